@@ -1,0 +1,129 @@
+"""Admin: departments, halls, staff roles (audited), accounts with personal data masked."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest, HttpResponse
+
+from portal import audit, roles
+from portal.models import (
+    AuditEvent,
+    Department,
+    Organisation,
+    OrganisationAgent,
+    PersonProfile,
+    ServiceHall,
+    StaffAssignment,
+    User,
+)
+
+
+@admin.register(Department)
+class DepartmentAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "area_code", "is_active"]
+    search_fields = ["name", "code"]
+
+
+@admin.register(ServiceHall)
+class ServiceHallAdmin(admin.ModelAdmin):
+    list_display = ["name", "address", "area_code"]
+    search_fields = ["name"]
+
+
+class StaffAssignmentInline(admin.TabularInline):
+    model = StaffAssignment
+    extra = 0
+    fields = ["role", "department", "service_hall"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # roles are granted on the staff role page, where each grant is audited
+
+
+@admin.register(User)
+class UserAdmin(admin.ModelAdmin):
+    list_display = ["display_name", "masked_phone", "email", "is_active", "is_staff",
+                    "date_joined"]
+    list_filter = ["is_active", "is_staff"]
+    search_fields = ["email"]
+    fields = ["email", "masked_phone", "phone_verified", "is_active", "date_joined",
+              "last_login"]
+    readonly_fields = ["masked_phone", "date_joined", "last_login"]
+    inlines = [StaffAssignmentInline]
+    list_select_related = ["person_profile"]
+
+
+@admin.register(PersonProfile)
+class PersonProfileAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "realname_level", "realname_verified_at"]
+    list_filter = ["realname_level"]
+    fields = ["legal_name", "id_number_masked", "realname_level", "realname_verified_at",
+              "realname_verified_by"]
+    readonly_fields = fields
+    list_select_related = ["user"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def change_view(self, request: HttpRequest, object_id: str, form_url: str = "",
+                    extra_context: dict[str, Any] | None = None) -> HttpResponse:
+        profile = self.get_object(request, object_id)
+        if profile is not None:
+            audit.personal_data_viewed(actor=request.user, subject=profile.user,  # type: ignore[arg-type]
+                                       fields=["legal_name", "id_number", "realname_level"],
+                                       reason="admin", request=request)
+        return super().change_view(request, object_id, form_url, extra_context)
+
+
+class OrganisationAgentInline(admin.TabularInline):
+    model = OrganisationAgent
+    fk_name = "organisation"
+    extra = 0
+    fields = ["user", "authorised_at", "revoked_at"]
+    readonly_fields = fields
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(admin.ModelAdmin):
+    list_display = ["name", "uscc", "created_at"]
+    search_fields = ["name", "uscc"]
+    readonly_fields = ["legal_representative"]
+    inlines = [OrganisationAgentInline]
+
+
+@admin.register(StaffAssignment)
+class StaffAssignmentAdmin(admin.ModelAdmin):
+    list_display = ["user", "role", "department", "service_hall", "created_at"]
+    list_filter = ["role", "department", "service_hall"]
+    autocomplete_fields = ["user"]
+    list_select_related = ["user__person_profile", "department", "service_hall"]
+
+    def save_model(self, request: HttpRequest, obj: StaffAssignment, form: Any,
+                   change: bool) -> None:
+        roles.grant(obj, by=request.user, request=request)  # type: ignore[arg-type]
+
+    def delete_model(self, request: HttpRequest, obj: StaffAssignment) -> None:
+        roles.revoke(obj, by=request.user, request=request)  # type: ignore[arg-type]
+
+    def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
+        for obj in queryset:
+            roles.revoke(obj, by=request.user, request=request)  # type: ignore[arg-type]
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    list_display = ["at", "action", "actor", "subject", "fields", "reason"]
+    list_filter = ["action"]
+    date_hierarchy = "at"
+    list_select_related = ["actor__person_profile", "subject__person_profile"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

@@ -1,0 +1,57 @@
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from portal import identity
+
+
+class NoNulCharField(forms.CharField):
+    """A text field that refuses NUL bytes with a message instead of a database error."""
+
+    default_error_messages = {"null_characters_not_allowed": _("Text may not contain NUL bytes.")}
+
+
+class RealNameForm(forms.Form):
+    legal_name = NoNulCharField(label=_("Legal name"), max_length=64,
+                                widget=forms.TextInput(attrs={"autocomplete": "name"}))
+    id_number = forms.CharField(label=_("Resident ID number"), max_length=24,
+                                help_text=_("18 characters, as printed on your ID card."),
+                                widget=forms.TextInput(attrs={"autocomplete": "off",
+                                                              "spellcheck": "false"}))
+
+    def clean_id_number(self) -> str:
+        return identity.validate_id_number(self.cleaned_data["id_number"])
+
+
+class OrganisationForm(forms.Form):
+    uscc = forms.CharField(label=_("Unified social credit code"), max_length=24)
+    name = NoNulCharField(label=_("Registered name"), max_length=200)
+
+    def clean_uscc(self) -> str:
+        return identity.validate_uscc(self.cleaned_data["uscc"])
+
+
+class AgentForm(forms.Form):
+    phone = forms.CharField(label=_("Agent's mobile number"), max_length=20,
+                            widget=forms.TextInput(attrs={"inputmode": "tel"}))
+
+    def clean_phone(self) -> str:
+        return identity.normalise_phone(self.cleaned_data["phone"])
+
+
+class IdentifyForm(forms.Form):
+    id_number = forms.CharField(label=_("Resident ID number"), max_length=24,
+                                widget=forms.TextInput(attrs={"autocomplete": "off"}))
+    reason = NoNulCharField(label=_("Reason"), max_length=200, initial=_("Counter service"))
+
+    def clean_id_number(self) -> str:
+        return identity.validate_id_number(self.cleaned_data["id_number"])
+
+
+def apply_errors(form: forms.Form, error: ValidationError) -> None:
+    """Put a domain ValidationError onto the form, by field where it names one."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)

@@ -1,0 +1,41 @@
+"""Staff pages and the admin site require a session authenticated with a second factor."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from urllib.parse import urlencode
+
+from allauth.account.authentication import get_authentication_records
+from allauth.mfa.utils import is_mfa_enabled
+from django.conf import settings
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from portal import roles
+
+STAFF_PREFIXES = ("/staff/", "/admin/")
+
+
+def session_has_mfa(request: HttpRequest) -> bool:
+    return any(r.get("method") == "mfa" for r in get_authentication_records(request, request.user))
+
+
+class StaffMFAMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = request.user
+        if (settings.STAFF_MFA_REQUIRED and user.is_authenticated
+                and request.path.startswith(STAFF_PREFIXES)
+                and (user.is_staff or roles.is_staff_member(user))):  # type: ignore[arg-type]
+            query = urlencode({"next": request.get_full_path()})
+            if not is_mfa_enabled(user):
+                messages.warning(request, _("Staff accounts must use two-factor authentication. "
+                                            "Set up an authenticator app to continue."))
+                return HttpResponseRedirect(f"{reverse('mfa_activate_totp')}?{query}")
+            if not session_has_mfa(request):
+                return HttpResponseRedirect(f"{reverse('mfa_reauthenticate')}?{query}")
+        return self.get_response(request)

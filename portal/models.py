@@ -1,0 +1,306 @@
+"""Accounts, real-name identity, organisations, departments, staff roles and the audit log."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from portal import identity
+
+
+class UserManager(BaseUserManager["User"]):
+    def create_user(self, email: str | None = None, password: str | None = None,
+                    **extra: Any) -> User:
+        email = self.normalize_email(email) or None
+        user = self.model(email=email, **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email: str, password: str | None = None, **extra: Any) -> User:
+        extra.setdefault("is_staff", True)
+        extra.setdefault("is_superuser", True)
+        return self.create_user(email, password, **extra)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """An account: one login for everything. Signs in with a verified phone or an e-mail."""
+
+    email = models.EmailField(_("e-mail"), unique=True, null=True, blank=True)
+    phone = models.CharField(_("mobile number"), max_length=16, unique=True, null=True,
+                             blank=True, help_text=_("Mainland mobile in E.164 form, +86…"))
+    phone_verified = models.BooleanField(_("mobile number verified"), default=False)
+    is_active = models.BooleanField(_("active"), default=True)
+    is_staff = models.BooleanField(_("may use the admin site"), default=False)
+    date_joined = models.DateTimeField(_("joined"), default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    class Meta:
+        verbose_name = _("account")
+        verbose_name_plural = _("accounts")
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        """A name safe to show anywhere: masked legal name, else masked phone or e-mail."""
+        profile = getattr(self, "person_profile", None)
+        if profile and profile.legal_name:
+            return identity.mask_name(profile.legal_name)
+        if self.phone:
+            return identity.mask_phone(self.phone)
+        return self.email or f"#{self.pk}"
+
+    @property
+    def masked_phone(self) -> str:
+        return identity.mask_phone(self.phone or "")
+
+
+class RealNameLevel(models.TextChoices):
+    NONE = "none", _("Not verified")
+    SELF_DECLARED = "self_declared", _("Self-declared")
+    WINDOW = "window", _("Verified at a service window")
+    E_CERTIFICATE = "e_certificate", _("Verified by an electronic certificate")
+
+
+class PersonProfile(models.Model):
+    """A natural person's real-name identity. The ID number is encrypted and blind-indexed."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="person_profile")
+    legal_name = models.CharField(_("legal name"), max_length=64, blank=True)
+    id_number_encrypted = models.TextField(editable=False, blank=True)
+    id_number_index = models.CharField(max_length=64, unique=True, null=True, editable=False)
+    id_number_masked = models.CharField(_("resident ID number"), max_length=18, blank=True,
+                                        editable=False)
+    realname_level = models.CharField(_("real-name level"), max_length=16,
+                                      choices=RealNameLevel.choices, default=RealNameLevel.NONE)
+    realname_verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
+    realname_verified_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True,
+                                             blank=True, related_name="+",
+                                             verbose_name=_("verified by"))
+
+    class Meta:
+        verbose_name = _("person profile")
+        verbose_name_plural = _("person profiles")
+
+    def __str__(self) -> str:
+        return f"{identity.mask_name(self.legal_name)} {self.id_number_masked}"
+
+    def set_id_number(self, number: str) -> None:
+        """Store an already validated ID number: encrypted, indexed and masked."""
+        self.id_number_encrypted = identity.encrypt(number)
+        self.id_number_index = identity.blind_index(number)
+        self.id_number_masked = identity.mask_id_number(number)
+
+    def reveal_id_number(self) -> str:
+        """The number in clear. Callers reading someone else's number must audit the read."""
+        return identity.decrypt(self.id_number_encrypted) if self.id_number_encrypted else ""
+
+    @property
+    def is_verified(self) -> bool:
+        return self.realname_level in (RealNameLevel.WINDOW, RealNameLevel.E_CERTIFICATE)
+
+
+class Department(models.Model):
+    """A government department: owns services, employs staff, issues certificates."""
+
+    code = models.CharField(_("unified social credit code"), max_length=18, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    name_en = models.CharField(_("English name"), max_length=200, blank=True)
+    area_code = models.CharField(_("area code"), max_length=6, default="440100")
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("department")
+        verbose_name_plural = _("departments")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        try:
+            self.code = identity.validate_uscc(self.code)
+        except ValidationError as exc:
+            raise ValidationError({"code": exc}) from None
+
+
+class ServiceHall(models.Model):
+    """A government service hall (政务服务大厅) where window clerks work."""
+
+    name = models.CharField(_("name"), max_length=100)
+    address = models.CharField(_("address"), max_length=200)
+    area_code = models.CharField(_("area code"), max_length=6, default="440100")
+    opening_hours = models.CharField(_("opening hours"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("service hall")
+        verbose_name_plural = _("service halls")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Organisation(models.Model):
+    """An enterprise or other organisation (法人), acting through its representative or agents."""
+
+    uscc = models.CharField(_("unified social credit code"), max_length=18, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    legal_representative = models.ForeignKey(User, on_delete=models.PROTECT,
+                                             related_name="represented_organisations",
+                                             verbose_name=_("legal representative"))
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class OrganisationAgent(models.Model):
+    """An agent (经办人) the legal representative has authorised to act for the organisation."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE,
+                                     related_name="agents")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="agencies")
+    authorised_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    authorised_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("organisation agent")
+        verbose_name_plural = _("organisation agents")
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "user"],
+                                    condition=models.Q(revoked_at__isnull=True),
+                                    name="one_live_agency_per_user"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} ← {self.user}"
+
+
+class StaffRole(models.TextChoices):
+    CLERK = "clerk", _("Window clerk")
+    REVIEWER = "reviewer", _("Back-office reviewer")
+    DEPARTMENT_ADMIN = "department_admin", _("Department administrator")
+    SYSTEM_ADMIN = "system_admin", _("System administrator")
+
+
+class StaffAssignment(models.Model):
+    """A role an administrator gives a user, scoped to a hall or a department."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="staff_assignments",
+                             verbose_name=_("account"))
+    role = models.CharField(_("role"), max_length=20, choices=StaffRole.choices)
+    department = models.ForeignKey(Department, on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="staff", verbose_name=_("department"))
+    service_hall = models.ForeignKey(ServiceHall, on_delete=models.PROTECT, null=True,
+                                     blank=True, related_name="staff",
+                                     verbose_name=_("service hall"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("staff role")
+        verbose_name_plural = _("staff roles")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "role", "department", "service_hall"],
+                                    name="unique_staff_assignment"),
+        ]
+
+    def __str__(self) -> str:
+        scope = self.service_hall or self.department or ""
+        return f"{self.get_role_display()} {scope}".strip()
+
+    def clean(self) -> None:
+        if self.role == StaffRole.CLERK and not self.service_hall_id:
+            raise ValidationError({"service_hall": _("A window clerk works in a service hall.")})
+        if (self.role in (StaffRole.REVIEWER, StaffRole.DEPARTMENT_ADMIN)
+                and not self.department_id):
+            raise ValidationError({"department": _("This role belongs to a department.")})
+
+
+class AuditAction(models.TextChoices):
+    SIGN_IN = "sign_in", _("Signed in")
+    SIGN_IN_FAILED = "sign_in_failed", _("Sign-in failed")
+    SIGN_OUT = "sign_out", _("Signed out")
+    MFA_CHANGED = "mfa_changed", _("Two-factor authentication changed")
+    ROLE_GRANTED = "role_granted", _("Role granted")
+    ROLE_REVOKED = "role_revoked", _("Role revoked")
+    PERSONAL_DATA_VIEWED = "personal_data_viewed", _("Personal data viewed")
+    REALNAME_VERIFIED = "realname_verified", _("Real-name identity verified")
+    AGENT_AUTHORISED = "agent_authorised", _("Agent authorised")
+    AGENT_REVOKED = "agent_revoked", _("Agent revoked")
+
+
+class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
+    def update(self, **kwargs: Any) -> int:
+        raise PermissionError("the audit log is append-only")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise PermissionError("the audit log is append-only")
+
+
+class AuditEvent(models.Model):
+    """One append-only audit row: who did what to whose data, which fields, why and when."""
+
+    at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+    actor = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True,
+                              related_name="+", verbose_name=_("who"))
+    action = models.CharField(_("action"), max_length=32, choices=AuditAction.choices)
+    subject = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True,
+                                related_name="audit_events_about", verbose_name=_("whose"))
+    fields = models.JSONField(_("fields"), default=list, blank=True)
+    reason = models.CharField(_("why"), max_length=200, blank=True)
+    client_address = models.GenericIPAddressField(_("client address"), null=True, blank=True)
+    detail = models.JSONField(_("detail"), default=dict, blank=True)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.get_action_display()}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise PermissionError("the audit log is append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise PermissionError("the audit log is append-only")
+
+
+class OutboundSMS(models.Model):
+    """A text message waiting for, or done with, the SMS sender. Tasks take its id, not the
+    phone number; the body is wiped once sent because it may hold a verification code."""
+
+    phone = models.CharField(max_length=16)
+    body = models.CharField(max_length=500)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("outbound text message")
+        verbose_name_plural = _("outbound text messages")
+
+    def __str__(self) -> str:
+        return f"SMS #{self.pk} → {identity.mask_phone(self.phone)}"

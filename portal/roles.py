@@ -1,0 +1,60 @@
+"""Staff roles: reading who may do what, and granting or revoking roles with an audit row."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.http import HttpRequest
+
+from portal import audit
+from portal.models import AuditAction, StaffAssignment, StaffRole, User
+
+ADMIN_SITE_ROLES = {StaffRole.DEPARTMENT_ADMIN, StaffRole.SYSTEM_ADMIN}
+
+
+def roles_of(user: User) -> set[str]:
+    """The roles a user holds; cached on the user object for the request."""
+    if not user.is_authenticated:
+        return set()
+    cached: set[str] | None = getattr(user, "_staff_roles", None)
+    if cached is None:
+        cached = set(StaffAssignment.objects.filter(user=user).values_list("role", flat=True))
+        user._staff_roles = cached  # type: ignore[attr-defined]
+    return cached
+
+
+def is_staff_member(user: User) -> bool:
+    return bool(roles_of(user)) or bool(user.is_authenticated and user.is_superuser)
+
+
+def has_role(user: User, role: StaffRole) -> bool:
+    return role in roles_of(user)
+
+
+def _sync_admin_flags(user: User) -> None:
+    roles = set(StaffAssignment.objects.filter(user=user).values_list("role", flat=True))
+    user.is_staff = bool(roles & ADMIN_SITE_ROLES)
+    user.is_superuser = StaffRole.SYSTEM_ADMIN in roles
+    user.save(update_fields=["is_staff", "is_superuser"])
+    user.__dict__.pop("_staff_roles", None)
+
+
+@transaction.atomic
+def grant(assignment: StaffAssignment, *, by: User | None,
+          request: HttpRequest | None = None) -> StaffAssignment:
+    """Save a new or changed role assignment and record who granted it."""
+    assignment.full_clean()
+    assignment.save()
+    _sync_admin_flags(assignment.user)
+    audit.record(AuditAction.ROLE_GRANTED, actor=by, subject=assignment.user, request=request,
+                 role=assignment.role, department_id=assignment.department_id,
+                 service_hall_id=assignment.service_hall_id)
+    return assignment
+
+
+@transaction.atomic
+def revoke(assignment: StaffAssignment, *, by: User | None,
+           request: HttpRequest | None = None) -> None:
+    user, role = assignment.user, assignment.role
+    assignment.delete()
+    _sync_admin_flags(user)
+    audit.record(AuditAction.ROLE_REVOKED, actor=by, subject=user, request=request, role=role)

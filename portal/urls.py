@@ -1,0 +1,44 @@
+from allauth.account.decorators import secure_admin_login
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+
+from portal import health, views
+
+admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
+admin.site.site_header = "一窗通办 One Window"
+
+portal_patterns = [
+    path("", views.home, name="home"),
+    path("profile/", views.profile, name="profile"),
+    path("profile/realname/", views.realname_declare, name="realname"),
+    path("profile/act-for/", views.act_for, name="act_for"),
+    path("organisations/new/", views.organisation_register, name="organisation_register"),
+    path("organisations/<int:pk>/agents/", views.organisation_agents,
+         name="organisation_agents"),
+    path("organisations/<int:pk>/agents/<int:agent_pk>/revoke/",
+         views.organisation_agent_revoke, name="organisation_agent_revoke"),
+    path("staff/", views.staff_home, name="staff_home"),
+    path("staff/identify/", views.staff_identify, name="staff_identify"),
+    path("staff/identify/<int:pk>/verify/", views.staff_verify_identity,
+         name="staff_verify_identity"),
+]
+
+urlpatterns = [
+    path("", include((portal_patterns, "portal"))),
+    path("accounts/", include("allauth.urls")),
+    path("", include("allauth.idp.urls")),
+    path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("healthz", health.healthz, name="healthz"),
+    path("api/v1/", include("portal.api.urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="swagger-ui"),
+]
+
+if getattr(settings, "BENCH_URLS", False):
+    urlpatterns.append(path("bench/", include("portal.bench_urls")))
+
+handler404 = "portal.views_errors.not_found"
+handler500 = "portal.views_errors.server_error"

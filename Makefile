@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format demo migrate messages bench install clean check-deploy
+.PHONY: run test lint format demo migrate messages bench install clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -39,10 +39,6 @@ format: $(STAMP)
 messages: $(STAMP)
 	$(PY) manage.py makemessages -l zh_Hans -l en --ignore=.venv --ignore=var
 	$(PY) manage.py compilemessages --ignore=.venv
-
-check-deploy: $(STAMP)
-	set -a && . ./.env.example && set +a && DJANGO_SETTINGS_MODULE=portal.settings.prod \
-		$(PY) manage.py check --deploy --fail-level WARNING
 
 bench: $(STAMP)
 	$(PY) -m bench

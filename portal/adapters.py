@@ -60,19 +60,35 @@ class AccountAdapter(DefaultAccountAdapter):
             return None
         return User.objects.filter(phone=phone).order_by("-phone_verified", "pk").first()
 
-    def send_verification_code_sms(self, user: AbstractBaseUser, phone: str, code: str,
-                                   **kwargs: Any) -> None:
-        sms.queue(phone, _("[One Window] Your verification code is %(code)s. It is valid for "
-                          "15 minutes; do not share it with anyone.") % {"code": code})
+    def send_verification_code_sms(
+        self, user: AbstractBaseUser, phone: str, code: str, **kwargs: Any
+    ) -> None:
+        sms.queue(
+            phone,
+            _(
+                "[One Window] Your verification code is %(code)s. It is valid for "
+                "15 minutes; do not share it with anyone."
+            )
+            % {"code": code},
+        )
 
     def send_account_already_exists_sms(self, phone: str) -> None:
-        sms.queue(phone, _("[One Window] Someone tried to sign up with this number, which "
-                          "already has an account. Sign in or reset your password instead."))
+        sms.queue(
+            phone,
+            _(
+                "[One Window] Someone tried to sign up with this number, which "
+                "already has an account. Sign in or reset your password instead."
+            ),
+        )
 
     def _get_login_attempts_cache_key(self, request: HttpRequest, **credentials: Any) -> str:
         # allauth keys failed logins by e-mail or username only; a phone login must count too.
-        login = (credentials.get("email") or credentials.get("phone")
-                 or credentials.get("username") or "")
+        login = (
+            credentials.get("email")
+            or credentials.get("phone")
+            or credentials.get("username")
+            or ""
+        )
         if credentials.get("phone"):
             try:
                 login = identity.normalise_phone(login)
@@ -84,8 +100,11 @@ class AccountAdapter(DefaultAccountAdapter):
         if code == "too_many_login_attempts":
             minutes = max(1, settings.LOGIN_FAILED_WINDOW_SECONDS // 60)
             return ValidationError(
-                _("Too many failed sign-in attempts. This account is locked for now; try "
-                  "again in %(minutes)d minutes, or reset your password.") % {"minutes": minutes},
+                _(
+                    "Too many failed sign-in attempts. This account is locked for now; try "
+                    "again in %(minutes)d minutes, or reset your password."
+                )
+                % {"minutes": minutes},
                 code=code,
             )
         return super().validation_error(code, *args)
@@ -97,7 +116,11 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def authentication_failed(self, request: HttpRequest, **credentials: Any) -> None:
         # The typed login may be a phone or someone else's e-mail: never store it in clear.
-        audit.record(AuditAction.SIGN_IN_FAILED, actor=None, request=request,
-                     login_hash=identity.blind_index(
-                         str(credentials.get("email") or credentials.get("phone") or ""),
-                         purpose="login"))
+        audit.record(
+            AuditAction.SIGN_IN_FAILED,
+            actor=None,
+            request=request,
+            login_hash=identity.blind_index(
+                str(credentials.get("email") or credentials.get("phone") or ""), purpose="login"
+            ),
+        )

@@ -44,12 +44,10 @@ class StaffAssignmentInline(admin.TabularInline):
 
 @admin.register(User)
 class UserAdmin(admin.ModelAdmin):
-    list_display = ["display_name", "masked_phone", "email", "is_active", "is_staff",
-                    "date_joined"]
+    list_display = ["display_name", "masked_phone", "email", "is_active", "is_staff", "date_joined"]
     list_filter = ["is_active", "is_staff"]
     search_fields = ["email"]
-    fields = ["email", "masked_phone", "phone_verified", "is_active", "date_joined",
-              "last_login"]
+    fields = ["email", "masked_phone", "phone_verified", "is_active", "date_joined", "last_login"]
     readonly_fields = ["masked_phone", "date_joined", "last_login"]
     inlines = [StaffAssignmentInline]
     list_select_related = ["person_profile"]
@@ -59,21 +57,35 @@ class UserAdmin(admin.ModelAdmin):
 class PersonProfileAdmin(admin.ModelAdmin):
     list_display = ["__str__", "realname_level", "realname_verified_at"]
     list_filter = ["realname_level"]
-    fields = ["legal_name", "id_number_masked", "realname_level", "realname_verified_at",
-              "realname_verified_by"]
+    fields = [
+        "legal_name",
+        "id_number_masked",
+        "realname_level",
+        "realname_verified_at",
+        "realname_verified_by",
+    ]
     readonly_fields = fields
     list_select_related = ["user"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def change_view(self, request: HttpRequest, object_id: str, form_url: str = "",
-                    extra_context: dict[str, Any] | None = None) -> HttpResponse:
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
         profile = self.get_object(request, object_id)
         if profile is not None:
-            audit.personal_data_viewed(actor=request.user, subject=profile.user,  # type: ignore[arg-type]
-                                       fields=["legal_name", "id_number", "realname_level"],
-                                       reason="admin", request=request)
+            audit.personal_data_viewed(
+                actor=request.user,
+                subject=profile.user,  # type: ignore[arg-type]
+                fields=["legal_name", "id_number", "realname_level"],
+                reason="admin",
+                request=request,
+            )
         return super().change_view(request, object_id, form_url, extra_context)
 
 
@@ -100,8 +112,9 @@ class StaffAssignmentAdmin(admin.ModelAdmin):
     autocomplete_fields = ["user"]
     list_select_related = ["user__person_profile", "department", "service_hall"]
 
-    def save_model(self, request: HttpRequest, obj: StaffAssignment, form: Any,
-                   change: bool) -> None:
+    def save_model(
+        self, request: HttpRequest, obj: StaffAssignment, form: Any, change: bool
+    ) -> None:
         roles.grant(obj, by=request.user, request=request)  # type: ignore[arg-type]
 
     def delete_model(self, request: HttpRequest, obj: StaffAssignment) -> None:

@@ -8,3 +8,4 @@ class PortalConfig(AppConfig):
 
     def ready(self) -> None:
         from portal import checks, receivers  # noqa: F401  (registers checks and receivers)
+        from portal.api import schema  # noqa: F401  (registers the OpenAPI auth extension)

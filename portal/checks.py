@@ -9,9 +9,13 @@ from django.core.checks import Error, Tags, register
 @register(Tags.security, deploy=True)
 def staff_mfa_required(app_configs: Any, **kwargs: Any) -> list[Error]:
     if not settings.STAFF_MFA_REQUIRED:
-        return [Error("STAFF_MFA_REQUIRED is off: staff could use the portal without a second "
-                      "factor. That setting is for the development demo only.",
-                      id="portal.E001")]
+        return [
+            Error(
+                "STAFF_MFA_REQUIRED is off: staff could use the portal without a second "
+                "factor. That setting is for the development demo only.",
+                id="portal.E001",
+            )
+        ]
     return []
 
 
@@ -19,12 +23,17 @@ def staff_mfa_required(app_configs: Any, **kwargs: Any) -> list[Error]:
 def personal_data_keys_set(app_configs: Any, **kwargs: Any) -> list[Error]:
     errors = []
     if "embedded-default" in settings.BLIND_INDEX_KEY:
-        errors.append(Error("Set BLIND_INDEX_KEY: the embedded default key is public.",
-                            id="portal.E002"))
+        errors.append(
+            Error("Set BLIND_INDEX_KEY: the embedded default key is public.", id="portal.E002")
+        )
     if any(k.startswith("ZW1iZWRkZWQt") for k in settings.FIELD_ENCRYPTION_KEYS):
-        errors.append(Error("Set FIELD_ENCRYPTION_KEYS: the embedded default key is public.",
-                            id="portal.E003"))
+        errors.append(
+            Error(
+                "Set FIELD_ENCRYPTION_KEYS: the embedded default key is public.", id="portal.E003"
+            )
+        )
     if settings.OIDC_PRIVATE_KEY_IS_EMBEDDED:
-        errors.append(Error("Set OIDC_PRIVATE_KEY to the PEM of the ID token signing key.",
-                            id="portal.E004"))
+        errors.append(
+            Error("Set OIDC_PRIVATE_KEY to the PEM of the ID token signing key.", id="portal.E004")
+        )
     return errors

@@ -20,17 +20,29 @@ DEMO_PASSWORD = "OneWindow-2026"
 DEPARTMENTS = [
     ("MB2C90001", "广州市公安局", "Guangzhou Public Security Bureau"),
     ("MB2C90002", "广州市民政局", "Guangzhou Civil Affairs Bureau"),
-    ("MB2C90003", "广州市人力资源和社会保障局", "Guangzhou Human Resources and Social Security Bureau"),
+    (
+        "MB2C90003",
+        "广州市人力资源和社会保障局",
+        "Guangzhou Human Resources and Social Security Bureau",
+    ),
     ("MB2C90004", "广州市卫生健康委员会", "Guangzhou Health Commission"),
     ("MB2C90005", "广州市市场监督管理局", "Guangzhou Administration for Market Regulation"),
-    ("MB2C90006", "国家税务总局广州市税务局", "Guangzhou Tax Service, State Taxation Administration"),
+    (
+        "MB2C90006",
+        "国家税务总局广州市税务局",
+        "Guangzhou Tax Service, State Taxation Administration",
+    ),
     ("MB2C90007", "广州市医疗保障局", "Guangzhou Healthcare Security Administration"),
     ("MB2C90008", "广州住房公积金管理中心", "Guangzhou Housing Provident Fund Management Center"),
     ("MB2C90009", "广州市教育局", "Guangzhou Education Bureau"),
     ("MB2C90010", "广州市交通运输局", "Guangzhou Transport Bureau"),
     ("MB2C90011", "广州市规划和自然资源局", "Guangzhou Planning and Natural Resources Bureau"),
     ("MB2C90012", "广州市住房和城乡建设局", "Guangzhou Housing and Urban-Rural Development Bureau"),
-    ("MB2C90013", "广州市政务服务和数据管理局", "Guangzhou Government Services and Data Administration"),
+    (
+        "MB2C90013",
+        "广州市政务服务和数据管理局",
+        "Guangzhou Government Services and Data Administration",
+    ),
 ]
 
 
@@ -58,19 +70,27 @@ def _account(*, email: str, phone: str, name: str, id_number: str) -> User:
     user.set_password(DEMO_PASSWORD)
     user.save()
     EmailAddress.objects.update_or_create(
-        user=user, email=email, defaults={"verified": True, "primary": True})
+        user=user, email=email, defaults={"verified": True, "primary": True}
+    )
     profile = PersonProfile.objects.filter(user=user).first()
     if profile is None or not profile.id_number_encrypted:
         realname.declare(user, legal_name=name, id_number=id_number)
     return user
 
 
-def _grant(user: User, role: StaffRole, *, department: Department | None = None,
-           hall: ServiceHall | None = None) -> None:
-    if not StaffAssignment.objects.filter(user=user, role=role, department=department,
-                                          service_hall=hall).exists():
-        roles.grant(StaffAssignment(user=user, role=role, department=department,
-                                    service_hall=hall), by=None)
+def _grant(
+    user: User,
+    role: StaffRole,
+    *,
+    department: Department | None = None,
+    hall: ServiceHall | None = None,
+) -> None:
+    if not StaffAssignment.objects.filter(
+        user=user, role=role, department=department, service_hall=hall
+    ).exists():
+        roles.grant(
+            StaffAssignment(user=user, role=role, department=department, service_hall=hall), by=None
+        )
 
 
 @transaction.atomic
@@ -78,30 +98,61 @@ def load() -> list[DemoAccount]:
     departments = {}
     for org_code, name, name_en in DEPARTMENTS:
         dept, _ = Department.objects.update_or_create(
-            code=department_code(org_code), defaults={"name": name, "name_en": name_en})
+            code=department_code(org_code), defaults={"name": name, "name_en": name_en}
+        )
         departments[name] = dept
     hall, _ = ServiceHall.objects.update_or_create(
         name="广州市政务服务中心",
-        defaults={"address": "广州市天河区天润路333号", "opening_hours": "周一至周五 9:00-17:00"})
+        defaults={"address": "广州市天河区天润路333号", "opening_hours": "周一至周五 9:00-17:00"},
+    )
 
     people = [
-        ("citizen", "citizen@demo.onewindow", "+8613800000001", "张三", ("440106", "19900307", "123"),
-         None),
-        ("clerk", "clerk@demo.onewindow", "+8613800000002", "李窗口", ("440104", "19880512", "224"),
-         (StaffRole.CLERK, None, hall)),
-        ("reviewer", "reviewer@demo.onewindow", "+8613800000003", "王审批",
-         ("440103", "19850901", "315"),
-         (StaffRole.REVIEWER, departments["广州市市场监督管理局"], None)),
-        ("department admin", "deptadmin@demo.onewindow", "+8613800000004", "赵管理",
-         ("440106", "19870220", "418"),
-         (StaffRole.DEPARTMENT_ADMIN, departments["广州市市场监督管理局"], None)),
-        ("system admin", "admin@demo.onewindow", "+8613800000005", "陈系统",
-         ("440105", "19891111", "511"), (StaffRole.SYSTEM_ADMIN, None, None)),
+        (
+            "citizen",
+            "citizen@demo.onewindow",
+            "+8613800000001",
+            "张三",
+            ("440106", "19900307", "123"),
+            None,
+        ),
+        (
+            "clerk",
+            "clerk@demo.onewindow",
+            "+8613800000002",
+            "李窗口",
+            ("440104", "19880512", "224"),
+            (StaffRole.CLERK, None, hall),
+        ),
+        (
+            "reviewer",
+            "reviewer@demo.onewindow",
+            "+8613800000003",
+            "王审批",
+            ("440103", "19850901", "315"),
+            (StaffRole.REVIEWER, departments["广州市市场监督管理局"], None),
+        ),
+        (
+            "department admin",
+            "deptadmin@demo.onewindow",
+            "+8613800000004",
+            "赵管理",
+            ("440106", "19870220", "418"),
+            (StaffRole.DEPARTMENT_ADMIN, departments["广州市市场监督管理局"], None),
+        ),
+        (
+            "system admin",
+            "admin@demo.onewindow",
+            "+8613800000005",
+            "陈系统",
+            ("440105", "19891111", "511"),
+            (StaffRole.SYSTEM_ADMIN, None, None),
+        ),
     ]
     accounts = []
     for label, email, phone, name, (area, birth, seq), grant in people:
-        user = _account(email=email, phone=phone, name=name,
-                        id_number=person_id_number(area, birth, seq))
+        user = _account(
+            email=email, phone=phone, name=name, id_number=person_id_number(area, birth, seq)
+        )
         if grant:
             role, dept, where = grant
             _grant(user, role, department=dept, hall=where)

@@ -12,12 +12,15 @@ class NoNulCharField(forms.CharField):
 
 
 class RealNameForm(forms.Form):
-    legal_name = NoNulCharField(label=_("Legal name"), max_length=64,
-                                widget=forms.TextInput(attrs={"autocomplete": "name"}))
-    id_number = forms.CharField(label=_("Resident ID number"), max_length=24,
-                                help_text=_("18 characters, as printed on your ID card."),
-                                widget=forms.TextInput(attrs={"autocomplete": "off",
-                                                              "spellcheck": "false"}))
+    legal_name = NoNulCharField(
+        label=_("Legal name"), max_length=64, widget=forms.TextInput(attrs={"autocomplete": "name"})
+    )
+    id_number = forms.CharField(
+        label=_("Resident ID number"),
+        max_length=24,
+        help_text=_("18 characters, as printed on your ID card."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
 
     def clean_id_number(self) -> str:
         return identity.validate_id_number(self.cleaned_data["id_number"])
@@ -32,16 +35,22 @@ class OrganisationForm(forms.Form):
 
 
 class AgentForm(forms.Form):
-    phone = forms.CharField(label=_("Agent's mobile number"), max_length=20,
-                            widget=forms.TextInput(attrs={"inputmode": "tel"}))
+    phone = forms.CharField(
+        label=_("Agent's mobile number"),
+        max_length=20,
+        widget=forms.TextInput(attrs={"inputmode": "tel"}),
+    )
 
     def clean_phone(self) -> str:
         return identity.normalise_phone(self.cleaned_data["phone"])
 
 
 class IdentifyForm(forms.Form):
-    id_number = forms.CharField(label=_("Resident ID number"), max_length=24,
-                                widget=forms.TextInput(attrs={"autocomplete": "off"}))
+    id_number = forms.CharField(
+        label=_("Resident ID number"),
+        max_length=24,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
     reason = NoNulCharField(label=_("Reason"), max_length=200, initial=_("Counter service"))
 
     def clean_id_number(self) -> str:

@@ -30,7 +30,7 @@ def _broker() -> None:
 @never_cache
 def healthz(request: HttpRequest) -> JsonResponse:
     checks = {"database": _database, "cache": _cache}
-    if settings.CELERY_BROKER_URL:
+    if settings.BROKER_CONFIGURED:
         checks["broker"] = _broker
     results: dict[str, str] = {}
     for name, check in checks.items():
@@ -40,5 +40,6 @@ def healthz(request: HttpRequest) -> JsonResponse:
         except Exception as exc:  # a health check reports every failure, whatever it is
             results[name] = f"error: {exc.__class__.__name__}"
     healthy = all(v == "ok" for v in results.values())
-    return JsonResponse({"status": "ok" if healthy else "error", "checks": results},
-                        status=200 if healthy else 503)
+    return JsonResponse(
+        {"status": "ok" if healthy else "error", "checks": results}, status=200 if healthy else 503
+    )

@@ -18,8 +18,10 @@ from django.utils.translation import gettext_lazy as _
 from stdnum import exceptions as stdnum_errors
 from stdnum.cn import ric, uscc
 
-_FULLWIDTH = str.maketrans("０１２３４５６７８９ＸｘＡＢＣＤＥＦＧＨＪＫＬＭＮＰＱＲＴＵＷＹ",
-                           "0123456789XxABCDEFGHJKLMNPQRTUWY")
+_FULLWIDTH = str.maketrans(
+    "０１２３４５６７８９ＸｘＡＢＣＤＥＦＧＨＪＫＬＭＮＰＱＲＴＵＷＹ",
+    "0123456789XxABCDEFGHJKLMNPQRTUWY",
+)
 
 
 def _compact(value: str) -> str:
@@ -30,11 +32,15 @@ def validate_id_number(value: str) -> str:
     """Return the resident ID number in canonical form or raise a ValidationError saying why."""
     number = _compact(value)
     if "\x00" in number:
-        raise ValidationError(_("The ID number contains invalid characters."), code="invalid_id_number")
+        raise ValidationError(
+            _("The ID number contains invalid characters."), code="invalid_id_number"
+        )
     if len(number) == 15 and number.isdigit():
         raise ValidationError(
-            _("15-digit ID numbers are no longer valid; enter the 18-character number on your "
-              "current ID card."),
+            _(
+                "15-digit ID numbers are no longer valid; enter the 18-character number on your "
+                "current ID card."
+            ),
             code="legacy_id_number",
         )
     if len(number) != 18:
@@ -60,20 +66,25 @@ def validate_id_number(value: str) -> str:
         return ric.validate(number)
     except stdnum_errors.InvalidComponent:
         raise ValidationError(
-            _("The first six digits (%(area)s) are not an area code in use when the holder "
-              "was born."),
+            _(
+                "The first six digits (%(area)s) are not an area code in use when the holder "
+                "was born."
+            ),
             code="id_number_area",
             params={"area": number[:6]},
         ) from None
     except stdnum_errors.InvalidChecksum:
         raise ValidationError(
-            _("The last character of this ID number does not match the others; please check "
-              "the number for a typing error."),
+            _(
+                "The last character of this ID number does not match the others; please check "
+                "the number for a typing error."
+            ),
             code="id_number_checksum",
         ) from None
     except stdnum_errors.ValidationError:
-        raise ValidationError(_("This is not a valid resident ID number."),
-                              code="invalid_id_number") from None
+        raise ValidationError(
+            _("This is not a valid resident ID number."), code="invalid_id_number"
+        ) from None
 
 
 def validate_uscc(value: str) -> str:
@@ -93,8 +104,9 @@ def validate_uscc(value: str) -> str:
             code="uscc_checksum",
         ) from None
     except stdnum_errors.ValidationError:
-        raise ValidationError(_("This is not a valid unified social credit code."),
-                              code="invalid_uscc") from None
+        raise ValidationError(
+            _("This is not a valid unified social credit code."), code="invalid_uscc"
+        ) from None
 
 
 _CN_MOBILE = re.compile(r"^1[3-9]\d{9}$")
@@ -108,8 +120,9 @@ def normalise_phone(value: str) -> str:
     elif digits.startswith("0086"):
         digits = digits[4:]
     if not _CN_MOBILE.match(digits):
-        raise ValidationError(_("Enter an 11-digit mainland mobile number, e.g. 13800138000."),
-                              code="invalid_phone")
+        raise ValidationError(
+            _("Enter an 11-digit mainland mobile number, e.g. 13800138000."), code="invalid_phone"
+        )
     return "+86" + digits
 
 

@@ -28,13 +28,21 @@ class StaffMFAMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = request.user
-        if (settings.STAFF_MFA_REQUIRED and user.is_authenticated
-                and request.path.startswith(STAFF_PREFIXES)
-                and (user.is_staff or roles.is_staff_member(user))):  # type: ignore[arg-type]
+        if (
+            settings.STAFF_MFA_REQUIRED
+            and user.is_authenticated
+            and request.path.startswith(STAFF_PREFIXES)
+            and (user.is_staff or roles.is_staff_member(user))
+        ):  # type: ignore[arg-type]
             query = urlencode({"next": request.get_full_path()})
             if not is_mfa_enabled(user):
-                messages.warning(request, _("Staff accounts must use two-factor authentication. "
-                                            "Set up an authenticator app to continue."))
+                messages.warning(
+                    request,
+                    _(
+                        "Staff accounts must use two-factor authentication. "
+                        "Set up an authenticator app to continue."
+                    ),
+                )
                 return HttpResponseRedirect(f"{reverse('mfa_activate_totp')}?{query}")
             if not session_has_mfa(request):
                 return HttpResponseRedirect(f"{reverse('mfa_reauthenticate')}?{query}")

@@ -14,8 +14,9 @@ from portal import identity
 
 
 class UserManager(BaseUserManager["User"]):
-    def create_user(self, email: str | None = None, password: str | None = None,
-                    **extra: Any) -> User:
+    def create_user(
+        self, email: str | None = None, password: str | None = None, **extra: Any
+    ) -> User:
         email = self.normalize_email(email) or None
         user = self.model(email=email, **extra)
         user.set_password(password)
@@ -32,8 +33,14 @@ class User(AbstractBaseUser, PermissionsMixin):
     """An account: one login for everything. Signs in with a verified phone or an e-mail."""
 
     email = models.EmailField(_("e-mail"), unique=True, null=True, blank=True)
-    phone = models.CharField(_("mobile number"), max_length=16, unique=True, null=True,
-                             blank=True, help_text=_("Mainland mobile in E.164 form, +86…"))
+    phone = models.CharField(
+        _("mobile number"),
+        max_length=16,
+        unique=True,
+        null=True,
+        blank=True,
+        help_text=_("Mainland mobile in E.164 form, +86…"),
+    )
     phone_verified = models.BooleanField(_("mobile number verified"), default=False)
     is_active = models.BooleanField(_("active"), default=True)
     is_staff = models.BooleanField(_("may use the admin site"), default=False)
@@ -81,14 +88,24 @@ class PersonProfile(models.Model):
     legal_name = models.CharField(_("legal name"), max_length=64, blank=True)
     id_number_encrypted = models.TextField(editable=False, blank=True)
     id_number_index = models.CharField(max_length=64, unique=True, null=True, editable=False)
-    id_number_masked = models.CharField(_("resident ID number"), max_length=18, blank=True,
-                                        editable=False)
-    realname_level = models.CharField(_("real-name level"), max_length=16,
-                                      choices=RealNameLevel.choices, default=RealNameLevel.NONE)
+    id_number_masked = models.CharField(
+        _("resident ID number"), max_length=18, blank=True, editable=False
+    )
+    realname_level = models.CharField(
+        _("real-name level"),
+        max_length=16,
+        choices=RealNameLevel.choices,
+        default=RealNameLevel.NONE,
+    )
     realname_verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
-    realname_verified_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True,
-                                             blank=True, related_name="+",
-                                             verbose_name=_("verified by"))
+    realname_verified_by = models.ForeignKey(
+        User,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("verified by"),
+    )
 
     class Meta:
         verbose_name = _("person profile")
@@ -158,9 +175,12 @@ class Organisation(models.Model):
 
     uscc = models.CharField(_("unified social credit code"), max_length=18, unique=True)
     name = models.CharField(_("name"), max_length=200)
-    legal_representative = models.ForeignKey(User, on_delete=models.PROTECT,
-                                             related_name="represented_organisations",
-                                             verbose_name=_("legal representative"))
+    legal_representative = models.ForeignKey(
+        User,
+        on_delete=models.PROTECT,
+        related_name="represented_organisations",
+        verbose_name=_("legal representative"),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
@@ -174,8 +194,7 @@ class Organisation(models.Model):
 class OrganisationAgent(models.Model):
     """An agent (经办人) the legal representative has authorised to act for the organisation."""
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE,
-                                     related_name="agents")
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="agents")
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="agencies")
     authorised_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     authorised_at = models.DateTimeField(auto_now_add=True)
@@ -185,9 +204,11 @@ class OrganisationAgent(models.Model):
         verbose_name = _("organisation agent")
         verbose_name_plural = _("organisation agents")
         constraints = [
-            models.UniqueConstraint(fields=["organisation", "user"],
-                                    condition=models.Q(revoked_at__isnull=True),
-                                    name="one_live_agency_per_user"),
+            models.UniqueConstraint(
+                fields=["organisation", "user"],
+                condition=models.Q(revoked_at__isnull=True),
+                name="one_live_agency_per_user",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -204,22 +225,36 @@ class StaffRole(models.TextChoices):
 class StaffAssignment(models.Model):
     """A role an administrator gives a user, scoped to a hall or a department."""
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="staff_assignments",
-                             verbose_name=_("account"))
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="staff_assignments", verbose_name=_("account")
+    )
     role = models.CharField(_("role"), max_length=20, choices=StaffRole.choices)
-    department = models.ForeignKey(Department, on_delete=models.PROTECT, null=True, blank=True,
-                                   related_name="staff", verbose_name=_("department"))
-    service_hall = models.ForeignKey(ServiceHall, on_delete=models.PROTECT, null=True,
-                                     blank=True, related_name="staff",
-                                     verbose_name=_("service hall"))
+    department = models.ForeignKey(
+        Department,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="staff",
+        verbose_name=_("department"),
+    )
+    service_hall = models.ForeignKey(
+        ServiceHall,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="staff",
+        verbose_name=_("service hall"),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name = _("staff role")
         verbose_name_plural = _("staff roles")
         constraints = [
-            models.UniqueConstraint(fields=["user", "role", "department", "service_hall"],
-                                    name="unique_staff_assignment"),
+            models.UniqueConstraint(
+                fields=["user", "role", "department", "service_hall"],
+                name="unique_staff_assignment",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -229,8 +264,7 @@ class StaffAssignment(models.Model):
     def clean(self) -> None:
         if self.role == StaffRole.CLERK and not self.service_hall_id:
             raise ValidationError({"service_hall": _("A window clerk works in a service hall.")})
-        if (self.role in (StaffRole.REVIEWER, StaffRole.DEPARTMENT_ADMIN)
-                and not self.department_id):
+        if self.role in (StaffRole.REVIEWER, StaffRole.DEPARTMENT_ADMIN) and not self.department_id:
             raise ValidationError({"department": _("This role belongs to a department.")})
 
 
@@ -259,11 +293,23 @@ class AuditEvent(models.Model):
     """One append-only audit row: who did what to whose data, which fields, why and when."""
 
     at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
-    actor = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True,
-                              related_name="+", verbose_name=_("who"))
+    actor = models.ForeignKey(
+        User,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("who"),
+    )
     action = models.CharField(_("action"), max_length=32, choices=AuditAction.choices)
-    subject = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True,
-                                related_name="audit_events_about", verbose_name=_("whose"))
+    subject = models.ForeignKey(
+        User,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="audit_events_about",
+        verbose_name=_("whose"),
+    )
     fields = models.JSONField(_("fields"), default=list, blank=True)
     reason = models.CharField(_("why"), max_length=200, blank=True)
     client_address = models.GenericIPAddressField(_("client address"), null=True, blank=True)

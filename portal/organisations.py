@@ -20,57 +20,97 @@ def register(user: User, *, uscc: str, name: str) -> Organisation:
     code = identity.validate_uscc(uscc)
     name = name.strip()
     if not name or "\x00" in name or len(name) > 200:
-        raise ValidationError({"name": _("Enter the organisation's registered name (at most "
-                                         "200 characters).")}, code="invalid_name")
+        raise ValidationError(
+            {
+                "name": ValidationError(
+                    _("Enter the organisation's registered name (at most 200 characters)."),
+                    code="invalid_name",
+                )
+            }
+        )
     try:
         with transaction.atomic():
             return Organisation.objects.create(uscc=code, name=name, legal_representative=user)
     except IntegrityError:
-        raise ValidationError({"uscc": _("This organisation is already registered. Ask its "
-                                         "legal representative to authorise you as an agent.")},
-                              code="duplicate_uscc") from None
+        raise ValidationError(
+            {
+                "uscc": ValidationError(
+                    _(
+                        "This organisation is already registered. Ask its "
+                        "legal representative to authorise you as an agent."
+                    ),
+                    code="duplicate_uscc",
+                )
+            }
+        ) from None
 
 
 def for_user(user: User) -> QuerySet[Organisation]:
     """Organisations the user may act for: as representative or as a live agent."""
-    return Organisation.objects.filter(
-        Q(legal_representative=user)
-        | Q(agents__user=user, agents__revoked_at__isnull=True)
-    ).distinct().order_by("name")
+    return (
+        Organisation.objects.filter(
+            Q(legal_representative=user) | Q(agents__user=user, agents__revoked_at__isnull=True)
+        )
+        .distinct()
+        .order_by("name")
+    )
 
 
 @transaction.atomic
-def authorise_agent(organisation: Organisation, *, phone: str, by: User,
-                    request: HttpRequest | None = None) -> OrganisationAgent:
+def authorise_agent(
+    organisation: Organisation, *, phone: str, by: User, request: HttpRequest | None = None
+) -> OrganisationAgent:
     if organisation.legal_representative_id != by.pk:
         raise PermissionError("only the legal representative authorises agents")
     phone = identity.normalise_phone(phone)
     agent_user = User.objects.filter(phone=phone, phone_verified=True).first()
     if agent_user is None:
-        raise ValidationError({"phone": _("No account with a verified mobile number matches. "
-                                          "Ask the agent to sign up first.")},
-                              code="unknown_agent")
+        raise ValidationError(
+            {
+                "phone": ValidationError(
+                    _(
+                        "No account with a verified mobile number matches. "
+                        "Ask the agent to sign up first."
+                    ),
+                    code="unknown_agent",
+                )
+            }
+        )
     if agent_user.pk == by.pk:
-        raise ValidationError({"phone": _("You already act for this organisation.")},
-                              code="self_agent")
+        raise ValidationError(
+            {
+                "phone": ValidationError(
+                    _("You already act for this organisation."), code="self_agent"
+                )
+            }
+        )
     agent, _created = OrganisationAgent.objects.get_or_create(
-        organisation=organisation, user=agent_user, revoked_at=None,
-        defaults={"authorised_by": by})
-    audit.record(AuditAction.AGENT_AUTHORISED, actor=by, subject=agent_user, request=request,
-                 organisation_id=organisation.pk)
+        organisation=organisation, user=agent_user, revoked_at=None, defaults={"authorised_by": by}
+    )
+    audit.record(
+        AuditAction.AGENT_AUTHORISED,
+        actor=by,
+        subject=agent_user,
+        request=request,
+        organisation_id=organisation.pk,
+    )
     return agent
 
 
 @transaction.atomic
-def revoke_agent(agent: OrganisationAgent, *, by: User,
-                 request: HttpRequest | None = None) -> None:
+def revoke_agent(agent: OrganisationAgent, *, by: User, request: HttpRequest | None = None) -> None:
     if agent.organisation.legal_representative_id != by.pk:
         raise PermissionError("only the legal representative revokes agents")
     if agent.revoked_at is None:
         agent.revoked_at = timezone.now()
         agent.save(update_fields=["revoked_at"])
-        audit.record(AuditAction.AGENT_REVOKED, actor=by, subject=agent.user, request=request,
-                     organisation_id=agent.organisation_id)
+        audit.record(
+            AuditAction.AGENT_REVOKED,
+            actor=by,
+            subject=agent.user,
+            request=request,
+            organisation_id=agent.organisation_id,
+        )
 
 
 def act_for(request: HttpRequest, organisation_id: int | None) -> Organisation | None:

@@ -39,21 +39,29 @@ def _sync_admin_flags(user: User) -> None:
 
 
 @transaction.atomic
-def grant(assignment: StaffAssignment, *, by: User | None,
-          request: HttpRequest | None = None) -> StaffAssignment:
+def grant(
+    assignment: StaffAssignment, *, by: User | None, request: HttpRequest | None = None
+) -> StaffAssignment:
     """Save a new or changed role assignment and record who granted it."""
     assignment.full_clean()
     assignment.save()
     _sync_admin_flags(assignment.user)
-    audit.record(AuditAction.ROLE_GRANTED, actor=by, subject=assignment.user, request=request,
-                 role=assignment.role, department_id=assignment.department_id,
-                 service_hall_id=assignment.service_hall_id)
+    audit.record(
+        AuditAction.ROLE_GRANTED,
+        actor=by,
+        subject=assignment.user,
+        request=request,
+        role=assignment.role,
+        department_id=assignment.department_id,
+        service_hall_id=assignment.service_hall_id,
+    )
     return assignment
 
 
 @transaction.atomic
-def revoke(assignment: StaffAssignment, *, by: User | None,
-           request: HttpRequest | None = None) -> None:
+def revoke(
+    assignment: StaffAssignment, *, by: User | None, request: HttpRequest | None = None
+) -> None:
     user, role = assignment.user, assignment.role
     assignment.delete()
     _sync_admin_flags(user)

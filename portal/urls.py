@@ -15,14 +15,17 @@ portal_patterns = [
     path("profile/realname/", views.realname_declare, name="realname"),
     path("profile/act-for/", views.act_for, name="act_for"),
     path("organisations/new/", views.organisation_register, name="organisation_register"),
-    path("organisations/<int:pk>/agents/", views.organisation_agents,
-         name="organisation_agents"),
-    path("organisations/<int:pk>/agents/<int:agent_pk>/revoke/",
-         views.organisation_agent_revoke, name="organisation_agent_revoke"),
+    path("organisations/<int:pk>/agents/", views.organisation_agents, name="organisation_agents"),
+    path(
+        "organisations/<int:pk>/agents/<int:agent_pk>/revoke/",
+        views.organisation_agent_revoke,
+        name="organisation_agent_revoke",
+    ),
     path("staff/", views.staff_home, name="staff_home"),
     path("staff/identify/", views.staff_identify, name="staff_identify"),
-    path("staff/identify/<int:pk>/verify/", views.staff_verify_identity,
-         name="staff_verify_identity"),
+    path(
+        "staff/identify/<int:pk>/verify/", views.staff_verify_identity, name="staff_verify_identity"
+    ),
 ]
 
 urlpatterns = [

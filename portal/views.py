@@ -22,11 +22,15 @@ def home(request: HttpRequest) -> HttpResponse:
 @login_required
 def profile(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
-    return render(request, "portal/profile.html", {
-        "person": PersonProfile.objects.filter(user=user).first(),
-        "organisations": organisations.for_user(user).select_related("legal_representative"),
-        "acting": organisations.acting_organisation(request),
-    })
+    return render(
+        request,
+        "portal/profile.html",
+        {
+            "person": PersonProfile.objects.filter(user=user).first(),
+            "organisations": organisations.for_user(user).select_related("legal_representative"),
+            "acting": organisations.acting_organisation(request),
+        },
+    )
 
 
 @login_required
@@ -61,30 +65,41 @@ def organisation_register(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def organisation_agents(request: HttpRequest, pk: int) -> HttpResponse:
-    organisation = get_object_or_404(organisations.for_user(request.user),  # type: ignore[arg-type]
-                                     pk=pk, legal_representative=request.user)
+    organisation = get_object_or_404(
+        organisations.for_user(request.user),  # type: ignore[arg-type]
+        pk=pk,
+        legal_representative=request.user,
+    )
     form = AgentForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            organisations.authorise_agent(organisation, phone=form.cleaned_data["phone"],
-                                          by=request.user, request=request)  # type: ignore[arg-type]
+            organisations.authorise_agent(
+                organisation, phone=form.cleaned_data["phone"], by=request.user, request=request
+            )  # type: ignore[arg-type]
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
             messages.success(request, _("The agent has been authorised."))
             return redirect("portal:organisation_agents", pk=pk)
     agents = organisation.agents.filter(revoked_at__isnull=True).select_related(
-        "user__person_profile")
-    return render(request, "portal/organisation_agents.html",
-                  {"organisation": organisation, "agents": agents, "form": form})
+        "user__person_profile"
+    )
+    return render(
+        request,
+        "portal/organisation_agents.html",
+        {"organisation": organisation, "agents": agents, "form": form},
+    )
 
 
 @login_required
 @require_POST
 def organisation_agent_revoke(request: HttpRequest, pk: int, agent_pk: int) -> HttpResponse:
-    agent = get_object_or_404(OrganisationAgent.objects.select_related("organisation"),
-                              pk=agent_pk, organisation_id=pk,
-                              organisation__legal_representative=request.user)
+    agent = get_object_or_404(
+        OrganisationAgent.objects.select_related("organisation"),
+        pk=agent_pk,
+        organisation_id=pk,
+        organisation__legal_representative=request.user,
+    )
     organisations.revoke_agent(agent, by=request.user, request=request)  # type: ignore[arg-type]
     messages.success(request, _("The agent's authorisation has been withdrawn."))
     return redirect("portal:organisation_agents", pk=pk)
@@ -129,10 +144,19 @@ def staff_identify(request: HttpRequest) -> HttpResponse:
     searched = False
     if request.method == "POST" and form.is_valid():
         searched = True
-        person = realname.find_person(form.cleaned_data["id_number"], by=user,
-                                      reason=form.cleaned_data["reason"], request=request)
-    return render(request, "portal/staff_identify.html",
-                  {"form": form, "person": person, "searched": searched})
+        person = realname.find_person(
+            form.cleaned_data["id_number"],
+            by=user,
+            reason=form.cleaned_data["reason"],
+            request=request,
+        )
+        # A fresh form: the number typed is not echoed back in clear.
+        form = IdentifyForm(initial={"reason": form.cleaned_data["reason"]})
+    return render(
+        request,
+        "portal/staff_identify.html",
+        {"form": form, "person": person, "searched": searched},
+    )
 
 
 @login_required

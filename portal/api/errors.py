@@ -32,12 +32,22 @@ def _messages(detail: Any) -> Any:
 def _from_django_validation_error(exc: DjangoValidationError) -> exceptions.ValidationError:
     if hasattr(exc, "error_dict"):
         return exceptions.ValidationError(
-            {field: [exceptions.ErrorDetail(m, code=e.code or "invalid")
-                     for e in errors for m in e.messages]
-             for field, errors in exc.error_dict.items()})
+            {
+                field: [
+                    exceptions.ErrorDetail(m, code=e.code or "invalid")
+                    for e in errors
+                    for m in e.messages
+                ]
+                for field, errors in exc.error_dict.items()
+            }
+        )
     return exceptions.ValidationError(
-        [exceptions.ErrorDetail(m, code=e.code or "invalid") for e in exc.error_list
-         for m in e.messages])
+        [
+            exceptions.ErrorDetail(m, code=e.code or "invalid")
+            for e in exc.error_list
+            for m in e.messages
+        ]
+    )
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
@@ -51,14 +61,16 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     if isinstance(exc, exceptions.ValidationError):
         fields = {k: v for k, v in _messages(detail).items()} if isinstance(detail, dict) else {}
         non_field = fields.pop("non_field_errors", None) or (
-            _messages(detail) if not isinstance(detail, dict) else None)
+            _messages(detail) if not isinstance(detail, dict) else None
+        )
         first = non_field or next(iter(fields.values()), [_("Invalid input.")])
         body["detail"] = first[0] if isinstance(first, list) else str(first)
         if fields:
             body["fields"] = fields
     else:
-        body["detail"] = str(detail if not isinstance(detail, dict) else
-                             detail.get("detail", _("Request failed.")))
+        body["detail"] = str(
+            detail if not isinstance(detail, dict) else detail.get("detail", _("Request failed."))
+        )
     if isinstance(exc, exceptions.Throttled) and exc.wait:
         body["retry_after"] = int(exc.wait)
     response.data = body
@@ -66,8 +78,11 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
 
 
 def json_error(request: HttpRequest, code: str, detail: str, status_code: int) -> JsonResponse:
-    return JsonResponse({"code": code, "detail": detail}, status=status_code,
-                        json_dumps_params={"ensure_ascii": False})
+    return JsonResponse(
+        {"code": code, "detail": detail},
+        status=status_code,
+        json_dumps_params={"ensure_ascii": False},
+    )
 
 
 def api_not_found(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
@@ -78,5 +93,4 @@ def api_server_error(request: HttpRequest) -> JsonResponse:
     return json_error(request, "server_error", _("Something went wrong on our side."), 500)
 
 
-__all__ = ["Http404", "PermissionDenied", "api_not_found", "api_server_error",
-           "exception_handler"]
+__all__ = ["Http404", "PermissionDenied", "api_not_found", "api_server_error", "exception_handler"]

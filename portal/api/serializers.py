@@ -24,8 +24,9 @@ class OrganisationSerializer(serializers.ModelSerializer):
 
 class MeSerializer(serializers.ModelSerializer):
     phone = serializers.CharField(source="masked_phone", read_only=True)
-    person = PersonSerializer(source="person_profile", read_only=True, allow_null=True,
-                              default=None)
+    person = PersonSerializer(
+        source="person_profile", read_only=True, allow_null=True, default=None
+    )
 
     class Meta:
         model = User

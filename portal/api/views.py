@@ -27,8 +27,11 @@ def me(request: Request) -> Response:
     return Response(MeSerializer(user).data)
 
 
-@extend_schema(request=RealNameSerializer, responses={200: PersonSerializer},
-               summary="Declare one's legal name and resident ID number")
+@extend_schema(
+    request=RealNameSerializer,
+    responses={200: PersonSerializer},
+    summary="Declare one's legal name and resident ID number",
+)
 @api_view(["POST"])
 @permission_classes([permissions.IsAuthenticated])
 def declare_realname(request: Request) -> Response:
@@ -38,10 +41,17 @@ def declare_realname(request: Request) -> Response:
     return Response(PersonSerializer(profile).data)
 
 
-@extend_schema(methods=["GET"], responses=OrganisationSerializer(many=True),
-               summary="Organisations the account may act for")
-@extend_schema(methods=["POST"], request=OrganisationCreateSerializer,
-               responses={201: OrganisationSerializer}, summary="Register an organisation")
+@extend_schema(
+    methods=["GET"],
+    responses=OrganisationSerializer(many=True),
+    summary="Organisations the account may act for",
+)
+@extend_schema(
+    methods=["POST"],
+    request=OrganisationCreateSerializer,
+    responses={201: OrganisationSerializer},
+    summary="Register an organisation",
+)
 @api_view(["GET", "POST"])
 @permission_classes([permissions.IsAuthenticated])
 def organisation_list(request: Request) -> Response:

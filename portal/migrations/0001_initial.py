@@ -7,162 +7,454 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('auth', '0012_alter_user_first_name_max_length'),
+        ("auth", "0012_alter_user_first_name_max_length"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Department',
+            name="Department",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=18, unique=True, verbose_name='unified social credit code')),
-                ('name', models.CharField(max_length=100, verbose_name='name')),
-                ('name_en', models.CharField(blank=True, max_length=200, verbose_name='English name')),
-                ('area_code', models.CharField(default='440100', max_length=6, verbose_name='area code')),
-                ('is_active', models.BooleanField(default=True, verbose_name='active')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "code",
+                    models.CharField(
+                        max_length=18, unique=True, verbose_name="unified social credit code"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, verbose_name="name")),
+                (
+                    "name_en",
+                    models.CharField(blank=True, max_length=200, verbose_name="English name"),
+                ),
+                (
+                    "area_code",
+                    models.CharField(default="440100", max_length=6, verbose_name="area code"),
+                ),
+                ("is_active", models.BooleanField(default=True, verbose_name="active")),
             ],
             options={
-                'verbose_name': 'department',
-                'verbose_name_plural': 'departments',
-                'ordering': ['name'],
+                "verbose_name": "department",
+                "verbose_name_plural": "departments",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='OutboundSMS',
+            name="OutboundSMS",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('phone', models.CharField(max_length=16)),
-                ('body', models.CharField(max_length=500)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('sent_at', models.DateTimeField(blank=True, null=True)),
-                ('attempts', models.PositiveSmallIntegerField(default=0)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("phone", models.CharField(max_length=16)),
+                ("body", models.CharField(max_length=500)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("sent_at", models.DateTimeField(blank=True, null=True)),
+                ("attempts", models.PositiveSmallIntegerField(default=0)),
             ],
             options={
-                'verbose_name': 'outbound text message',
-                'verbose_name_plural': 'outbound text messages',
+                "verbose_name": "outbound text message",
+                "verbose_name_plural": "outbound text messages",
             },
         ),
         migrations.CreateModel(
-            name='ServiceHall',
+            name="ServiceHall",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, verbose_name='name')),
-                ('address', models.CharField(max_length=200, verbose_name='address')),
-                ('area_code', models.CharField(default='440100', max_length=6, verbose_name='area code')),
-                ('opening_hours', models.CharField(blank=True, max_length=200, verbose_name='opening hours')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, verbose_name="name")),
+                ("address", models.CharField(max_length=200, verbose_name="address")),
+                (
+                    "area_code",
+                    models.CharField(default="440100", max_length=6, verbose_name="area code"),
+                ),
+                (
+                    "opening_hours",
+                    models.CharField(blank=True, max_length=200, verbose_name="opening hours"),
+                ),
             ],
             options={
-                'verbose_name': 'service hall',
-                'verbose_name_plural': 'service halls',
-                'ordering': ['name'],
+                "verbose_name": "service hall",
+                "verbose_name_plural": "service halls",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='User',
+            name="User",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('password', models.CharField(max_length=128, verbose_name='password')),
-                ('last_login', models.DateTimeField(blank=True, null=True, verbose_name='last login')),
-                ('is_superuser', models.BooleanField(default=False, help_text='Designates that this user has all permissions without explicitly assigning them.', verbose_name='superuser status')),
-                ('email', models.EmailField(blank=True, max_length=254, null=True, unique=True, verbose_name='e-mail')),
-                ('phone', models.CharField(blank=True, help_text='Mainland mobile in E.164 form, +86…', max_length=16, null=True, unique=True, verbose_name='mobile number')),
-                ('phone_verified', models.BooleanField(default=False, verbose_name='mobile number verified')),
-                ('is_active', models.BooleanField(default=True, verbose_name='active')),
-                ('is_staff', models.BooleanField(default=False, verbose_name='may use the admin site')),
-                ('date_joined', models.DateTimeField(default=django.utils.timezone.now, verbose_name='joined')),
-                ('groups', models.ManyToManyField(blank=True, help_text='The groups this user belongs to. A user will get all permissions granted to each of their groups.', related_name='user_set', related_query_name='user', to='auth.group', verbose_name='groups')),
-                ('user_permissions', models.ManyToManyField(blank=True, help_text='Specific permissions for this user.', related_name='user_set', related_query_name='user', to='auth.permission', verbose_name='user permissions')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("password", models.CharField(max_length=128, verbose_name="password")),
+                (
+                    "last_login",
+                    models.DateTimeField(blank=True, null=True, verbose_name="last login"),
+                ),
+                (
+                    "is_superuser",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Designates that this user has all permissions without explicitly assigning them.",
+                        verbose_name="superuser status",
+                    ),
+                ),
+                (
+                    "email",
+                    models.EmailField(
+                        blank=True, max_length=254, null=True, unique=True, verbose_name="e-mail"
+                    ),
+                ),
+                (
+                    "phone",
+                    models.CharField(
+                        blank=True,
+                        help_text="Mainland mobile in E.164 form, +86…",
+                        max_length=16,
+                        null=True,
+                        unique=True,
+                        verbose_name="mobile number",
+                    ),
+                ),
+                (
+                    "phone_verified",
+                    models.BooleanField(default=False, verbose_name="mobile number verified"),
+                ),
+                ("is_active", models.BooleanField(default=True, verbose_name="active")),
+                (
+                    "is_staff",
+                    models.BooleanField(default=False, verbose_name="may use the admin site"),
+                ),
+                (
+                    "date_joined",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="joined"),
+                ),
+                (
+                    "groups",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="The groups this user belongs to. A user will get all permissions granted to each of their groups.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.group",
+                        verbose_name="groups",
+                    ),
+                ),
+                (
+                    "user_permissions",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="Specific permissions for this user.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.permission",
+                        verbose_name="user permissions",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'account',
-                'verbose_name_plural': 'accounts',
+                "verbose_name": "account",
+                "verbose_name_plural": "accounts",
             },
         ),
         migrations.CreateModel(
-            name='AuditEvent',
+            name="AuditEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(db_index=True, default=django.utils.timezone.now, verbose_name='when')),
-                ('action', models.CharField(choices=[('sign_in', 'Signed in'), ('sign_in_failed', 'Sign-in failed'), ('sign_out', 'Signed out'), ('mfa_changed', 'Two-factor authentication changed'), ('role_granted', 'Role granted'), ('role_revoked', 'Role revoked'), ('personal_data_viewed', 'Personal data viewed'), ('realname_verified', 'Real-name identity verified'), ('agent_authorised', 'Agent authorised'), ('agent_revoked', 'Agent revoked')], max_length=32, verbose_name='action')),
-                ('fields', models.JSONField(blank=True, default=list, verbose_name='fields')),
-                ('reason', models.CharField(blank=True, max_length=200, verbose_name='why')),
-                ('client_address', models.GenericIPAddressField(blank=True, null=True, verbose_name='client address')),
-                ('detail', models.JSONField(blank=True, default=dict, verbose_name='detail')),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='who')),
-                ('subject', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='audit_events_about', to=settings.AUTH_USER_MODEL, verbose_name='whose')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "at",
+                    models.DateTimeField(
+                        db_index=True, default=django.utils.timezone.now, verbose_name="when"
+                    ),
+                ),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[
+                            ("sign_in", "Signed in"),
+                            ("sign_in_failed", "Sign-in failed"),
+                            ("sign_out", "Signed out"),
+                            ("mfa_changed", "Two-factor authentication changed"),
+                            ("role_granted", "Role granted"),
+                            ("role_revoked", "Role revoked"),
+                            ("personal_data_viewed", "Personal data viewed"),
+                            ("realname_verified", "Real-name identity verified"),
+                            ("agent_authorised", "Agent authorised"),
+                            ("agent_revoked", "Agent revoked"),
+                        ],
+                        max_length=32,
+                        verbose_name="action",
+                    ),
+                ),
+                ("fields", models.JSONField(blank=True, default=list, verbose_name="fields")),
+                ("reason", models.CharField(blank=True, max_length=200, verbose_name="why")),
+                (
+                    "client_address",
+                    models.GenericIPAddressField(
+                        blank=True, null=True, verbose_name="client address"
+                    ),
+                ),
+                ("detail", models.JSONField(blank=True, default=dict, verbose_name="detail")),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="who",
+                    ),
+                ),
+                (
+                    "subject",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="audit_events_about",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="whose",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'audit event',
-                'verbose_name_plural': 'audit events',
-                'ordering': ['-at', '-id'],
+                "verbose_name": "audit event",
+                "verbose_name_plural": "audit events",
+                "ordering": ["-at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Organisation',
+            name="Organisation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('uscc', models.CharField(max_length=18, unique=True, verbose_name='unified social credit code')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('legal_representative', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='represented_organisations', to=settings.AUTH_USER_MODEL, verbose_name='legal representative')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "uscc",
+                    models.CharField(
+                        max_length=18, unique=True, verbose_name="unified social credit code"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                (
+                    "legal_representative",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="represented_organisations",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="legal representative",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'organisation',
-                'verbose_name_plural': 'organisations',
+                "verbose_name": "organisation",
+                "verbose_name_plural": "organisations",
             },
         ),
         migrations.CreateModel(
-            name='PersonProfile',
+            name="PersonProfile",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('legal_name', models.CharField(blank=True, max_length=64, verbose_name='legal name')),
-                ('id_number_encrypted', models.TextField(blank=True, editable=False)),
-                ('id_number_index', models.CharField(editable=False, max_length=64, null=True, unique=True)),
-                ('id_number_masked', models.CharField(blank=True, editable=False, max_length=18, verbose_name='resident ID number')),
-                ('realname_level', models.CharField(choices=[('none', 'Not verified'), ('self_declared', 'Self-declared'), ('window', 'Verified at a service window'), ('e_certificate', 'Verified by an electronic certificate')], default='none', max_length=16, verbose_name='real-name level')),
-                ('realname_verified_at', models.DateTimeField(blank=True, null=True, verbose_name='verified at')),
-                ('realname_verified_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='verified by')),
-                ('user', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='person_profile', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "legal_name",
+                    models.CharField(blank=True, max_length=64, verbose_name="legal name"),
+                ),
+                ("id_number_encrypted", models.TextField(blank=True, editable=False)),
+                (
+                    "id_number_index",
+                    models.CharField(editable=False, max_length=64, null=True, unique=True),
+                ),
+                (
+                    "id_number_masked",
+                    models.CharField(
+                        blank=True, editable=False, max_length=18, verbose_name="resident ID number"
+                    ),
+                ),
+                (
+                    "realname_level",
+                    models.CharField(
+                        choices=[
+                            ("none", "Not verified"),
+                            ("self_declared", "Self-declared"),
+                            ("window", "Verified at a service window"),
+                            ("e_certificate", "Verified by an electronic certificate"),
+                        ],
+                        default="none",
+                        max_length=16,
+                        verbose_name="real-name level",
+                    ),
+                ),
+                (
+                    "realname_verified_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="verified at"),
+                ),
+                (
+                    "realname_verified_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="verified by",
+                    ),
+                ),
+                (
+                    "user",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="person_profile",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'person profile',
-                'verbose_name_plural': 'person profiles',
+                "verbose_name": "person profile",
+                "verbose_name_plural": "person profiles",
             },
         ),
         migrations.CreateModel(
-            name='OrganisationAgent',
+            name="OrganisationAgent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('authorised_at', models.DateTimeField(auto_now_add=True)),
-                ('revoked_at', models.DateTimeField(blank=True, null=True)),
-                ('authorised_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='agents', to='portal.organisation')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='agencies', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("authorised_at", models.DateTimeField(auto_now_add=True)),
+                ("revoked_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "authorised_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="agents",
+                        to="portal.organisation",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="agencies",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'organisation agent',
-                'verbose_name_plural': 'organisation agents',
-                'constraints': [models.UniqueConstraint(condition=models.Q(('revoked_at__isnull', True)), fields=('organisation', 'user'), name='one_live_agency_per_user')],
+                "verbose_name": "organisation agent",
+                "verbose_name_plural": "organisation agents",
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("revoked_at__isnull", True)),
+                        fields=("organisation", "user"),
+                        name="one_live_agency_per_user",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='StaffAssignment',
+            name="StaffAssignment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('clerk', 'Window clerk'), ('reviewer', 'Back-office reviewer'), ('department_admin', 'Department administrator'), ('system_admin', 'System administrator')], max_length=20, verbose_name='role')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('department', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='staff', to='portal.department', verbose_name='department')),
-                ('service_hall', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='staff', to='portal.servicehall', verbose_name='service hall')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='staff_assignments', to=settings.AUTH_USER_MODEL, verbose_name='account')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("clerk", "Window clerk"),
+                            ("reviewer", "Back-office reviewer"),
+                            ("department_admin", "Department administrator"),
+                            ("system_admin", "System administrator"),
+                        ],
+                        max_length=20,
+                        verbose_name="role",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "department",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="staff",
+                        to="portal.department",
+                        verbose_name="department",
+                    ),
+                ),
+                (
+                    "service_hall",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="staff",
+                        to="portal.servicehall",
+                        verbose_name="service hall",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="staff_assignments",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="account",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'staff role',
-                'verbose_name_plural': 'staff roles',
-                'constraints': [models.UniqueConstraint(fields=('user', 'role', 'department', 'service_hall'), name='unique_staff_assignment')],
+                "verbose_name": "staff role",
+                "verbose_name_plural": "staff roles",
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("user", "role", "department", "service_hall"),
+                        name="unique_staff_assignment",
+                    )
+                ],
             },
         ),
     ]

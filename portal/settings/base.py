@@ -17,7 +17,7 @@ VAR_DIR = BASE_DIR / "var"
 env = environ.Env()
 
 # An insecure key is fine for the embedded default; prod.py refuses to start without a real one.
-SECRET_KEY = env.str("SECRET_KEY", default="embedded-default-insecure-key-change-me-0123456789")
+SECRET_KEY = env.str("SECRET_KEY", default="") or "embedded-default-insecure-key-change-me-0123456789"
 DEBUG = env.bool("DEBUG", default=False)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
@@ -25,10 +25,12 @@ SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 
 # Keys for personal data at rest. The first Fernet key encrypts; all of them decrypt (rotation).
 FIELD_ENCRYPTION_KEYS = env.list(
-    "FIELD_ENCRYPTION_KEYS", default=["ZW1iZWRkZWQtZGVmYXVsdC1maWVsZC1rZXktMDAwMDA="]
-)
-BLIND_INDEX_KEY = env.str("BLIND_INDEX_KEY", default="embedded-default-blind-index-key")
+    "FIELD_ENCRYPTION_KEYS", default=[]
+) or ["ZW1iZWRkZWQtZGVmYXVsdC1maWVsZC1rZXktMDAwMDA="]
+BLIND_INDEX_KEY = env.str("BLIND_INDEX_KEY", default="") or "embedded-default-blind-index-key"
 OIDC_PRIVATE_KEY = env.str("OIDC_PRIVATE_KEY", multiline=True, default="")
+if not OIDC_PRIVATE_KEY and env.str("OIDC_PRIVATE_KEY_FILE", default=""):
+    OIDC_PRIVATE_KEY = Path(env.str("OIDC_PRIVATE_KEY_FILE")).read_text()
 if not OIDC_PRIVATE_KEY:
     # Embedded default: a signing key made once per checkout and kept under var/ (git-ignored).
     from portal.keys import embedded_oidc_private_key
@@ -104,7 +106,7 @@ if env.str("DATABASE_URL", default=""):
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     DATABASES["default"]["ATOMIC_REQUESTS"] = False
 else:
-    VAR_DIR.mkdir(exist_ok=True)
+    (VAR_DIR / "static").mkdir(parents=True, exist_ok=True)
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
@@ -131,9 +133,11 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # --- Celery ---------------------------------------------------------------------------------
-CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
+BROKER_CONFIGURED = bool(env.str("CELERY_BROKER_URL", default=""))
+# Embedded default: tasks run eagerly in-process; "memory://" keeps Celery from dialling AMQP.
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="") or "memory://"
 CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default="") or None
-CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+CELERY_TASK_ALWAYS_EAGER = not BROKER_CONFIGURED
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
@@ -170,8 +174,10 @@ PASSWORD_HASHERS = [
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-     "OPTIONS": {"min_length": 8}},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 8},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -187,6 +193,8 @@ ACCOUNT_EMAIL_VERIFICATION = "optional"
 ACCOUNT_LOGIN_BY_CODE_ENABLED = True
 ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = True
 ACCOUNT_PREVENT_ENUMERATION = True
+# Six digits, no dash: what every Chinese SMS verification code looks like.
+ALLAUTH_USER_CODE_FORMAT = {"numeric": True, "length": 6, "dashed": False}
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_SESSION_REMEMBER = None
 # Failed logins: per client address and per account (the key is the login typed, so an
@@ -225,7 +233,7 @@ USE_TZ = True
 
 # --- Static ---------------------------------------------------------------------------------
 STATIC_URL = "static/"
-STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT = env.path("STATIC_ROOT", default=VAR_DIR / "static")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = VAR_DIR / "media"
 STORAGES = {

@@ -13,5 +13,7 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS("Demo data loaded. Demo accounts (演示账号):"))
         for account in accounts:
             self.stdout.write(f"  {account.role:<17} {account.login:<42} {account.password}")
-        self.stdout.write("  Sign in at http://127.0.0.1:8000/accounts/login/ with the e-mail "
-                          "or mobile number and the password.")
+        self.stdout.write(
+            "  Sign in at http://127.0.0.1:8000/accounts/login/ with the e-mail "
+            "or mobile number and the password."
+        )

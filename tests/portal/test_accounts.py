@@ -1,0 +1,174 @@
+"""Sign-up and sign-in with a mobile number or e-mail; Argon2; lockout after failed logins."""
+
+import re
+
+import pytest
+from django.contrib.auth.hashers import check_password
+from django.test import override_settings
+
+from portal.models import AuditAction, AuditEvent, User
+from portal.settings import base
+from tests.factories import PASSWORD, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _code(outbox) -> str:
+    return re.search(r"\b(\d{6})\b", outbox[-1].message).group(1)
+
+
+def test_sign_up_with_a_mobile_number_and_verify_it_by_sms(
+    client, sms_outbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            "/accounts/signup/",
+            {"phone": "138 0013 8000", "password1": PASSWORD, "password2": PASSWORD},
+        )
+    assert response.status_code == 302
+    user = User.objects.get(phone="+8613800138000")
+    assert not user.phone_verified
+    assert len(sms_outbox) == 1 and sms_outbox[0].phone == "+8613800138000"
+
+    page = client.get(response["Location"]).content.decode()
+    assert "138****8000" in page and "13800138000" not in page
+
+    response = client.post("/accounts/phone/verify/", {"code": _code(sms_outbox)})
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert user.phone_verified
+    assert client.get("/profile/").status_code == 200
+
+
+def test_a_wrong_sms_code_is_refused(client, sms_outbox, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            "/accounts/signup/",
+            {"phone": "13800138001", "password1": PASSWORD, "password2": PASSWORD},
+        )
+    wrong = "ZZZZZZ" if _code(sms_outbox) != "ZZZZZZ" else "YYYYYY"
+    response = client.post("/accounts/phone/verify/", {"code": wrong})
+    assert response.status_code == 200
+    assert not User.objects.get(phone="+8613800138001").phone_verified
+
+
+def test_sign_up_refuses_a_number_that_is_not_a_mainland_mobile(client):
+    response = client.post(
+        "/accounts/signup/", {"phone": "12345", "password1": PASSWORD, "password2": PASSWORD}
+    )
+    assert response.status_code == 200
+    assert "11" in response.context["form"].errors["phone"][0]
+    assert not User.objects.exists()
+
+
+def test_signing_up_with_a_taken_number_does_not_reveal_the_account(
+    client, sms_outbox, django_capture_on_commit_callbacks
+):
+    UserFactory(phone="+8613800138002")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            "/accounts/signup/",
+            {"phone": "13800138002", "password1": PASSWORD, "password2": PASSWORD},
+        )
+    # Same answer as a fresh sign-up; the owner gets a text telling him instead.
+    assert response.status_code == 302
+    assert User.objects.filter(phone="+8613800138002").count() == 1
+    assert "already has an account" in sms_outbox[-1].message or "已" in sms_outbox[-1].message
+
+
+@pytest.mark.parametrize("login", ["user@example.cn", "13900000042", "+86 139 0000 0042"])
+def test_sign_in_with_email_or_phone_and_password(client, login):
+    UserFactory(email="user@example.cn", phone="+8613900000042")
+    response = client.post("/accounts/login/", {"login": login, "password": PASSWORD})
+    assert response.status_code == 302
+    assert client.get("/profile/").status_code == 200
+    assert AuditEvent.objects.filter(action=AuditAction.SIGN_IN).count() == 1
+
+
+def test_sign_in_by_sms_code(client, sms_outbox, django_capture_on_commit_callbacks):
+    UserFactory(phone="+8613900000043")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/accounts/login/code/", {"phone": "13900000043"})
+    assert response.status_code == 302
+    response = client.post(response["Location"], {"code": _code(sms_outbox)})
+    assert response.status_code == 302
+    assert client.get("/profile/").status_code == 200
+
+
+@override_settings(PASSWORD_HASHERS=base.PASSWORD_HASHERS)
+def test_passwords_are_hashed_with_argon2(client):
+    client.post(
+        "/accounts/signup/",
+        {
+            "phone": "13800138003",
+            "email": "a@example.cn",
+            "password1": PASSWORD,
+            "password2": PASSWORD,
+        },
+    )
+    user = User.objects.get(phone="+8613800138003")
+    assert user.password.startswith("argon2$")
+    assert check_password(PASSWORD, user.password)
+
+
+def _fail(client, login, address="10.0.0.1"):
+    return client.post(
+        "/accounts/login/", {"login": login, "password": "wrong-password"}, REMOTE_ADDR=address
+    )
+
+
+def test_an_account_is_locked_after_repeated_failures_and_says_when_to_retry(client, settings):
+    UserFactory(email="victim@example.cn")
+    for _ in range(settings.LOGIN_FAILED_LIMIT):
+        response = _fail(client, "victim@example.cn")
+        assert "locked" not in response.content.decode()
+    response = client.post(
+        "/accounts/login/",
+        {"login": "victim@example.cn", "password": PASSWORD},
+        REMOTE_ADDR="10.0.0.2",
+    )
+    # Even the right password is refused while locked, from another address too.
+    assert response.status_code == 200
+    message = " ".join(response.context["form"].non_field_errors())
+    assert str(settings.LOGIN_FAILED_WINDOW_SECONDS // 60) in message
+    assert client.get("/profile/").status_code == 302
+
+
+def test_an_unknown_account_gets_the_same_answers_as_a_known_one(client, settings):
+    UserFactory(email="known@example.cn")
+    answers = {}
+    for login in ("known@example.cn", "nobody@example.cn"):
+        bodies = [
+            _fail(client, login).context["form"].non_field_errors()
+            for _ in range(settings.LOGIN_FAILED_LIMIT + 1)
+        ]
+        answers[login] = [list(b) for b in bodies]
+    assert answers["known@example.cn"] == answers["nobody@example.cn"]
+
+
+def test_many_accounts_from_one_address_are_limited_too(client):
+    for n in range(20):
+        _fail(client, f"probe{n}@example.cn", address="10.9.9.9")
+    UserFactory(email="other@example.cn")
+    response = client.post(
+        "/accounts/login/",
+        {"login": "other@example.cn", "password": PASSWORD},
+        REMOTE_ADDR="10.9.9.9",
+    )
+    assert response.status_code == 200
+    assert client.get("/profile/").status_code == 302
+
+
+def test_users_see_and_end_their_other_sessions(client):
+    from django.test import Client
+
+    UserFactory(email="two@example.cn")
+    other = Client()
+    for c in (client, other):
+        c.post("/accounts/login/", {"login": "two@example.cn", "password": PASSWORD})
+    page = client.get("/accounts/sessions/")
+    assert page.status_code == 200
+    assert len(page.context["sessions"]) == 2
+    client.post("/accounts/sessions/", {})
+    assert other.get("/profile/").status_code == 302
+    assert client.get("/profile/").status_code == 200

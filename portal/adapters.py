@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
@@ -90,10 +91,8 @@ class AccountAdapter(DefaultAccountAdapter):
             or ""
         )
         if credentials.get("phone"):
-            try:
+            with contextlib.suppress(ValidationError):
                 login = identity.normalise_phone(login)
-            except ValidationError:
-                pass
         return f"login:{login.lower()}"
 
     def validation_error(self, code: str, *args: Any) -> ValidationError:

@@ -8,6 +8,7 @@ from django.contrib import admin
 from django.http import HttpRequest, HttpResponse
 
 from portal import audit, roles
+from portal.auth import signed_in_user
 from portal.models import (
     AuditEvent,
     Department,
@@ -35,8 +36,7 @@ class ServiceHallAdmin(admin.ModelAdmin):
 class StaffAssignmentInline(admin.TabularInline):
     model = StaffAssignment
     extra = 0
-    fields = ["role", "department", "service_hall"]
-    readonly_fields = fields
+    fields = readonly_fields = ("role", "department", "service_hall")
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False  # roles are granted on the staff role page, where each grant is audited
@@ -57,14 +57,13 @@ class UserAdmin(admin.ModelAdmin):
 class PersonProfileAdmin(admin.ModelAdmin):
     list_display = ["__str__", "realname_level", "realname_verified_at"]
     list_filter = ["realname_level"]
-    fields = [
+    fields = readonly_fields = (
         "legal_name",
         "id_number_masked",
         "realname_level",
         "realname_verified_at",
         "realname_verified_by",
-    ]
-    readonly_fields = fields
+    )
     list_select_related = ["user"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
@@ -80,8 +79,8 @@ class PersonProfileAdmin(admin.ModelAdmin):
         profile = self.get_object(request, object_id)
         if profile is not None:
             audit.personal_data_viewed(
-                actor=request.user,
-                subject=profile.user,  # type: ignore[arg-type]
+                actor=signed_in_user(request),
+                subject=profile.user,
                 fields=["legal_name", "id_number", "realname_level"],
                 reason="admin",
                 request=request,
@@ -93,8 +92,7 @@ class OrganisationAgentInline(admin.TabularInline):
     model = OrganisationAgent
     fk_name = "organisation"
     extra = 0
-    fields = ["user", "authorised_at", "revoked_at"]
-    readonly_fields = fields
+    fields = readonly_fields = ("user", "authorised_at", "revoked_at")
 
 
 @admin.register(Organisation)
@@ -115,14 +113,14 @@ class StaffAssignmentAdmin(admin.ModelAdmin):
     def save_model(
         self, request: HttpRequest, obj: StaffAssignment, form: Any, change: bool
     ) -> None:
-        roles.grant(obj, by=request.user, request=request)  # type: ignore[arg-type]
+        roles.grant(obj, by=signed_in_user(request), request=request)
 
     def delete_model(self, request: HttpRequest, obj: StaffAssignment) -> None:
-        roles.revoke(obj, by=request.user, request=request)  # type: ignore[arg-type]
+        roles.revoke(obj, by=signed_in_user(request), request=request)
 
     def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
         for obj in queryset:
-            roles.revoke(obj, by=request.user, request=request)  # type: ignore[arg-type]
+            roles.revoke(obj, by=signed_in_user(request), request=request)
 
 
 @admin.register(AuditEvent)

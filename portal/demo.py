@@ -14,7 +14,7 @@ from stdnum.cn import ric, uscc
 from portal import realname, roles
 from portal.models import Department, PersonProfile, ServiceHall, StaffAssignment, StaffRole, User
 
-DEMO_PASSWORD = "OneWindow-2026"
+DEMO_PASSWORD = "OneWindow-2026"  # noqa: S105  (printed for the demo on purpose)
 
 # (organisation code part, Chinese name, English name). Codes are made up but well-formed.
 DEPARTMENTS = [
@@ -97,16 +97,17 @@ def _grant(
 def load() -> list[DemoAccount]:
     departments = {}
     for org_code, name, name_en in DEPARTMENTS:
-        dept, _ = Department.objects.update_or_create(
+        department, _ = Department.objects.update_or_create(
             code=department_code(org_code), defaults={"name": name, "name_en": name_en}
         )
-        departments[name] = dept
+        departments[name] = department
     hall, _ = ServiceHall.objects.update_or_create(
         name="广州市政务服务中心",
         defaults={"address": "广州市天河区天润路333号", "opening_hours": "周一至周五 9:00-17:00"},
     )
 
-    people = [
+    Grant = tuple[StaffRole, Department | None, ServiceHall | None]
+    people: list[tuple[str, str, str, str, tuple[str, str, str], Grant | None]] = [
         (
             "citizen",
             "citizen@demo.onewindow",

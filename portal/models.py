@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.core.exceptions import ValidationError
@@ -50,7 +50,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
-    REQUIRED_FIELDS: list[str] = []
+    REQUIRED_FIELDS: ClassVar[list[str]] = []
 
     class Meta:
         verbose_name = _("account")
@@ -87,7 +87,10 @@ class PersonProfile(models.Model):
     user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="person_profile")
     legal_name = models.CharField(_("legal name"), max_length=64, blank=True)
     id_number_encrypted = models.TextField(editable=False, blank=True)
-    id_number_index = models.CharField(max_length=64, unique=True, null=True, editable=False)
+    # NULL, not "", for "no number yet": unique must allow many profiles without one.
+    id_number_index = models.CharField(  # noqa: DJ001
+        max_length=64, unique=True, null=True, editable=False
+    )
     id_number_masked = models.CharField(
         _("resident ID number"), max_length=18, blank=True, editable=False
     )

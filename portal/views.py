@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from portal import organisations, realname, roles
+from portal.auth import signed_in_user
 from portal.forms import AgentForm, IdentifyForm, OrganisationForm, RealNameForm, apply_errors
 from portal.models import OrganisationAgent, PersonProfile, StaffRole, User
 
@@ -21,7 +22,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def profile(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+    user = signed_in_user(request)
     return render(
         request,
         "portal/profile.html",
@@ -35,7 +36,7 @@ def profile(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def realname_declare(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+    user = signed_in_user(request)
     form = RealNameForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -54,7 +55,7 @@ def organisation_register(request: HttpRequest) -> HttpResponse:
     form = OrganisationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            organisations.register(request.user, **form.cleaned_data)  # type: ignore[arg-type]
+            organisations.register(signed_in_user(request), **form.cleaned_data)
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
@@ -66,16 +67,19 @@ def organisation_register(request: HttpRequest) -> HttpResponse:
 @login_required
 def organisation_agents(request: HttpRequest, pk: int) -> HttpResponse:
     organisation = get_object_or_404(
-        organisations.for_user(request.user),  # type: ignore[arg-type]
+        organisations.for_user(signed_in_user(request)),
         pk=pk,
-        legal_representative=request.user,
+        legal_representative=signed_in_user(request),
     )
     form = AgentForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             organisations.authorise_agent(
-                organisation, phone=form.cleaned_data["phone"], by=request.user, request=request
-            )  # type: ignore[arg-type]
+                organisation,
+                phone=form.cleaned_data["phone"],
+                by=signed_in_user(request),
+                request=request,
+            )
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
@@ -98,9 +102,9 @@ def organisation_agent_revoke(request: HttpRequest, pk: int, agent_pk: int) -> H
         OrganisationAgent.objects.select_related("organisation"),
         pk=agent_pk,
         organisation_id=pk,
-        organisation__legal_representative=request.user,
+        organisation__legal_representative=signed_in_user(request),
     )
-    organisations.revoke_agent(agent, by=request.user, request=request)  # type: ignore[arg-type]
+    organisations.revoke_agent(agent, by=signed_in_user(request), request=request)
     messages.success(request, _("The agent's authorisation has been withdrawn."))
     return redirect("portal:organisation_agents", pk=pk)
 
@@ -121,7 +125,7 @@ def act_for(request: HttpRequest) -> HttpResponse:
 
 
 def _require_staff(request: HttpRequest) -> User:
-    user: User = request.user  # type: ignore[assignment]
+    user = signed_in_user(request)
     if not roles.is_staff_member(user):
         raise PermissionDenied(_("This page is for staff only."))
     return user

@@ -59,7 +59,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     detail = exc.detail if isinstance(exc, exceptions.APIException) else response.data
     body: dict[str, Any] = {"code": _first_code(detail)}
     if isinstance(exc, exceptions.ValidationError):
-        fields = {k: v for k, v in _messages(detail).items()} if isinstance(detail, dict) else {}
+        fields = dict(_messages(detail)) if isinstance(detail, dict) else {}
         non_field = fields.pop("non_field_errors", None) or (
             _messages(detail) if not isinstance(detail, dict) else None
         )
@@ -71,8 +71,9 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         body["detail"] = str(
             detail if not isinstance(detail, dict) else detail.get("detail", _("Request failed."))
         )
-    if isinstance(exc, exceptions.Throttled) and exc.wait:
-        body["retry_after"] = int(exc.wait)
+    wait = getattr(exc, "wait", None)
+    if isinstance(exc, exceptions.Throttled) and wait:
+        body["retry_after"] = int(wait)
     response.data = body
     return response
 

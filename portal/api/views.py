@@ -16,6 +16,7 @@ from portal.api.serializers import (
     PersonSerializer,
     RealNameSerializer,
 )
+from portal.auth import signed_in_user
 from portal.models import User
 
 
@@ -23,7 +24,7 @@ from portal.models import User
 @api_view(["GET"])
 @permission_classes([permissions.IsAuthenticated])
 def me(request: Request) -> Response:
-    user = User.objects.select_related("person_profile").get(pk=request.user.pk)
+    user = User.objects.select_related("person_profile").get(pk=signed_in_user(request).pk)
     return Response(MeSerializer(user).data)
 
 
@@ -37,7 +38,7 @@ def me(request: Request) -> Response:
 def declare_realname(request: Request) -> Response:
     serializer = RealNameSerializer(data=request.data)
     serializer.is_valid(raise_exception=True)
-    profile = realname.declare(request.user, **serializer.validated_data)  # type: ignore[arg-type]
+    profile = realname.declare(signed_in_user(request), **serializer.validated_data)
     return Response(PersonSerializer(profile).data)
 
 
@@ -56,9 +57,9 @@ def declare_realname(request: Request) -> Response:
 @permission_classes([permissions.IsAuthenticated])
 def organisation_list(request: Request) -> Response:
     if request.method == "GET":
-        orgs = organisations.for_user(request.user)  # type: ignore[arg-type]
+        orgs = organisations.for_user(signed_in_user(request))
         return Response(OrganisationSerializer(orgs, many=True).data)
     serializer = OrganisationCreateSerializer(data=request.data)
     serializer.is_valid(raise_exception=True)
-    org = organisations.register(request.user, **serializer.validated_data)  # type: ignore[arg-type]
+    org = organisations.register(signed_in_user(request), **serializer.validated_data)
     return Response(OrganisationSerializer(org).data, status=status.HTTP_201_CREATED)

@@ -17,16 +17,18 @@ VAR_DIR = BASE_DIR / "var"
 env = environ.Env()
 
 # An insecure key is fine for the embedded default; prod.py refuses to start without a real one.
-SECRET_KEY = env.str("SECRET_KEY", default="") or "embedded-default-insecure-key-change-me-0123456789"
+SECRET_KEY = (
+    env.str("SECRET_KEY", default="") or "embedded-default-insecure-key-change-me-0123456789"
+)
 DEBUG = env.bool("DEBUG", default=False)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 
 # Keys for personal data at rest. The first Fernet key encrypts; all of them decrypt (rotation).
-FIELD_ENCRYPTION_KEYS = env.list(
-    "FIELD_ENCRYPTION_KEYS", default=[]
-) or ["ZW1iZWRkZWQtZGVmYXVsdC1maWVsZC1rZXktMDAwMDA="]
+FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=[]) or [
+    "ZW1iZWRkZWQtZGVmYXVsdC1maWVsZC1rZXktMDAwMDA="
+]
 BLIND_INDEX_KEY = env.str("BLIND_INDEX_KEY", default="") or "embedded-default-blind-index-key"
 OIDC_PRIVATE_KEY = env.str("OIDC_PRIVATE_KEY", multiline=True, default="")
 if not OIDC_PRIVATE_KEY and env.str("OIDC_PRIVATE_KEY_FILE", default=""):
@@ -216,7 +218,7 @@ STAFF_MFA_REQUIRED = True
 
 IDP_OIDC_PRIVATE_KEY = OIDC_PRIVATE_KEY
 IDP_OIDC_ADAPTER = "portal.oidc.PortalOIDCAdapter"
-IDP_OIDC_ACCESS_TOKEN_FORMAT = "jwt"
+IDP_OIDC_ACCESS_TOKEN_FORMAT = "jwt"  # noqa: S105  (a format name, not a secret)
 IDP_OIDC_ROTATE_REFRESH_TOKEN = True
 
 SMS_SENDER = env.str("SMS_SENDER", default="portal.sms.ConsoleSMSSender")

@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _code(outbox) -> str:
-    return re.search(r"\b(\d{6})\b", outbox[-1].message).group(1)
+    return re.search(r"(?<!\d)(\d{6})(?!\d)", outbox[-1].message).group(1)
 
 
 def test_sign_up_with_a_mobile_number_and_verify_it_by_sms(

@@ -1,4 +1,4 @@
-"""Real-name identity: declaring it, duplicates, the clerk's audited look-up, window verification."""
+"""Real-name identity: declaring, duplicates, the clerk's audited look-up, window verification."""
 
 import pytest
 

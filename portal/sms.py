@@ -26,7 +26,7 @@ class ConsoleSMSSender:
     """Prints the message with the number masked: the embedded default and the demo."""
 
     def send(self, phone: str, message: str) -> None:
-        print(f"[SMS → {mask_phone(phone)}] {message}", flush=True)  # noqa: T201
+        print(f"[SMS → {mask_phone(phone)}] {message}", flush=True)
 
 
 @dataclass

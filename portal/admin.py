@@ -6,6 +6,7 @@ from typing import Any
 
 from django.contrib import admin
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext_lazy as _
 
 from portal import audit, roles
 from portal.auth import signed_in_user
@@ -44,13 +45,21 @@ class StaffAssignmentInline(admin.TabularInline):
 
 @admin.register(User)
 class UserAdmin(admin.ModelAdmin):
-    list_display = ["display_name", "masked_phone", "email", "is_active", "is_staff", "date_joined"]
+    list_display = ["name", "mobile", "email", "is_active", "is_staff", "date_joined"]
     list_filter = ["is_active", "is_staff"]
     search_fields = ["email"]
-    fields = ["email", "masked_phone", "phone_verified", "is_active", "date_joined", "last_login"]
-    readonly_fields = ["masked_phone", "date_joined", "last_login"]
+    fields = ["email", "mobile", "phone_verified", "is_active", "date_joined", "last_login"]
+    readonly_fields = ["mobile", "date_joined", "last_login"]
     inlines = [StaffAssignmentInline]
     list_select_related = ["person_profile"]
+
+    @admin.display(description=_("name"))
+    def name(self, obj: User) -> str:
+        return obj.display_name
+
+    @admin.display(description=_("mobile number"))
+    def mobile(self, obj: User) -> str:
+        return obj.masked_phone
 
 
 @admin.register(PersonProfile)

@@ -10,7 +10,10 @@ from allauth.mfa.utils import is_mfa_enabled
 from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.middleware.locale import LocaleMiddleware
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import check_for_language
 from django.utils.translation import gettext as _
 
 from portal import roles
@@ -47,3 +50,22 @@ class StaffMFAMiddleware:
             if not session_has_mfa(request):
                 return HttpResponseRedirect(f"{reverse('mfa_reauthenticate')}?{query}")
         return self.get_response(request)
+
+
+class ChineseFirstLocaleMiddleware(LocaleMiddleware):
+    """Pages are in Simplified Chinese unless the visitor chose English with the switch.
+
+    The browser's Accept-Language is ignored for pages (a hall kiosk or an English-configured
+    browser in Guangzhou still gets Chinese first) but honoured by the API, where a mobile app
+    states the language it wants.
+    """
+
+    def process_request(self, request: HttpRequest) -> None:
+        if request.path.startswith("/api/"):
+            return super().process_request(request)
+        language = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        if not language or not check_for_language(language):
+            language = settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = translation.get_language()
+        return None

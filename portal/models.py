@@ -197,11 +197,20 @@ class Organisation(models.Model):
 class OrganisationAgent(models.Model):
     """An agent (经办人) the legal representative has authorised to act for the organisation."""
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="agents")
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="agencies")
-    authorised_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
-    authorised_at = models.DateTimeField(auto_now_add=True)
-    revoked_at = models.DateTimeField(null=True, blank=True)
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.CASCADE,
+        related_name="agents",
+        verbose_name=_("organisation"),
+    )
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="agencies", verbose_name=_("agent")
+    )
+    authorised_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="+", verbose_name=_("authorised by")
+    )
+    authorised_at = models.DateTimeField(_("authorised at"), auto_now_add=True)
+    revoked_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("organisation agent")
@@ -248,7 +257,7 @@ class StaffAssignment(models.Model):
         related_name="staff",
         verbose_name=_("service hall"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("granted at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("staff role")
@@ -341,11 +350,11 @@ class OutboundSMS(models.Model):
     """A text message waiting for, or done with, the SMS sender. Tasks take its id, not the
     phone number; the body is wiped once sent because it may hold a verification code."""
 
-    phone = models.CharField(max_length=16)
-    body = models.CharField(max_length=500)
-    created_at = models.DateTimeField(auto_now_add=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
+    phone = models.CharField(_("mobile number"), max_length=16)
+    body = models.CharField(_("text"), max_length=500)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
 
     class Meta:
         verbose_name = _("outbound text message")

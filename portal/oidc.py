@@ -1,7 +1,13 @@
-"""The OpenID Connect provider's claims: name and real-name level; ID number only by scope."""
+"""The OpenID Connect provider's claims: name and real-name level; ID number only by scope.
+
+The resident ID number is released only by the userinfo endpoint, never in the ID token: ID
+tokens are signed, not encrypted, and travel through browsers (e.g. as ``id_token_hint`` in
+logout URLs, which end up in access logs and browser history). Every release is audited.
+"""
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Iterable
 from typing import Any, Literal
 
@@ -13,6 +19,22 @@ from portal import audit
 from portal.models import AuditAction, PersonProfile, RealNameLevel
 
 ID_NUMBER_SCOPE = "id_number"
+SCOPES_SUPPORTED = ["openid", "profile", "email", "phone", ID_NUMBER_SCOPE]
+CLAIMS_SUPPORTED = [
+    "sub",
+    "iss",
+    "aud",
+    "exp",
+    "iat",
+    "nonce",
+    "name",
+    "realname_level",
+    "email",
+    "email_verified",
+    "phone_number",
+    "phone_number_verified",
+    "id_number",
+]
 
 
 class PortalOIDCAdapter(DefaultOIDCAdapter):
@@ -23,12 +45,24 @@ class PortalOIDCAdapter(DefaultOIDCAdapter):
         "phone": "手机号码 / Mobile number",
     }
 
-    def get_claims(self, purpose: Literal["id_token", "userinfo"], user: AbstractBaseUser,
-                   client: Client, scopes: Iterable[str], email: str | None = None,
-                   **kwargs: Any) -> dict[str, Any]:
+    def generate_client_secret(self) -> str:
+        # RFC 6749 2.3.1: for client_secret_basic the RP form-urlencodes its secret, and
+        # allauth compares the header value without decoding it. Django's random key holds
+        # "%+@#..." and so fails for every compliant RP library; URL-safe secrets do not.
+        return secrets.token_urlsafe(48)
+
+    def get_claims(
+        self,
+        purpose: Literal["id_token", "userinfo"],
+        user: AbstractBaseUser,
+        client: Client,
+        scopes: Iterable[str],
+        email: str | None = None,
+        **kwargs: Any,
+    ) -> dict[str, Any]:
         scopes = list(scopes)
         claims = super().get_claims(purpose, user, client, scopes, email=email, **kwargs)
-        profile = PersonProfile.objects.filter(user=user).first()
+        profile = PersonProfile.objects.filter(user_id=user.pk).first()
         if "profile" in scopes:
             claims["realname_level"] = profile.realname_level if profile else RealNameLevel.NONE
             if profile and profile.legal_name:
@@ -36,9 +70,24 @@ class PortalOIDCAdapter(DefaultOIDCAdapter):
         if "phone" in scopes and getattr(user, "phone", None):
             claims["phone_number"] = user.phone  # type: ignore[attr-defined]
             claims["phone_number_verified"] = user.phone_verified  # type: ignore[attr-defined]
-        if ID_NUMBER_SCOPE in scopes and profile and profile.id_number_encrypted:
+        if (
+            purpose == "userinfo"
+            and ID_NUMBER_SCOPE in scopes
+            and profile
+            and profile.id_number_encrypted
+        ):
             claims["id_number"] = profile.reveal_id_number()
-            audit.record(AuditAction.PERSONAL_DATA_VIEWED, actor=None, subject=user,  # type: ignore[arg-type]
-                         fields=["id_number"], reason=f"OIDC {purpose} for {client.name}",
-                         client_id=client.id)
+            audit.record(
+                AuditAction.PERSONAL_DATA_VIEWED,
+                actor=None,
+                subject=user,  # type: ignore[arg-type]
+                fields=["id_number"],
+                reason=f"OIDC {purpose} for {client.name}",
+                client_id=client.id,
+            )
         return claims
+
+    def populate_server_metadata(self, data: dict[str, str | list[str]]) -> None:
+        # allauth advertises only openid/profile/email; departments discover ours here.
+        data["scopes_supported"] = list(SCOPES_SUPPORTED)
+        data["claims_supported"] = list(CLAIMS_SUPPORTED)

@@ -2,12 +2,15 @@ from allauth.account.decorators import secure_admin_login
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from portal import health, views
 
 admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
-admin.site.site_header = "一窗通办 One Window"
+admin.site.site_header = _("One Window administration")
+admin.site.site_title = _("One Window")
+admin.site.index_title = _("Administration")
 
 portal_patterns = [
     path("", views.home, name="home"),

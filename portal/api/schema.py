@@ -6,9 +6,12 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 
 
 class OIDCAccessTokenScheme(OpenApiAuthenticationExtension):
-    target_class = "allauth.idp.oidc.contrib.rest_framework.authentication.TokenAuthentication"
+    target_class = "portal.api.authentication.BearerTokenAuthentication"
     name = "oidcAccessToken"
 
     def get_security_definition(self, auto_schema: Any) -> dict[str, str]:
-        return {"type": "http", "scheme": "bearer",
-                "description": "An access token issued by the portal's OpenID Connect provider."}
+        return {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "An access token issued by the portal's OpenID Connect provider.",
+        }

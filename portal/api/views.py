@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from allauth.idp.oidc.contrib.rest_framework.permissions import TokenPermission
 from drf_spectacular.utils import extend_schema
 from rest_framework import permissions, status
 from rest_framework.decorators import api_view, permission_classes
@@ -9,6 +10,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from portal import organisations, realname
+from portal.api.permissions import ViaSession
 from portal.api.serializers import (
     MeSerializer,
     OrganisationCreateSerializer,
@@ -22,7 +24,9 @@ from portal.models import User
 
 @extend_schema(responses=MeSerializer, summary="The signed-in account, personal data masked")
 @api_view(["GET"])
-@permission_classes([permissions.IsAuthenticated])
+@permission_classes(
+    [permissions.IsAuthenticated & (ViaSession | TokenPermission.has_scope("profile"))]
+)
 def me(request: Request) -> Response:
     user = User.objects.select_related("person_profile").get(pk=signed_in_user(request).pk)
     return Response(MeSerializer(user).data)
@@ -34,7 +38,7 @@ def me(request: Request) -> Response:
     summary="Declare one's legal name and resident ID number",
 )
 @api_view(["POST"])
-@permission_classes([permissions.IsAuthenticated])
+@permission_classes([permissions.IsAuthenticated & ViaSession])
 def declare_realname(request: Request) -> Response:
     serializer = RealNameSerializer(data=request.data)
     serializer.is_valid(raise_exception=True)
@@ -54,7 +58,7 @@ def declare_realname(request: Request) -> Response:
     summary="Register an organisation",
 )
 @api_view(["GET", "POST"])
-@permission_classes([permissions.IsAuthenticated])
+@permission_classes([permissions.IsAuthenticated & ViaSession])
 def organisation_list(request: Request) -> Response:
     if request.method == "GET":
         orgs = organisations.for_user(signed_in_user(request))

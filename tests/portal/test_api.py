@@ -27,7 +27,8 @@ def test_me_shows_personal_data_masked(api):
 
 def test_anonymous_requests_get_the_error_shape():
     response = APIClient().get("/api/v1/me/")
-    assert response.status_code == 403
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"].startswith("Bearer")
     assert response.json()["code"] == "not_authenticated"
     assert response.json()["detail"]
 

@@ -44,6 +44,24 @@ def test_unknown_hosts_are_refused(client):
     assert client.get("/", HTTP_HOST="evil.example").status_code == 400
 
 
+def test_pages_are_chinese_first_whatever_the_browser_asks(client):
+    body = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert 'lang="zh-Hans"' in body and "一窗通办" in body
+
+
+@pytest.mark.django_db
+def test_the_api_follows_the_language_the_app_asks_for(client):
+    body = client.get("/api/v1/me/", HTTP_ACCEPT_LANGUAGE="en").json()
+    assert "credentials" in body["detail"]
+
+
+def test_error_pages_are_translated(client, settings):
+    settings.DEBUG = False
+    response = client.get("/no-such-page/")
+    assert response.status_code == 404
+    assert "页面不存在" in response.content.decode() or "找不到" in response.content.decode()
+
+
 def test_language_switch_changes_the_page_language(client):
     client.post("/i18n/setlang/", {"language": "en", "next": "/"})
     assert 'lang="en"' in client.get("/").content.decode()

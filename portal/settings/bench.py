@@ -1,0 +1,23 @@
+"""Settings for ``make bench``: production-like, PostgreSQL only, floor endpoints mounted.
+
+The harness (``python -m bench``) sets ``DATABASE_URL`` (and ``REDIS_URL`` when Redis
+answers) before anything imports these settings, then serves them with gunicorn.
+"""
+
+from django.core.exceptions import ImproperlyConfigured
+
+from .base import *  # noqa: F403
+from .base import ACCOUNT_RATE_LIMITS, DATABASES
+
+DEBUG = False
+ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
+# Mounts portal.bench_urls under /bench/: the JSON ping and the one-row insert floors.
+BENCH_URLS = True
+STAFF_MFA_REQUIRED = True
+
+# The login benchmark signs one account in thousands of times from one address. Keep the
+# rate-limit check (and its cache round trip) in the measured path, but never let it trip.
+ACCOUNT_RATE_LIMITS = {**ACCOUNT_RATE_LIMITS, "login": "1000000/m/ip"}
+
+if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+    raise ImproperlyConfigured("The benchmark runs against PostgreSQL: set DATABASE_URL.")

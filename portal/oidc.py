@@ -14,6 +14,7 @@ from typing import Any, Literal
 from allauth.idp.oidc.adapter import DefaultOIDCAdapter
 from allauth.idp.oidc.models import Client
 from django.contrib.auth.base_user import AbstractBaseUser
+from django.utils.translation import gettext_lazy as _
 
 from portal import audit
 from portal.models import AuditAction, PersonProfile, RealNameLevel
@@ -40,9 +41,9 @@ CLAIMS_SUPPORTED = [
 class PortalOIDCAdapter(DefaultOIDCAdapter):
     scope_display = {
         **DefaultOIDCAdapter.scope_display,
-        "profile": "姓名与实名认证等级 / Name and real-name level",
-        ID_NUMBER_SCOPE: "居民身份号码 / Resident ID number",
-        "phone": "手机号码 / Mobile number",
+        "profile": _("Your legal name and real-name level"),
+        ID_NUMBER_SCOPE: _("Your resident ID number"),
+        "phone": _("Your mobile number"),
     }
 
     def generate_client_secret(self) -> str:

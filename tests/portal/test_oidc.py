@@ -242,7 +242,7 @@ def test_consent_page_names_the_department_system_and_the_requested_data(browser
     text = page.content.decode()
     assert "住房公积金管理中心" in text
     assert "居民身份号码" in text
-    assert "姓名与实名认证等级" in text
+    assert "您的姓名和实名认证等级" in text
 
 
 def test_cancelling_consent_returns_access_denied_with_the_state(browser, rp):

@@ -22,12 +22,21 @@ def test_healthz_reports_a_broken_cache_as_unhealthy(client, settings):
 @pytest.mark.django_db
 def test_demo_data_loads_twice_without_duplicates(capsys):
     call_command("demo")
-    counts = (User.objects.count(), Department.objects.count(), ServiceHall.objects.count(),
-              StaffAssignment.objects.count(), PersonProfile.objects.count())
+    counts = (
+        User.objects.count(),
+        Department.objects.count(),
+        ServiceHall.objects.count(),
+        StaffAssignment.objects.count(),
+        PersonProfile.objects.count(),
+    )
     call_command("demo")
-    assert counts == (User.objects.count(), Department.objects.count(),
-                      ServiceHall.objects.count(), StaffAssignment.objects.count(),
-                      PersonProfile.objects.count())
+    assert counts == (
+        User.objects.count(),
+        Department.objects.count(),
+        ServiceHall.objects.count(),
+        StaffAssignment.objects.count(),
+        PersonProfile.objects.count(),
+    )
     assert Department.objects.count() >= 12
     out = capsys.readouterr().out
     assert "OneWindow-2026" in out and "clerk@demo.onewindow" in out
@@ -36,7 +45,8 @@ def test_demo_data_loads_twice_without_duplicates(capsys):
 @pytest.mark.django_db
 def test_demo_accounts_can_sign_in(client):
     call_command("demo")
-    response = client.post("/accounts/login/", {"login": "13800000002",
-                                                "password": "OneWindow-2026"})
+    response = client.post(
+        "/accounts/login/", {"login": "13800000002", "password": "OneWindow-2026"}
+    )
     assert response.status_code == 302
     assert client.get("/profile/").status_code == 200

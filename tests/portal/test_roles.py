@@ -21,8 +21,10 @@ def test_granting_in_the_admin_is_audited_and_opens_the_admin_site(client, setti
     client.post("/accounts/login/", {"login": admin_user.email, "password": PASSWORD})
     target = UserFactory()
     department = DepartmentFactory()
-    response = client.post("/admin/portal/staffassignment/add/", {
-        "user": target.pk, "role": StaffRole.DEPARTMENT_ADMIN, "department": department.pk})
+    response = client.post(
+        "/admin/portal/staffassignment/add/",
+        {"user": target.pk, "role": StaffRole.DEPARTMENT_ADMIN, "department": department.pk},
+    )
     assert response.status_code == 302, response.content.decode()[:2000]
     target.refresh_from_db()
     assert target.is_staff and not target.is_superuser
@@ -39,11 +41,14 @@ def test_revoking_closes_the_admin_site_and_is_audited():
     assert AuditEvent.objects.filter(action=AuditAction.ROLE_REVOKED, subject=user).exists()
 
 
-@pytest.mark.parametrize(("role", "missing"), [
-    (StaffRole.CLERK, "service_hall"),
-    (StaffRole.REVIEWER, "department"),
-    (StaffRole.DEPARTMENT_ADMIN, "department"),
-])
+@pytest.mark.parametrize(
+    ("role", "missing"),
+    [
+        (StaffRole.CLERK, "service_hall"),
+        (StaffRole.REVIEWER, "department"),
+        (StaffRole.DEPARTMENT_ADMIN, "department"),
+    ],
+)
 def test_a_role_needs_its_scope(role, missing):
     from django.core.exceptions import ValidationError
 
@@ -54,8 +59,10 @@ def test_a_role_needs_its_scope(role, missing):
 
 def test_clerks_and_reviewers_do_not_get_the_admin_site():
     clerk = make_staff(StaffRole.CLERK)
-    roles.grant(StaffAssignment(user=clerk, role=StaffRole.REVIEWER,
-                                department=DepartmentFactory()), by=None)
+    roles.grant(
+        StaffAssignment(user=clerk, role=StaffRole.REVIEWER, department=DepartmentFactory()),
+        by=None,
+    )
     clerk.refresh_from_db()
     assert not clerk.is_staff
     assert roles.is_staff_member(clerk)

@@ -30,12 +30,21 @@ def test_no_page_embeds_inline_script(client):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/",
-                                    "/\\evil.example", "http://testserver.evil.example/"])
+@pytest.mark.parametrize(
+    "target",
+    [
+        "https://evil.example/",
+        "//evil.example/",
+        "/\\evil.example",
+        "http://testserver.evil.example/",
+    ],
+)
 def test_sign_in_never_redirects_off_site(client, target):
     UserFactory(email="a@example.cn")
-    response = client.post(f"/accounts/login/?next={target}",
-                           {"login": "a@example.cn", "password": PASSWORD, "next": target})
+    response = client.post(
+        f"/accounts/login/?next={target}",
+        {"login": "a@example.cn", "password": PASSWORD, "next": target},
+    )
     assert response.status_code == 302
     assert "evil" not in response["Location"]
 
@@ -76,13 +85,19 @@ def _production_env(tmp_path: Path) -> dict[str, str]:
     from cryptography.hazmat.primitives.asymmetric import rsa
 
     pem = tmp_path / "oidc.pem"
-    pem.write_bytes(rsa.generate_private_key(public_exponent=65537, key_size=2048).private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption()))
-    generated = {"SECRET_KEY": secrets.token_urlsafe(50),
-                 "FIELD_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
-                 "BLIND_INDEX_KEY": secrets.token_urlsafe(32),
-                 "OIDC_PRIVATE_KEY_FILE": str(pem)}
+    pem.write_bytes(
+        rsa.generate_private_key(public_exponent=65537, key_size=2048).private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    generated = {
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "FIELD_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
+        "BLIND_INDEX_KEY": secrets.token_urlsafe(32),
+        "OIDC_PRIVATE_KEY_FILE": str(pem),
+    }
     pairs = {}
     for line in (ROOT / ".env.example").read_text().splitlines():
         if line and not line.startswith("#") and "=" in line:
@@ -92,14 +107,27 @@ def _production_env(tmp_path: Path) -> dict[str, str]:
     return pairs
 
 
-def _deploy_check(tmp_path: Path, settings_module: str,
-                  **extra_env: str) -> subprocess.CompletedProcess:
+def _deploy_check(
+    tmp_path: Path, settings_module: str, **extra_env: str
+) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE"))}
     env.update(_production_env(tmp_path), **extra_env)
     return subprocess.run(
-        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING",
-         "--settings", settings_module],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+        [
+            sys.executable,
+            "manage.py",
+            "check",
+            "--deploy",
+            "--fail-level",
+            "WARNING",
+            "--settings",
+            settings_module,
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 
@@ -111,7 +139,8 @@ def test_production_settings_pass_the_deploy_check_with_no_warning(tmp_path):
 
 def test_production_refuses_the_development_mfa_relaxation(tmp_path):
     (tmp_path / "relaxed_settings.py").write_text(
-        "from portal.settings.prod import *\nSTAFF_MFA_REQUIRED = False\n")
+        "from portal.settings.prod import *\nSTAFF_MFA_REQUIRED = False\n"
+    )
     result = _deploy_check(tmp_path, "relaxed_settings", PYTHONPATH=str(tmp_path))
     assert result.returncode != 0
     assert "portal.E001" in result.stdout + result.stderr

@@ -172,3 +172,32 @@ def test_users_see_and_end_their_other_sessions(client):
     client.post("/accounts/sessions/", {})
     assert other.get("/profile/").status_code == 302
     assert client.get("/profile/").status_code == 200
+
+
+def test_password_reset_by_emailed_code(client, mailoutbox):
+    user = UserFactory(email="forgot@example.cn")
+    response = client.post("/accounts/password/reset/", {"email": "forgot@example.cn"})
+    assert response.status_code == 302
+    code = re.search(r"(?<![0-9A-Z])([0-9A-Z]{6})(?![0-9A-Z])", mailoutbox[-1].body).group(1)
+    response = client.post(response["Location"], {"code": code})
+    assert response.status_code == 302
+    response = client.post(
+        response["Location"], {"password1": "New-Secret-2026", "password2": "New-Secret-2026"}
+    )
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert user.check_password("New-Secret-2026")
+
+
+@pytest.mark.parametrize("path", ["/accounts/login/", "/accounts/signup/"])
+def test_nul_bytes_in_account_forms_are_refused_with_a_message(client, path):
+    data = {
+        "login": "a\x00b",
+        "password": "x\x00",
+        "phone": "138\x0000138000",
+        "password1": PASSWORD,
+        "password2": PASSWORD,
+    }
+    response = client.post(path, data)
+    assert response.status_code == 200
+    assert response.context["form"].errors

@@ -16,3 +16,17 @@ def _clean_slate():
 @pytest.fixture
 def sms_outbox():
     return sms.outbox
+
+
+@pytest.fixture(autouse=True)
+def _celery_eager_unless_worker_test(request):
+    """Only tests marked `worker` publish to the real broker; the rest run tasks in-process."""
+    from portal.celery import app
+
+    if request.node.get_closest_marker("worker"):
+        yield
+        return
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = previous

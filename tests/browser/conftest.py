@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import os
 import re
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -161,20 +160,6 @@ def screenshot(request) -> Callable[[object, str], Path]:
         return path
 
     return take
-
-
-def wait_for(
-    predicate: Callable[[], object], *, timeout: float = 10.0, what: str = "condition"
-) -> object:
-    """Poll ``predicate`` until it returns something truthy, at most ``timeout`` seconds."""
-    deadline = time.monotonic() + timeout
-    while True:
-        result = predicate()
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
-        time.sleep(0.05)
 
 
 def sign_in(page, login: str, password: str) -> None:

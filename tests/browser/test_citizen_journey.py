@@ -9,8 +9,9 @@ from playwright.sync_api import expect
 
 from portal import sms
 from portal.models import PersonProfile, User
-from tests.browser.conftest import sign_in, wait_for
+from tests.browser.conftest import sign_in
 from tests.factories import PASSWORD, make_id_number
+from tests.polling import wait_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -1,6 +1,7 @@
 """Organisation accounts: the representative authorises agents, who switch to act for it."""
 
 import pytest
+from django.test import Client
 
 from portal.models import AuditAction, AuditEvent, OrganisationAgent
 from tests.factories import PASSWORD, UserFactory, make_uscc
@@ -33,15 +34,19 @@ def test_the_representative_registers_and_authorises_an_agent(client):
     assert AuditEvent.objects.filter(action=AuditAction.AGENT_AUTHORISED, subject=agent).exists()
 
 
-def test_an_agent_switches_between_himself_and_the_organisation(client):
-    from django.test import Client
-
+@pytest.fixture
+def organisation_with_agent():
+    """A representative (with his own browser) who has authorised one agent."""
     boss_client = Client()
     _signed_in(boss_client, UserFactory())
     org = _register(boss_client)
     agent = UserFactory()
     boss_client.post(f"/organisations/{org.pk}/agents/", {"phone": agent.phone})
+    return boss_client, org, agent
 
+
+def test_an_agent_switches_between_himself_and_the_organisation(client, organisation_with_agent):
+    _boss_client, org, agent = organisation_with_agent
     _signed_in(client, agent)
     client.post("/profile/act-for/", {"organisation": org.pk})
     assert client.get("/profile/").context["acting"] == org
@@ -49,14 +54,8 @@ def test_an_agent_switches_between_himself_and_the_organisation(client):
     assert client.get("/profile/").context["acting"] is None
 
 
-def test_a_withdrawn_agent_stops_acting_at_once(client):
-    from django.test import Client
-
-    boss_client = Client()
-    _signed_in(boss_client, UserFactory())
-    org = _register(boss_client)
-    agent = UserFactory()
-    boss_client.post(f"/organisations/{org.pk}/agents/", {"phone": agent.phone})
+def test_a_withdrawn_agent_stops_acting_at_once(client, organisation_with_agent):
+    boss_client, org, agent = organisation_with_agent
     _signed_in(client, agent)
     client.post("/profile/act-for/", {"organisation": org.pk})
 
@@ -66,12 +65,8 @@ def test_a_withdrawn_agent_stops_acting_at_once(client):
     assert client.post("/profile/act-for/", {"organisation": org.pk}).status_code == 404
 
 
-def test_strangers_cannot_act_for_or_manage_an_organisation(client):
-    from django.test import Client
-
-    boss_client = Client()
-    _signed_in(boss_client, UserFactory())
-    org = _register(boss_client)
+def test_strangers_cannot_act_for_or_manage_an_organisation(client, organisation_with_agent):
+    _boss_client, org, _agent = organisation_with_agent
     _signed_in(client, UserFactory())
     assert client.post("/profile/act-for/", {"organisation": org.pk}).status_code == 404
     assert client.get(f"/organisations/{org.pk}/agents/").status_code == 404

@@ -11,7 +11,7 @@ from django.db import transaction
 from portal import sms
 from portal.models import OutboundSMS
 from portal.tasks import send_sms
-from tests.worker.conftest import wait_for
+from tests.polling import wait_for
 
 pytestmark = pytest.mark.worker
 

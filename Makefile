@@ -7,7 +7,8 @@ STAMP := $(VENV)/.installed
 .PHONY: run test lint format demo migrate messages bench install clean
 
 $(STAMP): pyproject.toml
-	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	test -x $(PY) || $(PYTHON) -m venv $(VENV) || { rm -rf $(VENV); \
+		echo 'Could not create .venv: on Debian run  apt-get install python3-venv'; exit 1; }
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e ".[dev]"
 	touch $(STAMP)

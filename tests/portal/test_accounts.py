@@ -107,7 +107,7 @@ def test_passwords_are_hashed_with_argon2(client):
         },
     )
     user = User.objects.get(phone="+8613800138003")
-    assert user.password.startswith("argon2$")
+    assert user.password.startswith("argon2$argon2id$v=19$m=19456,t=2,p=1$")
     assert check_password(PASSWORD, user.password)
 
 
@@ -201,3 +201,16 @@ def test_nul_bytes_in_account_forms_are_refused_with_a_message(client, path):
     response = client.post(path, data)
     assert response.status_code == 200
     assert response.context["form"].errors
+
+
+@override_settings(PASSWORD_HASHERS=base.PASSWORD_HASHERS)
+def test_a_password_hashed_with_djangos_heavier_defaults_still_works_and_is_rehashed(client):
+    from django.contrib.auth.hashers import Argon2PasswordHasher
+
+    user = UserFactory(email="old@example.cn")
+    user.password = Argon2PasswordHasher().encode(PASSWORD, Argon2PasswordHasher().salt())
+    user.save()
+    response = client.post("/accounts/login/", {"login": "old@example.cn", "password": PASSWORD})
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert "m=19456,t=2,p=1" in user.password

@@ -299,6 +299,8 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
 }
 
+DEFAULT_EXCEPTION_REPORTER_FILTER = "portal.logging.PersonalDataReporterFilter"
+
 # --- Logging --------------------------------------------------------------------------------
 LOGGING = {
     "version": 1,

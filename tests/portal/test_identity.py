@@ -106,3 +106,20 @@ def test_log_filter_masks_id_numbers_and_phones():
     masked = mask_text(line)
     assert VALID not in masked and "13800138000" not in masked and "13900001111" not in masked
     assert identity.mask_id_number(VALID) in masked
+
+
+def test_error_reports_hide_personal_data(rf):
+    import sys
+
+    from django.views.debug import ExceptionReporter
+
+    request = rf.post(
+        "/profile/realname/",
+        {"legal_name": "李四", "id_number": VALID, "note": f"call 13800138000 about {VALID}"},
+    )
+    try:
+        raise RuntimeError("boom")
+    except RuntimeError:
+        report = ExceptionReporter(request, *sys.exc_info()).get_traceback_text()
+    assert VALID not in report and "13800138000" not in report
+    assert "李四" in report  # other fields stay readable for debugging

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
@@ -16,8 +17,10 @@ from portal.models import (
     Organisation,
     OrganisationAgent,
     PersonProfile,
+    ServiceCategory,
     ServiceHall,
     StaffAssignment,
+    StaffRole,
     User,
 )
 
@@ -112,17 +115,42 @@ class OrganisationAdmin(admin.ModelAdmin):
     inlines = [OrganisationAgentInline]
 
 
+@admin.register(ServiceCategory)
+class ServiceCategoryAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "name_en"]
+    search_fields = ["code", "name"]
+
+
+class StaffAssignmentForm(forms.ModelForm):
+    class Meta:
+        model = StaffAssignment
+        fields = ["user", "role", "department", "service_hall", "categories"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("role") == StaffRole.REVIEWER and not data.get("categories"):
+            self.add_error("categories", _("A reviewer reviews at least one service category."))
+        return data
+
+
 @admin.register(StaffAssignment)
 class StaffAssignmentAdmin(admin.ModelAdmin):
+    form = StaffAssignmentForm
     list_display = ["user", "role", "department", "service_hall", "created_at"]
     list_filter = ["role", "department", "service_hall"]
     autocomplete_fields = ["user"]
+    filter_horizontal = ["categories"]
     list_select_related = ["user__person_profile", "department", "service_hall"]
 
     def save_model(
         self, request: HttpRequest, obj: StaffAssignment, form: Any, change: bool
     ) -> None:
-        roles.grant(obj, by=signed_in_user(request), request=request)
+        roles.grant(
+            obj,
+            by=signed_in_user(request),
+            categories=form.cleaned_data.get("categories"),
+            request=request,
+        )
 
     def delete_model(self, request: HttpRequest, obj: StaffAssignment) -> None:
         roles.revoke(obj, by=signed_in_user(request), request=request)

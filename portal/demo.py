@@ -12,7 +12,15 @@ from django.db import transaction
 from stdnum.cn import ric, uscc
 
 from portal import realname, roles
-from portal.models import Department, PersonProfile, ServiceHall, StaffAssignment, StaffRole, User
+from portal.models import (
+    Department,
+    PersonProfile,
+    ServiceCategory,
+    ServiceHall,
+    StaffAssignment,
+    StaffRole,
+    User,
+)
 
 DEMO_PASSWORD = "OneWindow-2026"  # noqa: S105  (printed for the demo on purpose)
 
@@ -43,6 +51,23 @@ DEPARTMENTS = [
         "广州市政务服务和数据管理局",
         "Guangzhou Government Services and Data Administration",
     ),
+]
+
+
+# Back-office categories (分类审批): the routing keys of the review queues.
+CATEGORIES = [
+    ("household-registration", "户籍管理", "Household registration"),
+    ("civil-registration", "婚姻与收养登记", "Marriage and adoption registration"),
+    ("social-insurance", "社会保险", "Social insurance"),
+    ("medical-insurance", "医疗保障", "Medical insurance"),
+    ("birth-and-health", "出生与卫生健康", "Birth and health"),
+    ("business-registration", "市场主体登记", "Business registration"),
+    ("food-licensing", "食品经营许可", "Food business licensing"),
+    ("tax", "税务办理", "Tax"),
+    ("housing-fund", "住房公积金", "Housing provident fund"),
+    ("education", "教育入学", "School enrolment"),
+    ("transport", "交通运输", "Transport"),
+    ("real-estate", "不动产登记", "Real estate registration"),
 ]
 
 
@@ -84,12 +109,15 @@ def _grant(
     *,
     department: Department | None = None,
     hall: ServiceHall | None = None,
+    categories: list[ServiceCategory] | None = None,
 ) -> None:
     if not StaffAssignment.objects.filter(
         user=user, role=role, department=department, service_hall=hall
     ).exists():
         roles.grant(
-            StaffAssignment(user=user, role=role, department=department, service_hall=hall), by=None
+            StaffAssignment(user=user, role=role, department=department, service_hall=hall),
+            by=None,
+            categories=categories,
         )
 
 
@@ -101,6 +129,12 @@ def load() -> list[DemoAccount]:
             code=department_code(org_code), defaults={"name": name, "name_en": name_en}
         )
         departments[name] = department
+    categories = {
+        code: ServiceCategory.objects.update_or_create(
+            code=code, defaults={"name": name, "name_en": name_en}
+        )[0]
+        for code, name, name_en in CATEGORIES
+    }
     hall, _ = ServiceHall.objects.update_or_create(
         name="广州市政务服务中心",
         defaults={"address": "广州市天河区天润路333号", "opening_hours": "周一至周五 9:00-17:00"},
@@ -156,6 +190,11 @@ def load() -> list[DemoAccount]:
         )
         if grant:
             role, dept, where = grant
-            _grant(user, role, department=dept, hall=where)
+            reviews = (
+                [categories["business-registration"], categories["food-licensing"]]
+                if role == StaffRole.REVIEWER
+                else None
+            )
+            _grant(user, role, department=dept, hall=where, categories=reviews)
         accounts.append(DemoAccount(label, f"{email} / {phone[3:]}", DEMO_PASSWORD))
     return accounts

@@ -156,6 +156,26 @@ class Department(models.Model):
             raise ValidationError({"code": exc}) from None
 
 
+class ServiceCategory(models.Model):
+    """A service category (事项分类): the key back-office queues and reviewers are organised by.
+
+    Kept beside departments because staff roles are scoped by it; the catalogue files each
+    service under one.
+    """
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    name_en = models.CharField(_("English name"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("service category")
+        verbose_name_plural = _("service categories")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class ServiceHall(models.Model):
     """A government service hall (政务服务大厅) where window clerks work."""
 
@@ -256,6 +276,13 @@ class StaffAssignment(models.Model):
         blank=True,
         related_name="staff",
         verbose_name=_("service hall"),
+    )
+    categories = models.ManyToManyField(
+        ServiceCategory,
+        blank=True,
+        related_name="reviewers",
+        verbose_name=_("service categories"),
+        help_text=_("For reviewers: the categories whose cases they review."),
     )
     created_at = models.DateTimeField(_("granted at"), auto_now_add=True)
 

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 
 from portal import audit
-from portal.models import AuditAction, StaffAssignment, StaffRole, User
+from portal.models import AuditAction, ServiceCategory, StaffAssignment, StaffRole, User
 
 ADMIN_SITE_ROLES = {StaffRole.DEPARTMENT_ADMIN, StaffRole.SYSTEM_ADMIN}
 
@@ -40,11 +44,26 @@ def _sync_admin_flags(user: User) -> None:
 
 @transaction.atomic
 def grant(
-    assignment: StaffAssignment, *, by: User | None, request: HttpRequest | None = None
+    assignment: StaffAssignment,
+    *,
+    by: User | None,
+    categories: Iterable[ServiceCategory] | None = None,
+    request: HttpRequest | None = None,
 ) -> StaffAssignment:
-    """Save a new or changed role assignment and record who granted it."""
+    """Save a new or changed role assignment (with a reviewer's categories) and audit it."""
     assignment.full_clean()
+    chosen = list(categories) if categories is not None else None
+    if assignment.role == StaffRole.REVIEWER and chosen is not None and not chosen:
+        raise ValidationError(
+            {
+                "categories": ValidationError(
+                    _("A reviewer reviews at least one service category."), code="no_categories"
+                )
+            }
+        )
     assignment.save()
+    if chosen is not None:
+        assignment.categories.set(chosen)
     _sync_admin_flags(assignment.user)
     audit.record(
         AuditAction.ROLE_GRANTED,
@@ -54,6 +73,7 @@ def grant(
         role=assignment.role,
         department_id=assignment.department_id,
         service_hall_id=assignment.service_hall_id,
+        categories=sorted(c.code for c in assignment.categories.all()),
     )
     return assignment
 

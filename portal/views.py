@@ -134,7 +134,9 @@ def _require_staff(request: HttpRequest) -> User:
 @login_required
 def staff_home(request: HttpRequest) -> HttpResponse:
     user = _require_staff(request)
-    assignments = user.staff_assignments.select_related("department", "service_hall")
+    assignments = user.staff_assignments.select_related(
+        "department", "service_hall"
+    ).prefetch_related("categories")
     return render(request, "portal/staff_home.html", {"assignments": assignments})
 
 

@@ -11,6 +11,7 @@ from portal.models import (
     Department,
     PersonProfile,
     RealNameLevel,
+    ServiceCategory,
     ServiceHall,
     StaffAssignment,
     StaffRole,
@@ -82,6 +83,15 @@ class DepartmentFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"测试局{n}")
 
 
+class ServiceCategoryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ServiceCategory
+        django_get_or_create = ["code"]
+
+    code = factory.Sequence(lambda n: f"category-{n}")
+    name = factory.Sequence(lambda n: f"事项分类{n}")
+
+
 class ServiceHallFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = ServiceHall
@@ -100,7 +110,8 @@ def make_staff(role: StaffRole, *, mfa: bool = False, **user_kwargs) -> User:
         assignment.service_hall = ServiceHallFactory()
     elif role in (StaffRole.REVIEWER, StaffRole.DEPARTMENT_ADMIN):
         assignment.department = DepartmentFactory()
-    roles.grant(assignment, by=None)
+    categories = [ServiceCategoryFactory()] if role == StaffRole.REVIEWER else None
+    roles.grant(assignment, by=None, categories=categories)
     if mfa:
         activate_totp(user)
     user.refresh_from_db()

@@ -7,6 +7,7 @@ from portal.models import AuditAction, AuditEvent, StaffAssignment, StaffRole
 from tests.factories import (
     PASSWORD,
     DepartmentFactory,
+    ServiceCategoryFactory,
     ServiceHallFactory,
     UserFactory,
     make_staff,
@@ -77,3 +78,40 @@ def test_the_staff_workbench_lists_the_roles(client, settings):
     client.post("/accounts/login/", {"login": clerk.email, "password": PASSWORD})
     page = client.get("/staff/").content.decode()
     assert "天河政务中心" in page and "/staff/identify/" in page
+
+
+def test_a_reviewer_is_granted_with_service_categories_in_the_admin(client, settings):
+    settings.STAFF_MFA_REQUIRED = False
+    admin_user = make_staff(StaffRole.SYSTEM_ADMIN)
+    client.post("/accounts/login/", {"login": admin_user.email, "password": PASSWORD})
+    target, department = UserFactory(), DepartmentFactory()
+    food, shops = ServiceCategoryFactory(code="food"), ServiceCategoryFactory(code="shops")
+    form = {"user": target.pk, "role": StaffRole.REVIEWER, "department": department.pk}
+
+    refused = client.post("/admin/portal/staffassignment/add/", form)
+    assert refused.status_code == 200
+    assert "categories" in refused.context["adminform"].form.errors
+    assert not StaffAssignment.objects.filter(user=target).exists()
+
+    response = client.post(
+        "/admin/portal/staffassignment/add/", {**form, "categories": [food.pk, shops.pk]}
+    )
+    assert response.status_code == 302
+    assignment = StaffAssignment.objects.get(user=target)
+    assert set(assignment.categories.all()) == {food, shops}
+    event = AuditEvent.objects.get(action=AuditAction.ROLE_GRANTED, subject=target)
+    assert event.detail["categories"] == ["food", "shops"]
+
+
+def test_granting_a_reviewer_without_categories_is_refused():
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError):
+        roles.grant(
+            StaffAssignment(
+                user=UserFactory(), role=StaffRole.REVIEWER, department=DepartmentFactory()
+            ),
+            by=None,
+            categories=[],
+        )
+    assert not StaffAssignment.objects.exists()

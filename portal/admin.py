@@ -127,7 +127,7 @@ class StaffAssignmentForm(forms.ModelForm):
         fields = ["user", "role", "department", "service_hall", "categories"]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if data.get("role") == StaffRole.REVIEWER and not data.get("categories"):
             self.add_error("categories", _("A reviewer reviews at least one service category."))
         return data

@@ -39,6 +39,10 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", health.healthz, name="healthz"),
     path("api/v1/", include("portal.api.urls")),
+    path("api/v1/", include("services.api.urls")),
+    path("api/v1/", include("certificates.api.urls")),
+    path("", include("services.urls")),
+    path("", include("certificates.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="swagger-ui"),
 ]

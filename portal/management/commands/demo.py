@@ -1,15 +1,25 @@
+from importlib import import_module
 from typing import Any
 
+from django.apps import apps
 from django.core.management.base import BaseCommand
+from django.utils.module_loading import module_has_submodule
 
 from portal import demo
 
 
 class Command(BaseCommand):
-    help = "Load the demo departments, service hall and one account per role (idempotent)."
+    help = (
+        "Load the demo data (idempotent): departments, a service hall and one account per "
+        "role, then each other app's demo data (its <app>.demo.load())."
+    )
 
     def handle(self, *args: Any, **options: Any) -> None:
         accounts = demo.load()
+        for config in apps.get_app_configs():
+            if config.name != "portal" and module_has_submodule(config.module, "demo"):
+                summary = import_module(f"{config.name}.demo").load()
+                self.stdout.write(f"{config.verbose_name}: {summary}")
         self.stdout.write(self.style.SUCCESS("Demo data loaded. Demo accounts (演示账号):"))
         for account in accounts:
             self.stdout.write(f"  {account.role:<17} {account.login:<42} {account.password}")

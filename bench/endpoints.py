@@ -71,6 +71,11 @@ ENDPOINTS: list[Endpoint] = [
     ),
 ]
 
+# Each app's endpoints live beside its other benchmarks; imported here, after Endpoint exists.
+from bench.certificates import CERTIFICATE_ENDPOINTS  # noqa: E402
+
+ENDPOINTS.extend(CERTIFICATE_ENDPOINTS)
+
 # In-process measurements reported in the same table, compared with the ping floor's CPU.
 PASSWORD_CHECK = "password-check"  # noqa: S105 (a name, not a password)
 

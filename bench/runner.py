@@ -104,6 +104,9 @@ def setup(
         database.manage(["demo"], env)
     database.setup_django()
     database.prepare_floor_table()
+    from bench.certificates import ensure_bench_certificate
+
+    ensure_bench_certificate()
     return accounts.ensure_bench_citizen(), accounts.ensure_login_pool()
 
 

@@ -26,6 +26,13 @@ def personal_data_keys_set(app_configs: Any, **kwargs: Any) -> list[Error]:
         errors.append(
             Error("Set BLIND_INDEX_KEY: the embedded default key is public.", id="portal.E002")
         )
+    if any(k.startswith("ZW1iZWRkZWQt") for k in settings.CERTIFICATE_MASTER_KEYS):
+        errors.append(
+            Error(
+                "Set CERTIFICATE_MASTER_KEYS: the embedded default key is public.",
+                id="portal.E005",
+            )
+        )
     if any(k.startswith("ZW1iZWRkZWQt") for k in settings.FIELD_ENCRYPTION_KEYS):
         errors.append(
             Error(

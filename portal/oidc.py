@@ -20,7 +20,7 @@ from portal import audit
 from portal.models import AuditAction, PersonProfile, RealNameLevel
 
 ID_NUMBER_SCOPE = "id_number"
-SCOPES_SUPPORTED = ["openid", "profile", "email", "phone", ID_NUMBER_SCOPE]
+SCOPES_SUPPORTED = ["openid", "profile", "email", "phone", ID_NUMBER_SCOPE, "certificates"]
 CLAIMS_SUPPORTED = [
     "sub",
     "iss",

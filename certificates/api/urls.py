@@ -1,5 +1,20 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from certificates.api import views
 
 app_name = "certificates_api"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("certificates/", views.wallet, name="wallet"),
+    path("certificates/issue/", views.issue, name="issue"),
+    path("certificates/<int:pk>/revoke/", views.revoke, name="revoke"),
+    path("certificates/<int:pk>/cancel/", views.cancel, name="cancel"),
+    path("certificates/<int:pk>/renew/", views.renew, name="renew"),
+    path("certificates/verify/", views.verify_document, name="verify_document"),
+    path("certificates/verify/<str:token>/", views.verify_token, name="verify_token"),
+    path(
+        "certificates/verification/<str:identifier>/",
+        views.verify_identifier,
+        name="verify_identifier",
+    ),
+]

@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -30,6 +31,8 @@ FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=[]) or [
     "ZW1iZWRkZWQtZGVmYXVsdC1maWVsZC1rZXktMDAwMDA="
 ]
 BLIND_INDEX_KEY = env.str("BLIND_INDEX_KEY", default="") or "embedded-default-blind-index-key"
+# Fernet keys that encrypt the departments' certificate signing keys (first encrypts, all decrypt).
+CERTIFICATE_MASTER_KEYS = env.list("CERTIFICATE_MASTER_KEYS", default=[]) or FIELD_ENCRYPTION_KEYS
 OIDC_PRIVATE_KEY = env.str("OIDC_PRIVATE_KEY", multiline=True, default="")
 if not OIDC_PRIVATE_KEY and env.str("OIDC_PRIVATE_KEY_FILE", default=""):
     OIDC_PRIVATE_KEY = Path(env.str("OIDC_PRIVATE_KEY_FILE")).read_text()
@@ -160,6 +163,12 @@ CELERY_TASK_ROUTES = {
     "portal.tasks.send_*": {"queue": "notify"},
     "certificates.tasks.render_*": {"queue": "pdf"},
     "certificates.tasks.*": {"queue": "certificates"},
+}
+CELERY_BEAT_SCHEDULE = {
+    "certificates-expire-due": {
+        "task": "certificates.tasks.expire_due",
+        "schedule": crontab(hour=0, minute=5),
+    },
 }
 # Celery's Django fixup closes the connection after every task unless told to reuse it.
 CELERY_DB_REUSE_MAX = env.int("CELERY_DB_REUSE_MAX", default=1000)

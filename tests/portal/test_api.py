@@ -135,21 +135,13 @@ def test_unknown_api_paths_answer_json(settings, api):
     assert response.json()["code"] == "not_found"
 
 
-def test_throttling_answers_429_with_a_retry_hint(settings, api):
-    from rest_framework.settings import api_settings
+def test_throttling_answers_429_with_a_retry_hint(monkeypatch, api):
     from rest_framework.throttling import UserRateThrottle
 
-    settings.REST_FRAMEWORK = {
-        **settings.REST_FRAMEWORK,
-        "DEFAULT_THROTTLE_RATES": {"anon": "2/min", "user": "2/min"},
-    }
-    UserRateThrottle.THROTTLE_RATES = api_settings.DEFAULT_THROTTLE_RATES
-    try:
-        statuses = [api.get("/api/v1/me/").status_code for _ in range(2)]
-        response = api.get("/api/v1/me/")
-    finally:
-        api_settings.reload()
-        UserRateThrottle.THROTTLE_RATES = api_settings.DEFAULT_THROTTLE_RATES
+    # The class reads its rates once at import; patch them for this test only.
+    monkeypatch.setattr(UserRateThrottle, "THROTTLE_RATES", {"user": "2/min", "anon": "2/min"})
+    statuses = [api.get("/api/v1/me/").status_code for _ in range(2)]
+    response = api.get("/api/v1/me/")
     assert statuses == [200, 200]
     assert response.status_code == 429
     assert response.json()["code"] == "throttled" and response.json()["retry_after"] > 0

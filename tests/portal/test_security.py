@@ -95,6 +95,7 @@ def _production_env(tmp_path: Path) -> dict[str, str]:
     generated = {
         "SECRET_KEY": secrets.token_urlsafe(50),
         "FIELD_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
+        "CERTIFICATE_MASTER_KEYS": Fernet.generate_key().decode(),
         "BLIND_INDEX_KEY": secrets.token_urlsafe(32),
         "OIDC_PRIVATE_KEY_FILE": str(pem),
     }

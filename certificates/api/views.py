@@ -1,0 +1,201 @@
+"""The certificate API: public verification, the holder's certificates, and issuing for
+department administrators. Views validate, call one domain function, and render."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
+from rest_framework import permissions, status
+from rest_framework.authentication import SessionAuthentication
+from rest_framework.decorators import api_view, authentication_classes, permission_classes
+from rest_framework.exceptions import APIException, PermissionDenied
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from certificates import identifiers, issuing, selectors, sharing, verification
+from certificates.api import serializers as s
+from certificates.api.authentication import IsIssuingSystem, IssuingSystemAuthentication
+from certificates.models import Certificate, IssuingSystem
+from portal.api.permissions import ViaSession
+from portal.auth import signed_in_user
+
+
+class Conflict(APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "illegal_move"
+
+
+def _public(view: Any) -> Any:
+    return permission_classes([permissions.AllowAny])(view)
+
+
+@extend_schema(
+    responses=s.VerificationSerializer,
+    summary="Verify a shared certificate link (the token of /verify/<token>/)",
+)
+@api_view(["GET"])
+@_public
+def verify_token(request: Request, token: str) -> Response:
+    response = Response(s.verification(sharing.open_token(token)))
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@extend_schema(
+    responses=s.VerificationSerializer,
+    summary="Verify a certificate by its identifier (masked minimum fields)",
+)
+@api_view(["GET"])
+@_public
+def verify_identifier(request: Request, identifier: str) -> Response:
+    try:
+        result = verification.verify_identifier(identifier)
+    except identifiers.InvalidIdentifier as exc:
+        raise ValidationError(exc.messages[0], code=exc.code) from None
+    response = Response(s.verification(result))
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@extend_schema(
+    request=s.DocumentSerializer,
+    responses=s.VerificationSerializer,
+    summary="Verify a signed certificate document (compact JWS)",
+)
+@api_view(["POST"])
+@_public
+def verify_document(request: Request) -> Response:
+    serializer = s.DocumentSerializer(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    result = verification.verify_document(serializer.validated_data["document"])
+    return Response(s.verification(result), headers={"Cache-Control": "no-store"})
+
+
+@extend_schema(responses=s.CertificateSerializer(many=True), summary="My certificates")
+@api_view(["GET"])
+@permission_classes([ViaSession])
+def wallet(request: Request) -> Response:
+    paginator = PageNumberPagination()
+    page = paginator.paginate_queryset(
+        selectors.wallet(signed_in_user(request)).select_related("previous"), request
+    )
+    return paginator.get_paginated_response(s.CertificateSerializer(page, many=True).data)
+
+
+def _issuers(view: Any) -> Any:
+    """For a department administrator's session or a department system's client token."""
+    view = permission_classes([ViaSession | IsIssuingSystem])(view)
+    return authentication_classes([IssuingSystemAuthentication, SessionAuthentication])(view)
+
+
+def _acting(request: Request) -> tuple[Any, str]:
+    """Who acts: the administrator, or None (the department's system) and how."""
+    if isinstance(request.auth, IssuingSystem):
+        return None, f"client:{request.auth.client_id}"
+    return signed_in_user(request), "session"
+
+
+def _departments(request: Request) -> Any:
+    if isinstance(request.auth, IssuingSystem):
+        return [request.auth.department_id]
+    return selectors.administered_departments(signed_in_user(request)).values("pk")
+
+
+def _issuers_certificate(request: Request, pk: int) -> Certificate:
+    return get_object_or_404(
+        Certificate.objects.select_related("type", "issuer", "previous"),
+        pk=pk,
+        issuer__in=_departments(request),
+    )
+
+
+@extend_schema(
+    request=s.IssueSerializer,
+    responses={201: s.CertificateSerializer},
+    summary="Issue a certificate (department administrators; idempotent by key)",
+)
+@api_view(["POST"])
+@_issuers
+def issue(request: Request) -> Response:
+    serializer = s.IssueSerializer(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    data = serializer.validated_data
+    by, via = _acting(request)
+    if isinstance(request.auth, IssuingSystem) and data["issuer"].pk != request.auth.department_id:
+        raise PermissionDenied
+    try:
+        certificate = issuing.issue(
+            type=data["type"],
+            issuer=data["issuer"],
+            holder_name=data["holder_name"],
+            holder_code=data["holder_code"],
+            surface=data.get("surface", {}),
+            number=data["number"],
+            issued_on=data.get("issued_on"),
+            valid_until=data.get("valid_until"),
+            idempotency_key=data["idempotency_key"],
+            by=by,
+            via=via,
+        )
+    except PermissionError:
+        raise PermissionDenied from None
+    return Response(s.CertificateSerializer(certificate).data, status=status.HTTP_201_CREATED)
+
+
+def _lifecycle(request: Request, pk: int, action: str) -> Response:
+    certificate = _issuers_certificate(request, pk)
+    by, via = _acting(request)
+    try:
+        if action == "renew":
+            serializer = s.RenewSerializer(data=request.data)
+            serializer.is_valid(raise_exception=True)
+            d = serializer.validated_data
+            result = issuing.renew(
+                certificate,
+                by=by,
+                surface=d.get("surface"),
+                valid_until=d.get("valid_until"),
+                reason=d["reason"],
+                idempotency_key=d["idempotency_key"],
+                via=via,
+            )
+            return Response(s.CertificateSerializer(result).data, status=status.HTTP_201_CREATED)
+        reason_serializer = s.ReasonSerializer(data=request.data)
+        reason_serializer.is_valid(raise_exception=True)
+        reason = reason_serializer.validated_data["reason"]
+        if action == "revoke":
+            result = issuing.revoke(certificate, by=by, reason=reason, via=via)
+        else:
+            result = issuing.cancel(certificate, by=by, reason=reason, via=via)
+    except issuing.IllegalMove as exc:
+        raise Conflict(str(exc)) from None
+    except PermissionError:
+        raise PermissionDenied from None
+    return Response(s.CertificateSerializer(result).data)
+
+
+@extend_schema(request=s.ReasonSerializer, responses=s.CertificateSerializer, summary="Revoke")
+@api_view(["POST"])
+@_issuers
+def revoke(request: Request, pk: int) -> Response:
+    return _lifecycle(request, pk, "revoke")
+
+
+@extend_schema(request=s.ReasonSerializer, responses=s.CertificateSerializer, summary="Cancel")
+@api_view(["POST"])
+@_issuers
+def cancel(request: Request, pk: int) -> Response:
+    return _lifecycle(request, pk, "cancel")
+
+
+@extend_schema(
+    request=s.RenewSerializer, responses={201: s.CertificateSerializer}, summary="Renew or change"
+)
+@api_view(["POST"])
+@_issuers
+def renew(request: Request, pk: int) -> Response:
+    return _lifecycle(request, pk, "renew")

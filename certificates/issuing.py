@@ -1,0 +1,339 @@
+"""Issuing and the lifecycle: the only code that changes a certificate's state.
+
+Every change runs atomically with the certificate row locked and writes one CertificateEvent.
+The allowed moves are one table, checked in ``_move``; anything else raises IllegalMove.
+"""
+
+from __future__ import annotations
+
+import datetime
+import secrets
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from certificates import canonical, identifiers, keys, signing
+from certificates.models import (
+    Certificate,
+    CertificateEvent,
+    CertificateStatus,
+    CertificateType,
+    HolderCodeType,
+    HolderKind,
+    ValidityRule,
+)
+from portal import identity, roles
+from portal.models import Department, Organisation, PersonProfile, StaffRole, User
+
+S = CertificateStatus
+
+# (from status, action) -> to status. Revoked, cancelled and superseded are final.
+MOVES: dict[tuple[str, str], str] = {
+    (S.VALID, "revoke"): S.REVOKED,
+    (S.VALID, "cancel"): S.CANCELLED,
+    (S.VALID, "expire"): S.EXPIRED,
+    (S.VALID, "supersede"): S.SUPERSEDED,
+    (S.EXPIRED, "supersede"): S.SUPERSEDED,
+    (S.EXPIRED, "cancel"): S.CANCELLED,
+}
+
+
+class IllegalMove(Exception):
+    """A state change the lifecycle does not allow (the API answers 409)."""
+
+    def __init__(self, status: str, action: str) -> None:
+        self.status, self.action = status, action
+        super().__init__(
+            _("A %(status)s certificate cannot be %(action)s.")
+            % {"status": str(S(status).label).lower(), "action": _ACTION_WORDS.get(action, action)}
+        )
+
+
+_ACTION_WORDS = {
+    "revoke": gettext_lazy("revoked"),
+    "cancel": gettext_lazy("cancelled"),
+    "expire": gettext_lazy("expired"),
+    "supersede": gettext_lazy("renewed"),
+}
+
+
+def may_issue_for(user: User | None, department: Department) -> bool:
+    """None is the system (the applications workflow, periodic tasks)."""
+    if user is None:
+        return True
+    if roles.has_role(user, StaffRole.SYSTEM_ADMIN):
+        return True
+    return user.staff_assignments.filter(
+        role=StaffRole.DEPARTMENT_ADMIN, department=department
+    ).exists()
+
+
+def _require_authority(user: User | None, department: Department) -> None:
+    if not may_issue_for(user, department):
+        raise PermissionError("not an administrator of the issuing department")
+
+
+def _event(
+    certificate: Certificate,
+    action: str,
+    *,
+    from_status: str,
+    by: User | None,
+    reason: str = "",
+    **detail: Any,
+) -> None:
+    CertificateEvent.objects.create(
+        certificate=certificate,
+        action=action,
+        from_status=from_status,
+        to_status=certificate.status,
+        actor=by if by is not None and by.is_authenticated else None,
+        reason=reason[:200],
+        detail=detail,
+    )
+
+
+def _move(
+    certificate: Certificate, action: str, *, by: User | None, reason: str = "", via: str = ""
+) -> Certificate:
+    """Lock, check the table, change the status and write the event. Inside a transaction."""
+    locked = Certificate.objects.select_for_update().get(pk=certificate.pk)
+    target = MOVES.get((locked.status, action))
+    if target is None:
+        raise IllegalMove(locked.status, action)
+    before = locked.status
+    locked.status, locked.status_reason = target, reason[:200]
+    locked.status_changed_at = timezone.now()
+    locked.save(update_fields=["status", "status_reason", "status_changed_at"])
+    _event(locked, action, from_status=before, by=by, reason=reason, **_via(via))
+    return locked
+
+
+def _via(via: str) -> dict[str, str]:
+    """How the change came in (a department system's client id), for the event row."""
+    return {"via": via} if via else {}
+
+
+def _holder_code(kind: str, code: str) -> tuple[str, str]:
+    if kind == HolderKind.PERSON:
+        return identity.validate_id_number(code), HolderCodeType.RESIDENT_ID
+    return identity.validate_uscc(code), HolderCodeType.USCC
+
+
+def _validity(
+    ctype: CertificateType, valid_from: datetime.date, valid_until: datetime.date | None
+) -> datetime.date | None:
+    if ctype.validity_rule == ValidityRule.LONG_TERM:
+        return None
+    if ctype.validity_rule == ValidityRule.FIXED_YEARS and valid_until is None:
+        return _add_years(valid_from, ctype.validity_years or 1) - datetime.timedelta(days=1)
+    if valid_until is not None and valid_until < valid_from:
+        raise ValidationError(
+            {"valid_until": _("A certificate cannot end before it starts.")}, code="validity"
+        )
+    return valid_until
+
+
+def _add_years(day: datetime.date, years: int) -> datetime.date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February into a common year
+        return day.replace(year=day.year + years, day=28)
+
+
+def _surface(ctype: CertificateType, surface: dict[str, Any]) -> dict[str, str]:
+    unknown = sorted(set(surface) - set(ctype.field_names()))
+    if unknown:
+        raise ValidationError(
+            {"surface": _("Unknown surface fields: %(names)s.") % {"names": ", ".join(unknown)}},
+            code="unknown_fields",
+        )
+    return {name: str(value) for name, value in surface.items()}
+
+
+def _sign(certificate: Certificate) -> None:
+    key = keys.active_key(certificate.issuer)
+    certificate.key = key
+    signer = signing.signer_for(key.alg)
+    message = signing.signing_input(canonical.header(key), canonical.payload(certificate))
+    certificate.signature = signing.b64url(
+        signer.sign(keys.private_key(key), keys.public_key(key), message)
+    )
+
+
+def _link_holder(certificate: Certificate, code: str) -> None:
+    if certificate.holder_code_type == HolderCodeType.RESIDENT_ID:
+        profile = PersonProfile.objects.filter(id_number_index=identity.blind_index(code)).first()
+        certificate.holder_user = profile.user if profile else None
+    else:
+        certificate.holder_organisation = Organisation.objects.filter(uscc=code).first()
+
+
+def issue(
+    *,
+    type: CertificateType,
+    issuer: Department,
+    holder_name: str,
+    holder_code: str,
+    surface: dict[str, Any],
+    by: User | None,
+    idempotency_key: str | None = None,
+    number: str = "",
+    issued_on: datetime.date | None = None,
+    valid_from: datetime.date | None = None,
+    valid_until: datetime.date | None = None,
+    serial: str | None = None,
+    via: str = "",
+) -> Certificate:
+    """Issue and sign a certificate. The same ``idempotency_key`` again returns the first one."""
+    _require_authority(by, issuer)
+    if idempotency_key:
+        existing = Certificate.objects.filter(
+            issuer=issuer, idempotency_key=idempotency_key
+        ).first()
+        if existing:
+            return existing
+    if not type.issuing_departments.filter(pk=issuer.pk).exists():
+        raise ValidationError(
+            {"type": _("This department does not issue this type of certificate.")},
+            code="not_an_issuer",
+        )
+    holder_name = (holder_name or "").strip()
+    if not holder_name or len(holder_name) > 200 or "\x00" in holder_name:
+        raise ValidationError({"holder_name": _("Enter the holder's name.")}, code="holder_name")
+    code, code_type = _holder_code(type.holder_kind, holder_code)
+    issued_on = issued_on or timezone.localdate()
+    valid_from = valid_from or issued_on
+    serial = serial or f"{issued_on:%Y}{secrets.token_hex(5).upper()}"
+    certificate = Certificate(
+        identifier=identifiers.make(
+            type_code=type.code, issuer_code=issuer.code, serial=serial, version=1
+        ),
+        type=type,
+        serial=serial,
+        version=1,
+        holder_name=holder_name,
+        holder_code_type=code_type,
+        holder_code_encrypted=identity.encrypt(code),
+        holder_code_index=identity.blind_index(code, purpose="holder_code"),
+        holder_code_masked=identity.mask_id_number(code),
+        issuer=issuer,
+        issued_on=issued_on,
+        valid_from=valid_from,
+        valid_until=_validity(type, valid_from, valid_until),
+        surface=_surface(type, surface),
+        idempotency_key=idempotency_key or None,
+    )
+    certificate.number = number or serial
+    _link_holder(certificate, code)
+    try:
+        with transaction.atomic():
+            _sign(certificate)
+            certificate.save()
+            _event(certificate, "issue", from_status="", by=by, **_via(via))
+    except IntegrityError:
+        # A concurrent retry with the same idempotency key won the race: return its result.
+        if idempotency_key:
+            existing = Certificate.objects.filter(
+                issuer=issuer, idempotency_key=idempotency_key
+            ).first()
+            if existing:
+                return existing
+        raise
+    return certificate
+
+
+@transaction.atomic
+def renew(
+    certificate: Certificate,
+    *,
+    by: User | None,
+    surface: dict[str, Any] | None = None,
+    holder_name: str | None = None,
+    valid_until: datetime.date | None = None,
+    reason: str = "",
+    idempotency_key: str | None = None,
+    via: str = "",
+) -> Certificate:
+    """A new version (renewal or change), linked to the old one, which is superseded."""
+    _require_authority(by, certificate.issuer)
+    if idempotency_key:
+        existing = Certificate.objects.filter(
+            issuer=certificate.issuer, idempotency_key=idempotency_key
+        ).first()
+        if existing:
+            return existing
+    old = _move(certificate, "supersede", by=by, reason=reason, via=via)
+    today = timezone.localdate()
+    code = identity.decrypt(old.holder_code_encrypted)
+    new = Certificate(
+        identifier=identifiers.make(
+            type_code=old.type.code,
+            issuer_code=old.issuer.code,
+            serial=old.serial,
+            version=old.version + 1,
+        ),
+        number=old.number,
+        type=old.type,
+        serial=old.serial,
+        version=old.version + 1,
+        previous=old,
+        holder_name=(holder_name or old.holder_name).strip(),
+        holder_code_type=old.holder_code_type,
+        holder_code_encrypted=old.holder_code_encrypted,
+        holder_code_index=old.holder_code_index,
+        holder_code_masked=old.holder_code_masked,
+        holder_user=old.holder_user,
+        holder_organisation=old.holder_organisation,
+        issuer=old.issuer,
+        issued_on=today,
+        valid_from=today,
+        valid_until=_validity(old.type, today, valid_until),
+        surface=_surface(old.type, {**old.surface, **(surface or {})}),
+        idempotency_key=idempotency_key or None,
+    )
+    if new.holder_user is None and new.holder_organisation is None:
+        _link_holder(new, code)
+    _sign(new)
+    new.save()
+    _event(new, "issue", from_status="", by=by, reason=reason, previous=old.identifier, **_via(via))
+    return new
+
+
+@transaction.atomic
+def revoke(certificate: Certificate, *, by: User | None, reason: str, via: str = "") -> Certificate:
+    """吊销: the issuing department withdraws the certificate, saying why."""
+    _require_authority(by, certificate.issuer)
+    if not reason.strip():
+        raise ValidationError({"reason": _("Give the reason for revoking.")}, code="reason")
+    return _move(certificate, "revoke", by=by, reason=reason, via=via)
+
+
+@transaction.atomic
+def cancel(
+    certificate: Certificate, *, by: User | None, reason: str = "", via: str = ""
+) -> Certificate:
+    """注销: the certificate ends at the holder's request or because its subject ended."""
+    _require_authority(by, certificate.issuer)
+    return _move(certificate, "cancel", by=by, reason=reason, via=via)
+
+
+def expire_due(today: datetime.date | None = None) -> int:
+    """Mark every valid certificate past its last day as expired; safe to run twice."""
+    today = today or timezone.localdate()
+    count = 0
+    due = Certificate.objects.filter(status=S.VALID, valid_until__lt=today).values_list(
+        "pk", flat=True
+    )
+    for pk in list(due.iterator()):
+        with transaction.atomic():
+            try:
+                _move(Certificate(pk=pk), "expire", by=None)
+            except IllegalMove:
+                continue  # changed meanwhile (revoked, renewed): nothing to do
+            count += 1
+    return count

@@ -1,0 +1,102 @@
+"""Issuing departments' key pairs: made, encrypted at rest, rotated and published.
+
+Private keys are Fernet-encrypted under ``CERTIFICATE_MASTER_KEYS`` (the first encrypts, all
+decrypt, so the master key rotates too); until that setting exists the personal-data keys
+``FIELD_ENCRYPTION_KEYS`` serve as the embedded default.
+"""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from certificates.models import SigningKey
+from certificates.signing import DEFAULT_ALG, b64url, b64url_decode, signer_for
+from portal.models import Department
+
+
+def _master() -> MultiFernet:
+    keys = getattr(settings, "CERTIFICATE_MASTER_KEYS", None) or settings.FIELD_ENCRYPTION_KEYS
+    return MultiFernet([Fernet(key) for key in keys])
+
+
+def private_key(key: SigningKey) -> bytes:
+    try:
+        return _master().decrypt(key.private_key_encrypted.encode())
+    except InvalidToken as exc:  # a removed master key: fail loudly, never sign with garbage
+        raise RuntimeError(f"signing key {key.kid} cannot be decrypted") from exc
+
+
+def public_key(key: SigningKey) -> bytes:
+    return b64url_decode(key.public_key)
+
+
+def _create(department: Department, alg: str) -> SigningKey:
+    private, public = signer_for(alg).generate()
+    return SigningKey.objects.create(
+        kid=f"{department.code}-{timezone.now():%Y%m%d}-{secrets.token_hex(4)}",
+        department=department,
+        alg=alg,
+        public_key=b64url(public),
+        private_key_encrypted=_master().encrypt(private).decode(),
+    )
+
+
+@transaction.atomic
+def active_key(department: Department, *, alg: str | None = None) -> SigningKey:
+    """The department's signing key, made on first use (``alg`` only chooses a first key)."""
+    Department.objects.select_for_update().filter(pk=department.pk).first()
+    key = SigningKey.objects.filter(department=department, retired_at__isnull=True).first()
+    return key or _create(department, alg or DEFAULT_ALG)
+
+
+@transaction.atomic
+def rotate(department: Department, *, alg: str | None = None) -> SigningKey:
+    """Retire the current key and make a new one; certificates already signed still verify."""
+    Department.objects.select_for_update().filter(pk=department.pk).first()
+    current = SigningKey.objects.filter(department=department, retired_at__isnull=True).first()
+    if current is not None:
+        current.retired_at = timezone.now()
+        current.save(update_fields=["retired_at"])
+    return _create(department, alg or (current.alg if current else DEFAULT_ALG))
+
+
+def reencrypt_all() -> int:
+    """After adding a new master key in front: re-encrypt every private key under it."""
+    fernet, count = _master(), 0
+    for key in SigningKey.objects.all():
+        key.private_key_encrypted = fernet.rotate(key.private_key_encrypted.encode()).decode()
+        key.save(update_fields=["private_key_encrypted"])
+        count += 1
+    return count
+
+
+def public_document() -> dict[str, Any]:
+    """Every key ever used, as a JWKS with key history, for offline verification."""
+    keys = []
+    for key in SigningKey.objects.select_related("department").order_by(
+        "department__code", "created_at", "id"
+    ):
+        keys.append(
+            {
+                **signer_for(key.alg).jwk(public_key(key)),
+                "kid": key.kid,
+                "alg": key.alg,
+                "use": "sig",
+                "issuer_code": key.department.code,
+                "issuer_name": key.department.name,
+                "created_at": key.created_at.isoformat(),
+                "retired_at": key.retired_at.isoformat() if key.retired_at else None,
+                "status": "retired" if key.retired_at else "active",
+            }
+        )
+    return {
+        "keys": keys,
+        "canonical_form": "docs/adr/0005-certificate-keys-and-canonical-form.md",
+        "sm2_user_id": "1234567812345678",
+    }

@@ -1,0 +1,162 @@
+"""Signatures: the canonical JSON, pluggable signers (Ed25519, SM2 with SM3) and compact JWS.
+
+A certificate is signed as a compact JWS (RFC 7515) whose header and payload are canonical
+JSON (see ``canonical_json`` and docs/adr/0005): the same bytes on every platform, so that a
+third party holding the published public key can verify offline.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import gmssl_pyx
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+
+SM2_DEFAULT_USER_ID = b"1234567812345678"
+
+
+def canonical_json(value: Any) -> bytes:
+    """Sorted keys, no whitespace, UTF-8 unescaped; values are strings, integers, booleans,
+    null, lists and objects only (no floats), which makes this RFC 8785 for our data."""
+    return json.dumps(
+        value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+    ).encode("utf-8")
+
+
+def b64url(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+class MalformedToken(ValueError):
+    """Not a well-formed compact JWS (or not in its one canonical encoding)."""
+
+
+def b64url_decode(text: str) -> bytes:
+    """Strict: only the one canonical encoding is accepted (unused bits must be zero)."""
+    try:
+        data = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+    except (binascii.Error, ValueError) as exc:
+        raise MalformedToken("bad base64url") from exc
+    if b64url(data) != text:
+        raise MalformedToken("non-canonical base64url")
+    return data
+
+
+class Signer(Protocol):
+    alg: str
+
+    def generate(self) -> tuple[bytes, bytes]:
+        """A new (private, public) key pair as raw bytes."""
+        ...
+
+    def sign(self, private: bytes, public: bytes, message: bytes) -> bytes: ...
+
+    def verify(self, public: bytes, message: bytes, signature: bytes) -> bool: ...
+
+    def jwk(self, public: bytes) -> dict[str, str]: ...
+
+
+class Ed25519Signer:
+    alg = "EdDSA"
+
+    def generate(self) -> tuple[bytes, bytes]:
+        key = Ed25519PrivateKey.generate()
+        private = key.private_bytes(
+            serialization.Encoding.Raw,
+            serialization.PrivateFormat.Raw,
+            serialization.NoEncryption(),
+        )
+        public = key.public_key().public_bytes(
+            serialization.Encoding.Raw, serialization.PublicFormat.Raw
+        )
+        return private, public
+
+    def sign(self, private: bytes, public: bytes, message: bytes) -> bytes:
+        return Ed25519PrivateKey.from_private_bytes(private).sign(message)
+
+    def verify(self, public: bytes, message: bytes, signature: bytes) -> bool:
+        try:
+            Ed25519PublicKey.from_public_bytes(public).verify(signature, message)
+        except (InvalidSignature, ValueError):
+            return False
+        return True
+
+    def jwk(self, public: bytes) -> dict[str, str]:
+        return {"kty": "OKP", "crv": "Ed25519", "x": b64url(public)}
+
+
+class SM2Signer:
+    """SM2 with SM3 (GB/T 32918, GM/T 0009): signer id 1234567812345678, DER (r, s) signature.
+
+    GmSSL through gmssl-pyx (C); the public key is the 64-byte x || y.
+    """
+
+    alg = "SM2SM3"
+
+    def generate(self) -> tuple[bytes, bytes]:
+        public, private = gmssl_pyx.sm2_key_generate()
+        return private, public
+
+    def sign(self, private: bytes, public: bytes, message: bytes) -> bytes:
+        return bytes(gmssl_pyx.sm2_sign(private, public, message, SM2_DEFAULT_USER_ID))
+
+    def verify(self, public: bytes, message: bytes, signature: bytes) -> bool:
+        try:
+            return bool(gmssl_pyx.sm2_verify(public, message, signature, SM2_DEFAULT_USER_ID))
+        except (gmssl_pyx.InvalidValueError, gmssl_pyx.GmsslInnerError, ValueError, TypeError):
+            return False
+
+    def jwk(self, public: bytes) -> dict[str, str]:
+        return {"kty": "EC", "crv": "SM2", "x": b64url(public[:32]), "y": b64url(public[32:])}
+
+
+SIGNERS: dict[str, Signer] = {s.alg: s for s in (Ed25519Signer(), SM2Signer())}
+DEFAULT_ALG = Ed25519Signer.alg
+
+
+def signer_for(alg: str) -> Signer:
+    """The signer of a JWS ``alg``; "none" and anything unknown raise KeyError."""
+    return SIGNERS[alg]
+
+
+@dataclass(frozen=True)
+class Compact:
+    """A decoded compact JWS (not yet verified)."""
+
+    header: dict[str, Any]
+    payload: dict[str, Any]
+    signing_input: bytes
+    signature: bytes
+
+
+def signing_input(header: dict[str, Any], payload: dict[str, Any]) -> bytes:
+    return f"{b64url(canonical_json(header))}.{b64url(canonical_json(payload))}".encode("ascii")
+
+
+def decode(token: str) -> Compact:
+    """Split and decode a compact JWS; header and payload must be canonical JSON objects."""
+    if not isinstance(token, str) or len(token) > 16384:
+        raise MalformedToken("not a token")
+    parts = token.split(".")
+    if len(parts) != 3:
+        raise MalformedToken("a compact JWS has three parts")
+    raw = [b64url_decode(part) for part in parts]
+    try:
+        header, payload = json.loads(raw[0]), json.loads(raw[1])
+    except (ValueError, RecursionError) as exc:  # bad UTF-8 or JSON
+        raise MalformedToken("header or payload is not JSON") from exc
+    if not isinstance(header, dict) or not isinstance(payload, dict):
+        raise MalformedToken("header and payload are JSON objects")
+    try:
+        canonical = canonical_json(header) == raw[0] and canonical_json(payload) == raw[1]
+    except (UnicodeEncodeError, ValueError, RecursionError):  # lone surrogates, NaN
+        canonical = False
+    if not canonical:
+        raise MalformedToken("header or payload is not canonical JSON")
+    return Compact(header, payload, f"{parts[0]}.{parts[1]}".encode("ascii"), raw[2])

@@ -1,0 +1,142 @@
+"""The staff area for department administrators: their department's certificates, issuing,
+revoking and cancelling. Each page translates a form into one certificates.issuing call."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from certificates import issuing, selectors
+from certificates.forms import IssueForm, ReasonForm
+from certificates.models import Certificate, CertificateType
+from portal import audit
+from portal.auth import signed_in_user
+from portal.forms import apply_errors
+from portal.models import Department
+
+PAGE_SIZE = 20
+
+
+def _departments(request: HttpRequest) -> QuerySet[Department]:
+    departments = selectors.administered_departments(signed_in_user(request))
+    if not departments.exists():
+        raise Http404
+    return departments
+
+
+def _certificate(request: HttpRequest, pk: int) -> Certificate:
+    return get_object_or_404(
+        Certificate.objects.select_related("type", "issuer", "previous"),
+        pk=pk,
+        issuer__in=_departments(request).values("pk"),
+    )
+
+
+@login_required
+def certificate_list(request: HttpRequest) -> HttpResponse:
+    departments = _departments(request)
+    issued = (
+        Certificate.objects.filter(issuer__in=departments.values("pk"))
+        .select_related("type", "issuer")
+        .order_by("-created_at", "-id")
+    )
+    types = CertificateType.objects.filter(issuing_departments__in=departments).distinct()
+    page = Paginator(issued, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "certificates/staff_list.html", {"page": page, "types": types})
+
+
+@login_required
+def certificate_issue(request: HttpRequest, type_pk: int) -> HttpResponse:
+    departments = _departments(request)
+    ctype = get_object_or_404(
+        CertificateType.objects.filter(issuing_departments__in=departments).distinct(), pk=type_pk
+    )
+    issuer = departments.filter(issued_certificate_types=ctype).first()
+    assert issuer is not None
+    form = IssueForm(
+        request.POST or None,
+        surface_fields=ctype.fields,
+        initial={"idempotency_key": uuid.uuid4().hex},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            certificate = issuing.issue(
+                type=ctype,
+                issuer=issuer,
+                holder_name=form.cleaned_data["holder_name"],
+                holder_code=form.cleaned_data["holder_code"],
+                number=form.cleaned_data["number"],
+                valid_until=form.cleaned_data["valid_until"],
+                surface=form.surface(),
+                idempotency_key=form.cleaned_data["idempotency_key"],
+                by=signed_in_user(request),
+                via="staff",
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("The certificate has been issued and signed."))
+            return redirect("certificates:staff_detail", pk=certificate.pk)
+    return render(
+        request, "certificates/staff_issue.html", {"form": form, "ctype": ctype, "issuer": issuer}
+    )
+
+
+@login_required
+def certificate_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    certificate = _certificate(request, pk)
+    if certificate.holder_user_id is not None:
+        audit.personal_data_viewed(
+            actor=signed_in_user(request),
+            subject=certificate.holder_user,  # type: ignore[arg-type]
+            fields=["certificate"],
+            reason="issuing department's administration",
+            request=request,
+            certificate_id=certificate.pk,
+        )
+    return render(
+        request,
+        "certificates/staff_detail.html",
+        {
+            "certificate": certificate,
+            "events": certificate.events.select_related("actor__person_profile"),
+            "form": ReasonForm(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def certificate_end(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    certificate = _certificate(request, pk)
+    form = ReasonForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Give the reason."))
+        return redirect("certificates:staff_detail", pk=pk)
+    change = issuing.revoke if action == "revoke" else issuing.cancel
+    try:
+        change(
+            certificate,
+            by=signed_in_user(request),
+            reason=form.cleaned_data["reason"],
+            via="staff",
+        )
+    except issuing.IllegalMove as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(
+            request,
+            _("The certificate has been revoked.")
+            if action == "revoke"
+            else _("The certificate has been cancelled."),
+        )
+    return redirect("certificates:staff_detail", pk=pk)

@@ -1,0 +1,215 @@
+"""Pages: the holder's wallet, shares, consents, public verification, keys, reviewers' reads."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from certificates import consents, identifiers, keys, rendering, selectors, sharing, verification
+from certificates.forms import GrantForm, ShareForm
+from certificates.models import Certificate, CertificateGrant, CertificateShare
+from certificates.verification import verify_certificate
+from portal.auth import signed_in_user
+from portal.forms import apply_errors
+
+PAGE_SIZE = 20
+
+
+def _own(request: HttpRequest, pk: int) -> Certificate:
+    """A certificate of the signed-in holder; anyone else's is a 404, never a 403."""
+    return get_object_or_404(selectors.wallet(signed_in_user(request)), pk=pk)
+
+
+def _share_choices(certificate: Certificate) -> list[tuple[str, str]]:
+    return [("holder_name", _("Holder's full name")), ("number", _("Certificate number"))] + [
+        (f["name"], f.get("label", f["name"])) for f in certificate.type.fields
+    ]
+
+
+@login_required
+def wallet(request: HttpRequest) -> HttpResponse:
+    page = Paginator(selectors.wallet(signed_in_user(request)), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "certificates/certificate_list.html", {"page": page})
+
+
+@login_required
+def certificate_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    certificate = _own(request, pk)
+    return render(
+        request,
+        "certificates/certificate_detail.html",
+        {
+            "certificate": certificate,
+            "result": verify_certificate(certificate),
+            "share_form": ShareForm(choices=_share_choices(certificate)),
+            "grant_form": GrantForm(),
+            "shares": selectors.shares_of(certificate)[:20],
+            "grants": selectors.grants_of(certificate)[:20],
+            "uses": selectors.uses_of(certificate)[:50],
+        },
+    )
+
+
+@login_required
+def certificate_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    certificate = _own(request, pk)
+    verify_url = request.build_absolute_uri(
+        reverse("certificates:verify_identifier", args=[certificate.identifier])
+    )
+    try:
+        content = rendering.pdf(certificate, verify_url=verify_url)
+    except rendering.FontMissing:
+        messages.error(request, _("The PDF cannot be made on this server: a font is missing."))
+        return redirect("certificates:certificate_detail", pk=pk)
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="certificate-{certificate.pk}.pdf"'
+    return response
+
+
+@login_required
+@require_POST
+def share_create(request: HttpRequest, pk: int) -> HttpResponse:
+    certificate = _own(request, pk)
+    form = ShareForm(request.POST, choices=_share_choices(certificate))
+    if not form.is_valid():
+        messages.error(request, _("Choose how long the link lasts."))
+        return redirect("certificates:certificate_detail", pk=pk)
+    share = sharing.create(
+        certificate,
+        by=signed_in_user(request),
+        lifetime=form.lifetime_delta(),
+        one_time=form.cleaned_data["one_time"],
+        shown_fields=form.cleaned_data["shown_fields"],
+    )
+    return redirect("certificates:share_detail", pk=share.pk)
+
+
+@login_required
+def share_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The link and a full-screen QR code to show on a phone."""
+    share = get_object_or_404(
+        CertificateShare.objects.select_related("certificate__type"),
+        pk=pk,
+        created_by=signed_in_user(request),
+    )
+    url = request.build_absolute_uri(reverse("certificates:verify", args=[share.token]))
+    return render(
+        request,
+        "certificates/share_detail.html",
+        {"share": share, "url": url, "qr": rendering.qr_data_uri(url)},
+    )
+
+
+@login_required
+@require_POST
+def share_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    share = get_object_or_404(CertificateShare, pk=pk, created_by=signed_in_user(request))
+    sharing.withdraw(share, by=signed_in_user(request))
+    messages.success(request, _("The link has been withdrawn."))
+    return redirect("certificates:certificate_detail", pk=share.certificate_id)
+
+
+@login_required
+@require_POST
+def grant_create(request: HttpRequest, pk: int) -> HttpResponse:
+    certificate = _own(request, pk)
+    form = GrantForm(request.POST)
+    if form.is_valid():
+        try:
+            consents.grant(
+                certificate,
+                by=signed_in_user(request),
+                department=form.cleaned_data["department"],
+                purpose=form.cleaned_data["purpose"],
+                case_reference=form.cleaned_data["case_reference"],
+                lifetime=datetime.timedelta(days=form.cleaned_data["days"]),
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("The department may now use this certificate."))
+            return redirect("certificates:certificate_detail", pk=pk)
+    for errors in form.errors.values():
+        for error in errors:
+            messages.error(request, str(error))
+    return redirect("certificates:certificate_detail", pk=pk)
+
+
+@login_required
+@require_POST
+def grant_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    grant = get_object_or_404(CertificateGrant, pk=pk, granted_by=signed_in_user(request))
+    consents.withdraw(grant, by=signed_in_user(request))
+    messages.success(request, _("Your consent has been withdrawn."))
+    return redirect("certificates:certificate_detail", pk=grant.certificate_id)
+
+
+@never_cache
+def verify(request: HttpRequest, token: str) -> HttpResponse:
+    """The public page a scan of a share opens. Never cached: a revocation shows at once."""
+    result = sharing.open_token(token)
+    return render(
+        request,
+        "certificates/verify.html",
+        {"result": result, "rows": sharing.shown(result)},
+    )
+
+
+@never_cache
+def verify_identifier(request: HttpRequest, identifier: str) -> HttpResponse:
+    """The page the QR code on a printed certificate opens: the masked minimum only."""
+    try:
+        result = verification.verify_identifier(identifier)
+    except identifiers.InvalidIdentifier as exc:
+        return render(request, "certificates/verify.html", {"invalid": exc.messages[0]}, status=400)
+    return render(
+        request, "certificates/verify.html", {"result": result, "rows": sharing.shown(result)}
+    )
+
+
+@never_cache
+def keys_json(request: HttpRequest) -> JsonResponse:
+    return JsonResponse(keys.public_document(), json_dumps_params={"ensure_ascii": False})
+
+
+@login_required
+def reviewer_grants(request: HttpRequest) -> HttpResponse:
+    user = signed_in_user(request)
+    if not selectors.reviewed_departments(user).exists():
+        raise Http404
+    page = Paginator(selectors.live_grants_for_reviewer(user), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "certificates/grant_list.html", {"page": page})
+
+
+@login_required
+def reviewer_read(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        result = consents.read(pk, reader=signed_in_user(request), request=request)
+    except CertificateGrant.DoesNotExist:
+        raise Http404 from None
+    certificate = result.certificate
+    assert certificate is not None
+    labels = {f["name"]: f.get("label", f["name"]) for f in certificate.type.fields}
+    return render(
+        request,
+        "certificates/grant_read.html",
+        {
+            "result": result,
+            "certificate": certificate,
+            "surface": [(labels.get(k, k), v) for k, v in certificate.surface.items()],
+        },
+    )

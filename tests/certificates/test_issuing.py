@@ -1,0 +1,135 @@
+import datetime
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from certificates import issuing, tasks
+from certificates.models import Certificate, CertificateEvent
+from certificates.models import CertificateStatus as S
+from portal.models import StaffRole
+from tests.factories import make_staff
+
+ACTIONS = ["revoke", "cancel", "expire", "supersede"]
+
+
+def test_issue_links_the_holder_and_stores_the_id_number_encrypted(certificate, person):
+    assert certificate.holder_user == person.user
+    number = person.reveal_id_number()
+    assert number not in certificate.holder_code_encrypted
+    assert certificate.holder_code_masked == number[:4] + "*" * 10 + number[-4:]
+    assert certificate.holder_code_type == "111"
+    assert certificate.identifier.endswith(".001." + certificate.identifier[-1])
+    assert certificate.valid_until == certificate.valid_from.replace(
+        year=certificate.valid_from.year + 10
+    ) - datetime.timedelta(days=1)
+    assert list(certificate.events.values_list("action", "to_status")) == [("issue", "valid")]
+
+
+def test_issuing_twice_with_one_idempotency_key_yields_one_certificate(issuer, ctype, person):
+    kwargs = {
+        "type": ctype,
+        "issuer": issuer,
+        "holder_name": "张三",
+        "holder_code": person.reveal_id_number(),
+        "surface": {},
+        "by": None,
+        "idempotency_key": "case-42",
+    }
+    first = issuing.issue(**kwargs)
+    again = issuing.issue(**kwargs)
+    assert first.pk == again.pk
+    assert Certificate.objects.count() == 1
+
+
+def test_issue_refuses_a_department_that_does_not_issue_the_type(ctype, person):
+    from tests.factories import DepartmentFactory
+
+    with pytest.raises(ValidationError):
+        issuing.issue(
+            type=ctype,
+            issuer=DepartmentFactory(),
+            holder_name="张三",
+            holder_code=person.reveal_id_number(),
+            surface={},
+            by=None,
+        )
+
+
+def test_issue_refuses_a_bad_holder_code_and_unknown_fields(issuer, ctype, person):
+    with pytest.raises(ValidationError):
+        issuing.issue(
+            type=ctype, issuer=issuer, holder_name="张三", holder_code="123", surface={}, by=None
+        )
+    with pytest.raises(ValidationError):
+        issuing.issue(
+            type=ctype,
+            issuer=issuer,
+            holder_name="张三",
+            holder_code=person.reveal_id_number(),
+            surface={"shoe_size": "42"},
+            by=None,
+        )
+
+
+def test_only_administrators_of_the_issuing_department_issue(issuer, ctype, person):
+    outsider = make_staff(StaffRole.DEPARTMENT_ADMIN)
+    with pytest.raises(PermissionError):
+        issuing.issue(
+            type=ctype,
+            issuer=issuer,
+            holder_name="张三",
+            holder_code=person.reveal_id_number(),
+            surface={},
+            by=outsider,
+        )
+
+
+@pytest.mark.parametrize("start", list(S))
+@pytest.mark.parametrize("action", ACTIONS)
+def test_the_lifecycle_table(certificate, start, action):
+    Certificate.objects.filter(pk=certificate.pk).update(status=start)
+    expected = issuing.MOVES.get((start, action))
+    with transaction.atomic():
+        if expected is None:
+            with pytest.raises(issuing.IllegalMove):
+                issuing._move(certificate, action, by=None)
+            assert CertificateEvent.objects.filter(certificate=certificate).count() == 1
+        else:
+            moved = issuing._move(certificate, action, by=None, reason="r")
+            assert moved.status == expected
+            event = certificate.events.last()
+            assert (event.action, event.from_status, event.to_status) == (action, start, expected)
+
+
+def test_renew_supersedes_and_links_the_new_version(certificate):
+    new = issuing.renew(
+        certificate, by=None, surface={"address": "广州市越秀区"}, reason="住址变更"
+    )
+    certificate.refresh_from_db()
+    assert certificate.status == S.SUPERSEDED
+    assert new.previous == certificate and new.version == 2
+    assert new.identifier.split(".")[-2] == "002"
+    assert new.surface["address"] == "广州市越秀区"
+    with pytest.raises(issuing.IllegalMove):
+        issuing.renew(certificate, by=None)
+
+
+def test_revoke_needs_a_reason_and_is_final(certificate):
+    with pytest.raises(ValidationError):
+        issuing.revoke(certificate, by=None, reason=" ")
+    issuing.revoke(certificate, by=None, reason="骗取登记")
+    with pytest.raises(issuing.IllegalMove):
+        issuing.cancel(certificate, by=None)
+
+
+def test_the_expiry_task_marks_certificates_past_their_last_day_and_is_idempotent(certificate):
+    last_day = certificate.valid_until
+    assert issuing.expire_due(today=last_day) == 0
+    assert certificate.effective_status(last_day) == S.VALID
+    assert certificate.effective_status(last_day + datetime.timedelta(days=1)) == S.EXPIRED
+    assert issuing.expire_due(today=last_day + datetime.timedelta(days=1)) == 1
+    assert issuing.expire_due(today=last_day + datetime.timedelta(days=1)) == 0
+    certificate.refresh_from_db()
+    assert certificate.status == S.EXPIRED
+    assert tasks.expire_due.delay().get() == 0

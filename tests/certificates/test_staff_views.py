@@ -1,0 +1,52 @@
+import pytest
+
+from certificates.models import Certificate, CertificateStatus
+from portal.models import StaffAssignment, StaffRole
+from tests.factories import make_staff
+
+
+@pytest.fixture
+def admin(issuer, settings):
+    settings.STAFF_MFA_REQUIRED = False
+    user = make_staff(StaffRole.DEPARTMENT_ADMIN)
+    StaffAssignment.objects.filter(user=user).update(department=issuer)
+    return user
+
+
+def test_an_administrator_issues_once_even_if_the_form_is_sent_twice(client, admin, ctype, person):
+    client.force_login(admin)
+    page = client.get(f"/staff/certificates/issue/{ctype.pk}/")
+    assert page.status_code == 200
+    key = page.context["form"].initial["idempotency_key"]
+    data = {
+        "holder_name": "张三",
+        "holder_code": person.reveal_id_number(),
+        "surface_address": "广州市天河区",
+        "idempotency_key": key,
+    }
+    first = client.post(f"/staff/certificates/issue/{ctype.pk}/", data)
+    second = client.post(f"/staff/certificates/issue/{ctype.pk}/", data)
+    assert first.status_code == second.status_code == 302
+    certificate = Certificate.objects.get()
+    assert certificate.surface == {"address": "广州市天河区"}
+    assert certificate.holder_user == person.user
+    assert person.reveal_id_number() not in client.get("/staff/certificates/").content.decode()
+
+
+def test_an_administrator_revokes_and_a_second_revocation_is_refused(client, admin, certificate):
+    client.force_login(admin)
+    client.post(f"/staff/certificates/{certificate.pk}/revoke/", {"reason": "证照信息有误"})
+    certificate.refresh_from_db()
+    assert certificate.status == CertificateStatus.REVOKED
+    response = client.post(
+        f"/staff/certificates/{certificate.pk}/cancel/", {"reason": "x"}, follow=True
+    )
+    assert "cannot be" in response.content.decode()
+
+
+def test_other_departments_and_citizens_see_nothing(client, settings, certificate, person):
+    settings.STAFF_MFA_REQUIRED = False
+    client.force_login(make_staff(StaffRole.DEPARTMENT_ADMIN))
+    assert client.get(f"/staff/certificates/{certificate.pk}/").status_code == 404
+    client.force_login(person.user)
+    assert client.get("/staff/certificates/").status_code == 404

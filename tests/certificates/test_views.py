@@ -1,0 +1,191 @@
+import datetime
+
+import pytest
+
+from certificates import consents, rendering, sharing
+from certificates.models import CertificateUse
+from portal.models import AuditAction, AuditEvent, StaffAssignment, StaffRole
+from tests.factories import PersonFactory, make_staff
+
+
+def test_the_wallet_lists_the_holders_certificates(client, certificate, person):
+    client.force_login(person.user)
+    body = client.get("/wallet/").content.decode()
+    assert ("居民身份证" in body and "Valid" in body) or "有效" in body
+    detail = client.get(f"/wallet/{certificate.pk}/")
+    assert detail.status_code == 200
+    assert person.reveal_id_number() not in detail.content.decode()
+
+
+def test_the_wallet_pages_in_constant_queries(client, certificate, person, issuer, ctype):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from certificates import issuing
+
+    client.force_login(person.user)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get("/wallet/").status_code == 200
+        return len(captured)
+
+    one = queries()
+    for _ in range(5):
+        issuing.issue(
+            type=ctype,
+            issuer=issuer,
+            holder_name="张三",
+            holder_code=person.reveal_id_number(),
+            surface={},
+            by=None,
+        )
+    assert queries() == one
+
+
+def test_a_citizen_fetching_anothers_certificate_or_pdf_gets_404(client, certificate):
+    other = PersonFactory()
+    client.force_login(other.user)
+    for path in (f"/wallet/{certificate.pk}/", f"/wallet/{certificate.pk}/pdf/"):
+        assert client.get(path).status_code == 404
+    assert client.post(f"/wallet/{certificate.pk}/share/", {"lifetime": "60"}).status_code == 404
+
+
+def test_sharing_from_the_wallet_shows_a_qr_code_as_a_data_uri(client, certificate, person):
+    client.force_login(person.user)
+    response = client.post(
+        f"/wallet/{certificate.pk}/share/", {"lifetime": "60", "one_time": "on"}, follow=True
+    )
+    body = response.content.decode()
+    assert 'src="data:image/png;base64,' in body
+    share = certificate.shares.get()
+    assert share.one_time and share.token in body
+
+
+def test_the_pdf_embeds_a_chinese_font(client, certificate, person):
+    if rendering.cjk_font() is None:
+        pytest.skip("no CJK font installed: apt-get install fonts-noto-cjk")
+    client.force_login(person.user)
+    response = client.get(f"/wallet/{certificate.pk}/pdf/")
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF") and b"FontFile" in response.content
+
+
+@pytest.fixture
+def reviewer(issuer):
+    user = make_staff(StaffRole.REVIEWER)
+    StaffAssignment.objects.filter(user=user).update(department=issuer)
+    return user
+
+
+def test_a_reviewer_reads_through_a_live_consent_and_the_read_is_logged(
+    client, settings, certificate, person, issuer, reviewer
+):
+    settings.STAFF_MFA_REQUIRED = False
+    grant = consents.grant(
+        certificate,
+        by=person.user,
+        department=issuer,
+        purpose="办理户籍迁移",
+        case_reference="CASE-1",
+    )
+    client.force_login(reviewer)
+    assert "居民身份证" in client.get("/staff/certificates/grants/").content.decode()
+    response = client.get(f"/staff/certificates/grants/{grant.pk}/")
+    assert response.status_code == 200
+    assert "广州市天河区天河路1号" in response.content.decode()
+    use = CertificateUse.objects.get()
+    assert (use.reader, use.department, use.purpose) == (reviewer, issuer, "办理户籍迁移")
+    assert AuditEvent.objects.filter(
+        action=AuditAction.PERSONAL_DATA_VIEWED, actor=reviewer, subject=person.user
+    ).exists()
+    # The holder sees the use log.
+    client.force_login(person.user)
+    assert "办理户籍迁移" in client.get(f"/wallet/{certificate.pk}/").content.decode()
+
+
+def test_a_reviewer_without_a_live_consent_gets_404_and_no_log(
+    client, settings, certificate, person, issuer, reviewer
+):
+    settings.STAFF_MFA_REQUIRED = False
+    client.force_login(reviewer)
+    grant = consents.grant(
+        certificate, by=person.user, department=issuer, purpose="p", case_reference="C"
+    )
+    consents.withdraw(grant, by=person.user)
+    assert client.get(f"/staff/certificates/grants/{grant.pk}/").status_code == 404
+    other_dept = consents.grant(
+        certificate,
+        by=person.user,
+        department=make_staff(StaffRole.REVIEWER).staff_assignments.get().department,
+        purpose="p",
+        case_reference="C",
+    )
+    assert client.get(f"/staff/certificates/grants/{other_dept.pk}/").status_code == 404
+    expired = consents.grant(
+        certificate,
+        by=person.user,
+        department=issuer,
+        purpose="p",
+        case_reference="C",
+        lifetime=datetime.timedelta(hours=1),
+    )
+    type(expired).objects.filter(pk=expired.pk).update(expires_at=expired.created_at)
+    assert client.get(f"/staff/certificates/grants/{expired.pk}/").status_code == 404
+    assert not CertificateUse.objects.exists()
+    assert not AuditEvent.objects.filter(action=AuditAction.PERSONAL_DATA_VIEWED).exists()
+
+
+def test_the_holder_withdraws_a_consent_from_the_wallet(client, certificate, person, issuer):
+    grant = consents.grant(
+        certificate, by=person.user, department=issuer, purpose="p", case_reference="C"
+    )
+    client.force_login(person.user)
+    client.post(f"/wallet/grants/{grant.pk}/withdraw/")
+    grant.refresh_from_db()
+    assert grant.withdrawn_at is not None
+
+
+def test_the_holder_withdraws_a_share(client, certificate, person):
+    share = sharing.create(certificate, by=person.user, lifetime=datetime.timedelta(hours=1))
+    client.force_login(person.user)
+    client.post(f"/wallet/shares/{share.pk}/withdraw/")
+    share.refresh_from_db()
+    assert not share.is_live()
+
+
+def test_the_printed_qr_page_verifies_by_identifier_and_explains_bad_ones(client, certificate):
+    ok = client.get(f"/verify/id/{certificate.identifier}/")
+    assert ok.status_code == 200 and "genuine and valid" in ok.content.decode()
+    assert "张*" in ok.content.decode()
+    bad = client.get(f"/verify/id/{certificate.identifier[:-1]}/")
+    assert bad.status_code == 400
+    assert "five parts" in bad.content.decode() or "last character" in bad.content.decode()
+
+
+def test_an_organisations_representative_and_agent_see_its_certificates(client, issuer):
+    from certificates import issuing
+    from certificates.models import HolderKind, ValidityRule
+    from portal import organisations
+    from tests.certificates.conftest import make_type
+    from tests.factories import make_uscc
+
+    representative, agent = PersonFactory(), PersonFactory()
+    code = make_uscc()
+    organisation = organisations.register(representative.user, uscc=code, name="广州测试有限公司")
+    organisations.authorise_agent(organisation, phone=agent.user.phone, by=representative.user)
+    ctype = make_type(issuer, kind=HolderKind.ORGANISATION, rule=ValidityRule.LONG_TERM, seq=2)
+    licence = issuing.issue(
+        type=ctype,
+        issuer=issuer,
+        holder_name=organisation.name,
+        holder_code=code,
+        surface={},
+        by=None,
+    )
+    assert licence.holder_organisation == organisation and licence.holder_code_type == "001"
+    for person in (representative, agent):
+        client.force_login(person.user)
+        assert client.get(f"/wallet/{licence.pk}/").status_code == 200
+    client.force_login(PersonFactory().user)
+    assert client.get(f"/wallet/{licence.pk}/").status_code == 404

@@ -7,6 +7,7 @@ import signal
 import sys
 from types import FrameType
 
+from bench.catalogue import from_cli
 from bench.client import SetupError
 from bench.config import BenchConfig, ConfigError
 from bench.endpoints import ENDPOINTS, PASSWORD_CHECK
@@ -120,6 +121,8 @@ def _terminate(signum: int, frame: FrameType | None) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    if (code := from_cli(argv)) is not None:
+        return code
     try:
         config = parse_args(argv)
     except ConfigError as exc:

@@ -318,6 +318,7 @@ class AuditAction(models.TextChoices):
     REALNAME_VERIFIED = "realname_verified", _("Real-name identity verified")
     AGENT_AUTHORISED = "agent_authorised", _("Agent authorised")
     AGENT_REVOKED = "agent_revoked", _("Agent revoked")
+    CATALOGUE_CHANGED = "catalogue_changed", _("Service catalogue changed")
 
 
 class AuditEventQuerySet(models.QuerySet["AuditEvent"]):

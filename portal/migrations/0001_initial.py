@@ -223,6 +223,7 @@ class Migration(migrations.Migration):
                             ("realname_verified", "Real-name identity verified"),
                             ("agent_authorised", "Agent authorised"),
                             ("agent_revoked", "Agent revoked"),
+                            ("catalogue_changed", "Service catalogue changed"),
                         ],
                         max_length=32,
                         verbose_name="action",

@@ -1,5 +1,12 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from services.api import views
 
 app_name = "services_api"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("services/", views.ServiceList.as_view(), name="service_list"),
+    path("services/<str:code>/", views.ServiceDetail.as_view(), name="service_detail"),
+    path("bundles/", views.BundleList.as_view(), name="bundle_list"),
+    path("bundles/<slug:slug>/", views.BundleDetail.as_view(), name="bundle_detail"),
+]

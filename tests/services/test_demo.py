@@ -1,0 +1,49 @@
+"""The demo catalogue: big enough, consistent, loadable twice."""
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.management import call_command
+
+from services import bundles, formdefs, search, selectors
+from services.models import Bundle, BundleMember, MaterialRequirement, ReviewStep, Service
+from tests.services.factories import ServiceFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def counts():
+    return tuple(
+        m.objects.count() for m in (Service, MaterialRequirement, ReviewStep, Bundle, BundleMember)
+    )
+
+
+def test_the_demo_catalogue_loads_twice_to_the_same_rows(capsys):
+    call_command("demo")
+    first = counts()
+    call_command("demo")
+    assert counts() == first
+    services, materials, _steps, bundle_count, _members = first
+    assert services >= 60 and materials >= 120 and bundle_count >= 8
+    assert Service.objects.values("department").distinct().count() >= 12
+    assert "services of" in capsys.readouterr().out
+
+
+def test_every_demo_form_is_valid_every_bundle_merges_and_search_finds_them():
+    call_command("demo")
+    for service in Service.objects.all():
+        formdefs.validate_definition(service.form_definition)
+    for bundle in Bundle.objects.all():
+        merged = bundles.merge_bundle(selectors.bundle(bundle.slug))
+        keys = [f.key for f in merged.fields]
+        assert len(keys) == len(set(keys))
+    newborn = bundles.merge_bundle(selectors.bundle("newborn"))
+    shared = [m for m in newborn.materials if m.shared]
+    assert "birth-medical-certificate" in [m.key for m in shared]
+    assert next(s.name for s in search.search("yyzz")) == "个体工商户营业执照设立登记"
+    assert [s.name for s in search.search("社保卡申领")] == ["社会保障卡申领"]
+
+
+def test_a_service_with_a_broken_form_definition_cannot_be_saved():
+    with pytest.raises(ValidationError):
+        ServiceFactory(form_definition={"fields": [{"key": "x", "type": "colour"}]})
+    assert not Service.objects.exists()

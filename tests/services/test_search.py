@@ -1,0 +1,172 @@
+"""Catalogue search: Chinese words, pinyin, initials, synonyms, English, codes; bad input."""
+
+import pytest
+
+from services import search
+from services.models import SearchToken, Service
+from tests.factories import DepartmentFactory, ServiceCategoryFactory
+from tests.services.factories import ServiceFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def catalogue():
+    market = DepartmentFactory(name="广州市市场监督管理局")
+    hr = DepartmentFactory(name="广州市人力资源和社会保障局")
+    business = ServiceCategoryFactory(code="business-registration", name="市场主体登记")
+    insurance = ServiceCategoryFactory(code="social-insurance", name="社会保险")
+    made = {}
+    for code, name, name_en, department, category, description in [
+        (
+            "11440100MB2C90005A001",
+            "个体工商户营业执照设立登记",
+            "Sole proprietorship business licence registration",
+            market,
+            business,
+            "",
+        ),
+        (
+            "11440100MB2C90005A002",
+            "食品经营许可证核发",
+            "Food business licence",
+            market,
+            business,
+            "从事食品销售和餐饮服务的经营者申请",
+        ),
+        (
+            "11440100MB2C90005A003",
+            "企业名称变更登记",
+            "Company name change",
+            market,
+            business,
+            "变更后换发营业执照",
+        ),
+        (
+            "11440100MB2C90003A001",
+            "社会保险登记",
+            "Social insurance registration",
+            hr,
+            insurance,
+            "",
+        ),
+        (
+            "11440100MB2C90003A002",
+            "社会保障卡申领",
+            "Social security card application",
+            hr,
+            insurance,
+            "",
+        ),
+        ("11440100MB2C90003A003", "失业保险金申领", "Unemployment benefit", hr, insurance, ""),
+    ]:
+        made[name] = ServiceFactory(
+            code=code,
+            name=name,
+            name_en=name_en,
+            department=department,
+            category=category,
+            description=description,
+        )
+    return made
+
+
+def names(query):
+    return [s.name for s in search.search(query)]
+
+
+def test_a_chinese_word_inside_a_name_finds_the_service(catalogue):
+    assert names("执照")[0] == "个体工商户营业执照设立登记"
+    assert names("工商户营业执照") == ["个体工商户营业执照设立登记"]
+    assert names("办理营业执照")[0] == "个体工商户营业执照设立登记"
+
+
+def test_name_matches_rank_before_description_matches(catalogue):
+    # 企业名称变更登记 mentions 营业执照 only in its description.
+    assert names("营业执照") == ["个体工商户营业执照设立登记", "企业名称变更登记"]
+    assert names("餐饮")[0] == "食品经营许可证核发"
+
+
+def test_full_pinyin_and_pinyin_from_any_syllable_find_the_service(catalogue):
+    assert names("yingyezhizhao")[0] == "个体工商户营业执照设立登记"
+    assert names("zhizhao")[0] == "个体工商户营业执照设立登记"
+    assert names("shehuibaoxian")[0] == "社会保险登记"
+
+
+def test_pinyin_initials_find_the_service(catalogue):
+    assert names("yyzz") == ["个体工商户营业执照设立登记"]
+    assert names("shbzk") == ["社会保障卡申领"]
+    assert names("ＹＹＺＺ") == ["个体工商户营业执照设立登记"]  # full-width letters
+
+
+def test_a_synonym_finds_the_service_named_the_other_way(catalogue):
+    assert names("社保") == ["社会保险登记", "社会保障卡申领"] or set(names("社保")) == {
+        "社会保险登记",
+        "社会保障卡申领",
+    }
+    assert names("社保卡") == ["社会保障卡申领"]
+    assert "个体工商户营业执照设立登记" in names("工商登记")
+
+
+def test_english_words_find_the_service(catalogue):
+    assert names("business licence") == ["个体工商户营业执照设立登记", "食品经营许可证核发"]
+    assert names("Unemployment") == ["失业保险金申领"]
+
+
+def test_the_service_code_finds_the_service_and_its_prefix_the_family(catalogue):
+    assert names("11440100MB2C90003A002") == ["社会保障卡申领"]
+    assert set(names("11440100mb2c90005")) == {
+        "个体工商户营业执照设立登记",
+        "食品经营许可证核发",
+        "企业名称变更登记",
+    }
+
+
+def test_every_term_must_match(catalogue):
+    assert names("社会保险 登记") == ["社会保险登记"]
+    assert names("营业执照 unemployment") == []
+
+
+@pytest.mark.parametrize("query", ["", "   ", "!!!?？。，", "😀😀", "\x00", "—", "的"])
+def test_queries_without_words_find_nothing(catalogue, query):
+    assert names(query) == []
+
+
+def test_a_query_too_long_is_refused():
+    with pytest.raises(search.QueryTooLong):
+        search.parse_query("营" * (search.MAX_QUERY_LENGTH + 1))
+
+
+def test_terms_are_capped():
+    assert len(search.parse_query(" ".join("abcdefghijklmnopqrstuvwxyz"))) == search.MAX_TERMS
+
+
+def test_results_come_in_one_query_however_many_match(catalogue, django_assert_num_queries):
+    for n in range(15):
+        ServiceFactory(name=f"社会保险待遇申领{n}")
+    with django_assert_num_queries(1):
+        results = [
+            (s.name, s.department.name, s.category.name)
+            for s in search.search("社保").select_related("department", "category")
+        ]
+    assert len(results) == 17
+
+
+def test_tokens_follow_the_service_when_it_is_renamed(catalogue):
+    service = catalogue["失业保险金申领"]
+    service.name = "失业登记"
+    service.save()
+    assert names("失业保险金") == []
+    assert names("syd") == ["失业登记"]
+    assert SearchToken.objects.filter(service=service, token="失业登记").exists()
+
+
+def test_unpublished_services_are_not_found(catalogue):
+    Service.objects.filter(name="社会保险登记").update(is_published=False)
+    assert "社会保险登记" not in names("社会保险")
+
+
+def test_a_lone_character_is_glued_to_its_neighbour():
+    assert search.parse_query("残疾人证") == ["残疾人证"]
+    assert search.parse_query("我要办理居住证") == ["居住证"]
+    assert search.parse_query("证") == ["证"]

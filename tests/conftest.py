@@ -30,3 +30,16 @@ def _celery_eager_unless_worker_test(request):
     app.conf.task_always_eager = True
     yield
     app.conf.task_always_eager = previous
+
+
+@pytest.fixture
+def english(settings):
+    """Pages, API answers and messages in English, for tests that read message wording.
+
+    The zh_Hans catalogue is checked complete by msgfmt; these tests read the English source.
+    """
+    from django.utils import translation
+
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield

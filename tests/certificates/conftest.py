@@ -57,3 +57,8 @@ def certificate(issuer, ctype, person):
 @pytest.fixture
 def uscc():
     return make_uscc()
+
+
+@pytest.fixture(autouse=True)
+def _english(english):
+    """These tests read message wording in English (see tests/conftest.py)."""

@@ -1,0 +1,6 @@
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def _english(english):
+    """These tests read message wording in English (see tests/conftest.py)."""

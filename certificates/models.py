@@ -106,6 +106,14 @@ class CertificateStatus(models.TextChoices):
     SUPERSEDED = "superseded", _("Superseded")
 
 
+class EventAction(models.TextChoices):
+    ISSUE = "issue", _("Issued")
+    REVOKE = "revoke", _("Revoked")
+    CANCEL = "cancel", _("Cancelled")
+    EXPIRE = "expire", _("Expired")
+    SUPERSEDE = "supersede", _("Renewed")
+
+
 class HolderCodeType(models.TextChoices):
     RESIDENT_ID = "111", _("Resident ID number")
     USCC = "001", _("Unified social credit code")
@@ -234,9 +242,11 @@ class CertificateEvent(models.Model):
     certificate = models.ForeignKey(
         Certificate, on_delete=models.PROTECT, related_name="events", verbose_name=_("certificate")
     )
-    action = models.CharField(_("action"), max_length=16)
-    from_status = models.CharField(_("from"), max_length=16, blank=True)
-    to_status = models.CharField(_("to"), max_length=16)
+    action = models.CharField(_("action"), max_length=16, choices=EventAction.choices)
+    from_status = models.CharField(
+        _("from"), max_length=16, blank=True, choices=CertificateStatus.choices
+    )
+    to_status = models.CharField(_("to"), max_length=16, choices=CertificateStatus.choices)
     actor = models.ForeignKey(
         User,
         on_delete=models.PROTECT,

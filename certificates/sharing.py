@@ -128,7 +128,7 @@ def shown(result: Result) -> list[tuple[str, str]]:
         (_("Issued by"), certificate.issuer.name),
         (_("Issue date"), certificate.issued_on.isoformat()),
         (
-            _("Valid"),
+            _("Validity period"),
             _("%(start)s to %(end)s")
             % {
                 "start": certificate.valid_from.isoformat(),

@@ -24,7 +24,7 @@ from typing import Any
 
 from stdnum.cn import ric, uscc
 
-from bench.endpoints import Endpoint
+from bench.spec import Endpoint
 
 # Fixed codes, so that the identifier (and so the endpoint's path) is known before set-up.
 BENCH_ISSUER_CODE = (lambda body: body + uscc.calc_check_digit(body))("11440100MB2C99990")

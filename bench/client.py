@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import requests
 
 from bench.accounts import BenchAccount, form_quote
-from bench.endpoints import Endpoint
+from bench.spec import Endpoint
 
 LOGIN_PATH = "/accounts/login/"
 _CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')

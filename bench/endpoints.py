@@ -15,40 +15,9 @@ Literal braces must be doubled.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Literal
-
+from bench.certificates import CERTIFICATE_ENDPOINTS
 from bench.config import ConfigError
-
-Floor = Literal["ping", "insert"]
-
-
-@dataclass(frozen=True)
-class Endpoint:
-    name: str
-    path: str
-    method: str = "GET"
-    body: str = ""
-    headers: dict[str, str] = field(default_factory=dict)
-    # Which floor this is compared with: "ping" for reads, "insert" for writes, None for a floor.
-    floor: Floor | None = None
-    needs_login: bool = False
-    expect_status: int = 200  # checked once before measuring; a redirect to login would lie
-    rotate_accounts: bool = False  # a different pool account each request (see above)
-    script: str = ""  # under bench/lua/; default request.lua, or rotate.lua when rotating
-
-    @property
-    def is_floor(self) -> bool:
-        return self.floor is None
-
-    @property
-    def lua_script(self) -> str:
-        return self.script or ("rotate.lua" if self.rotate_accounts else "request.lua")
-
-    @property
-    def request_label(self) -> str:
-        return f"{self.method} {self.path}"
-
+from bench.spec import Endpoint, Floor
 
 FLOORS: dict[Floor, str] = {"ping": "ping", "insert": "insert"}  # floor -> endpoint name
 
@@ -71,9 +40,7 @@ ENDPOINTS: list[Endpoint] = [
     ),
 ]
 
-# Each app's endpoints live beside its other benchmarks; imported here, after Endpoint exists.
-from bench.certificates import CERTIFICATE_ENDPOINTS  # noqa: E402
-
+# Each app's endpoints live beside its other benchmarks.
 ENDPOINTS.extend(CERTIFICATE_ENDPOINTS)
 
 # In-process measurements reported in the same table, compared with the ping floor's CPU.

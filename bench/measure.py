@@ -8,8 +8,8 @@ from typing import Any
 
 from bench import accounts, client, database, passwords, procstat, wrk
 from bench.config import BenchConfig
-from bench.endpoints import Endpoint
 from bench.server import Gunicorn
+from bench.spec import Endpoint
 
 
 class Measurer:

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from certificates import canonical, identifiers, keys, signing
+from certificates import surface as surface_fields
 from certificates.models import (
     Certificate,
     CertificateEvent,
@@ -145,14 +146,9 @@ def _add_years(day: datetime.date, years: int) -> datetime.date:
         return day.replace(year=day.year + years, day=28)
 
 
-def _surface(ctype: CertificateType, surface: dict[str, Any]) -> dict[str, str]:
-    unknown = sorted(set(surface) - set(ctype.field_names()))
-    if unknown:
-        raise ValidationError(
-            {"surface": _("Unknown surface fields: %(names)s.") % {"names": ", ".join(unknown)}},
-            code="unknown_fields",
-        )
-    return {name: str(value) for name, value in surface.items()}
+def _surface(ctype: CertificateType, values: dict[str, Any]) -> dict[str, str]:
+    """Checked against the declared field types and normalised (see certificates.surface)."""
+    return surface_fields.clean(ctype.fields, values)
 
 
 def _sign(certificate: Certificate) -> None:
@@ -206,6 +202,7 @@ def issue(
     if not holder_name or len(holder_name) > 200 or "\x00" in holder_name:
         raise ValidationError({"holder_name": _("Enter the holder's name.")}, code="holder_name")
     code, code_type = _holder_code(type.holder_kind, holder_code)
+    cleaned_surface = _surface(type, surface)
     issued_on = issued_on or timezone.localdate()
     valid_from = valid_from or issued_on
     serial = serial or f"{issued_on:%Y}{secrets.token_hex(5).upper()}"
@@ -225,7 +222,7 @@ def issue(
         issued_on=issued_on,
         valid_from=valid_from,
         valid_until=_validity(type, valid_from, valid_until),
-        surface=_surface(type, surface),
+        surface=cleaned_surface,
         idempotency_key=idempotency_key or None,
     )
     certificate.number = number or serial
@@ -267,6 +264,8 @@ def renew(
         ).first()
         if existing:
             return existing
+    # Checked before the old version is superseded; a certificate's surface never changes.
+    cleaned_surface = _surface(certificate.type, {**certificate.surface, **(surface or {})})
     old = _move(certificate, "supersede", by=by, reason=reason, via=via)
     today = timezone.localdate()
     code = identity.decrypt(old.holder_code_encrypted)
@@ -293,7 +292,7 @@ def renew(
         issued_on=today,
         valid_from=today,
         valid_until=_validity(old.type, today, valid_until),
-        surface=_surface(old.type, {**old.surface, **(surface or {})}),
+        surface=cleaned_surface,
         idempotency_key=idempotency_key or None,
     )
     if new.holder_user is None and new.holder_organisation is None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import json
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -62,6 +63,13 @@ class Signer(Protocol):
     def jwk(self, public: bytes) -> dict[str, str]: ...
 
 
+@functools.lru_cache(maxsize=1024)
+def _ed25519_public(public: bytes) -> Ed25519PublicKey:
+    """Loaded once per process: a published key never changes (a revocation is a certificate's
+    status, read live). Keyed by the key's bytes, so no stale or mistaken key can be returned."""
+    return Ed25519PublicKey.from_public_bytes(public)
+
+
 class Ed25519Signer:
     alg = "EdDSA"
 
@@ -82,7 +90,7 @@ class Ed25519Signer:
 
     def verify(self, public: bytes, message: bytes, signature: bytes) -> bool:
         try:
-            Ed25519PublicKey.from_public_bytes(public).verify(signature, message)
+            _ed25519_public(public).verify(signature, message)
         except (InvalidSignature, ValueError):
             return False
         return True

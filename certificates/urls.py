@@ -8,6 +8,7 @@ urlpatterns = [
     path("wallet/", views.wallet, name="wallet"),
     path("wallet/<int:pk>/", views.certificate_detail, name="certificate_detail"),
     path("wallet/<int:pk>/pdf/", views.certificate_pdf, name="certificate_pdf"),
+    path("wallet/<int:pk>/document/", views.certificate_document, name="certificate_document"),
     path("wallet/<int:pk>/share/", views.share_create, name="share_create"),
     path("wallet/<int:pk>/grant/", views.grant_create, name="grant_create"),
     path("wallet/shares/<int:pk>/", views.share_detail, name="share_detail"),

@@ -79,6 +79,19 @@ def certificate_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@never_cache
+def certificate_document(request: HttpRequest, pk: int) -> HttpResponse:
+    """The signed certificate (compact JWS) to take away and verify offline with keys.json.
+
+    It carries the holder code in clear, like the certificate itself: holder only, not cached.
+    """
+    certificate = _own(request, pk)
+    response = HttpResponse(verification.document(certificate), content_type="application/jose")
+    response["Content-Disposition"] = f'attachment; filename="{certificate.identifier}.jws"'
+    return response
+
+
+@login_required
 @require_POST
 def share_create(request: HttpRequest, pk: int) -> HttpResponse:
     certificate = _own(request, pk)

@@ -10,9 +10,15 @@ from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import permissions, status
 from rest_framework.authentication import SessionAuthentication
-from rest_framework.decorators import api_view, authentication_classes, permission_classes
+from rest_framework.decorators import (
+    api_view,
+    authentication_classes,
+    permission_classes,
+    renderer_classes,
+)
 from rest_framework.exceptions import APIException, PermissionDenied
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -30,7 +36,12 @@ class Conflict(APIException):
 
 
 def _public(view: Any) -> Any:
-    return permission_classes([permissions.AllowAny])(view)
+    """Anyone may verify: no authentication is attempted (every caller is anonymous, and so
+    throttled as anonymous) and the answer is JSON only. Both spare the hottest public path
+    work it does not need: the browsable-API renderer alone cost ~0.15 ms a request."""
+    view = permission_classes([permissions.AllowAny])(view)
+    view = renderer_classes([JSONRenderer])(view)
+    return authentication_classes([])(view)
 
 
 @extend_schema(

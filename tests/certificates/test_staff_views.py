@@ -50,3 +50,19 @@ def test_other_departments_and_citizens_see_nothing(client, settings, certificat
     assert client.get(f"/staff/certificates/{certificate.pk}/").status_code == 404
     client.force_login(person.user)
     assert client.get("/staff/certificates/").status_code == 404
+
+
+def test_a_surface_value_of_the_wrong_type_is_shown_and_nothing_is_issued(
+    client, admin, ctype, person
+):
+    client.force_login(admin)
+    data = {
+        "holder_name": "张三",
+        "holder_code": person.reveal_id_number(),
+        "surface_birth_date": "1990年3月7日",
+        "idempotency_key": "k",
+    }
+    page = client.post(f"/staff/certificates/issue/{ctype.pk}/", data)
+    assert page.status_code == 200
+    assert "birth_date: enter a date as YYYY-MM-DD." in page.content.decode()
+    assert not Certificate.objects.exists()

@@ -192,3 +192,47 @@ def test_document_verification_api(client, certificate):
     )
     assert bad.json()["genuine"] is False
     assert timezone.now()
+
+
+def test_verifying_by_identifier_reads_one_fresh_row_per_request(client, certificate):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    new = issuing.renew(certificate, by=None, surface={"address": "广州市越秀区"}, reason="r")
+    url = "/api/v1/certificates/verification/{}/"
+    for stored, outcome in ((certificate, "superseded"), (new, "valid")):
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(url.format(stored.identifier))
+        assert len(captured) == 1
+        assert response["Cache-Control"] == "no-store"
+        assert response.json()["outcome"] == outcome
+        assert response.json()["certificate"]["key_id"] == stored.key.kid
+    # The same process, the next request: the status is read again, never cached.
+    issuing.revoke(new, by=None, reason="骗取登记")
+    assert client.get(url.format(new.identifier)).json()["outcome"] == "revoked"
+
+
+def test_the_stored_row_loads_like_the_orm_would(certificate):
+    new = issuing.renew(certificate, by=None, surface={"address": "广州市越秀区"}, reason="r")
+    loaded = verification._stored(new.identifier)
+    expected = Certificate.objects.select_related("type", "issuer", "key", "previous").get(
+        pk=new.pk
+    )
+    assert canonical.payload(loaded) == canonical.payload(expected)
+    assert loaded.previous.identifier == certificate.identifier
+    assert loaded.type.fields == expected.type.fields and loaded.issuer.name == expected.issuer.name
+    assert (loaded.key.kid, loaded.key.department_id) == (
+        expected.key.kid,
+        expected.key.department_id,
+    )
+    assert loaded.status_changed_at == expected.status_changed_at  # deferred, loaded on demand
+    assert verification._stored(new.identifier[:-1] + "X") is None
+
+
+def test_the_verification_page_by_identifier_uses_one_query(client, certificate):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(f"/verify/id/{certificate.identifier}/")
+    assert response.status_code == 200 and len(captured) == 1

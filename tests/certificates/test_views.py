@@ -189,3 +189,87 @@ def test_an_organisations_representative_and_agent_see_its_certificates(client, 
         assert client.get(f"/wallet/{licence.pk}/").status_code == 200
     client.force_login(PersonFactory().user)
     assert client.get(f"/wallet/{licence.pk}/").status_code == 404
+
+
+def _b64url_decode(text: str) -> bytes:
+    import base64
+
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def test_the_holder_downloads_the_signed_document_and_it_verifies_offline(
+    client, certificate, person
+):
+    import json
+
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+    from certificates import verification
+
+    client.force_login(person.user)
+    detail = client.get(f"/wallet/{certificate.pk}/").content.decode()
+    assert f'href="/wallet/{certificate.pk}/document/"' in detail
+    response = client.get(f"/wallet/{certificate.pk}/document/")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/jose"
+    assert response["Content-Disposition"] == (
+        f'attachment; filename="{certificate.identifier}.jws"'
+    )
+    assert "no-store" in response["Cache-Control"]
+    document = response.content.decode("ascii")
+    assert verification.verify_document(document).is_valid
+
+    # Offline, as a third party would: only keys.json and a generic Ed25519 implementation.
+    published = json.loads(client.get("/certificates/keys.json").content)
+    header_b64, payload_b64, signature_b64 = document.split(".")
+    header = json.loads(_b64url_decode(header_b64))
+    payload = json.loads(_b64url_decode(payload_b64))
+    [jwk] = [k for k in published["keys"] if k["kid"] == header["kid"]]
+    assert (header["alg"], jwk["kty"], jwk["crv"]) == ("EdDSA", "OKP", "Ed25519")
+    assert jwk["issuer_code"] == payload["issuer_code"]
+    public = Ed25519PublicKey.from_public_bytes(_b64url_decode(jwk["x"]))
+    public.verify(_b64url_decode(signature_b64), f"{header_b64}.{payload_b64}".encode("ascii"))
+    assert payload["identifier"] == certificate.identifier
+    assert payload["holder_code"] == person.reveal_id_number()
+    assert payload["surface"] == {"address": "广州市天河区天河路1号", "birth_date": "1990-03-07"}
+
+
+def test_an_sm2_signed_document_verifies_offline_with_the_default_user_id(
+    client, issuer, ctype, person
+):
+    import json
+
+    import gmssl_pyx
+
+    from certificates import issuing, keys
+
+    keys.rotate(issuer, alg="SM2SM3")
+    certificate = issuing.issue(
+        type=ctype,
+        issuer=issuer,
+        holder_name="张三",
+        holder_code=person.reveal_id_number(),
+        surface={},
+        by=None,
+    )
+    client.force_login(person.user)
+    document = client.get(f"/wallet/{certificate.pk}/document/").content.decode("ascii")
+    header_b64, payload_b64, signature_b64 = document.split(".")
+    published = json.loads(client.get("/certificates/keys.json").content)
+    kid = json.loads(_b64url_decode(header_b64))["kid"]
+    [jwk] = [k for k in published["keys"] if k["kid"] == kid]
+    assert (jwk["crv"], published["sm2_user_id"]) == ("SM2", "1234567812345678")
+    public = _b64url_decode(jwk["x"]) + _b64url_decode(jwk["y"])
+    assert gmssl_pyx.sm2_verify(
+        public,
+        f"{header_b64}.{payload_b64}".encode("ascii"),
+        _b64url_decode(signature_b64),
+        published["sm2_user_id"].encode("ascii"),
+    )
+
+
+def test_another_citizen_cannot_download_the_signed_document(client, certificate):
+    client.force_login(PersonFactory().user)
+    assert client.get(f"/wallet/{certificate.pk}/document/").status_code == 404
+    client.logout()
+    assert client.get(f"/wallet/{certificate.pk}/document/").status_code == 302

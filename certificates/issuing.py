@@ -66,11 +66,9 @@ def may_issue_for(user: User | None, department: Department) -> bool:
     """None is the system (the applications workflow, periodic tasks)."""
     if user is None:
         return True
-    if roles.has_role(user, StaffRole.SYSTEM_ADMIN):
-        return True
-    return user.staff_assignments.filter(
-        role=StaffRole.DEPARTMENT_ADMIN, department=department
-    ).exists()
+    return roles.is_system_admin(user) or department.pk in roles.department_ids(
+        user, StaffRole.DEPARTMENT_ADMIN
+    )
 
 
 def _require_authority(user: User | None, department: Department) -> None:

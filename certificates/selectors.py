@@ -6,7 +6,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from certificates.models import Certificate, CertificateGrant, CertificateShare, CertificateUse
-from portal import organisations
+from portal import organisations, roles
 from portal.models import Department, StaffRole, User
 
 
@@ -41,13 +41,11 @@ def uses_of(certificate: Certificate) -> QuerySet[CertificateUse]:
 
 
 def reviewed_departments(user: User) -> QuerySet[Department]:
-    return Department.objects.filter(staff__user=user, staff__role=StaffRole.REVIEWER).distinct()
+    return Department.objects.filter(pk__in=roles.department_ids(user, StaffRole.REVIEWER))
 
 
 def administered_departments(user: User) -> QuerySet[Department]:
-    return Department.objects.filter(
-        staff__user=user, staff__role=StaffRole.DEPARTMENT_ADMIN
-    ).distinct()
+    return Department.objects.filter(pk__in=roles.department_ids(user, StaffRole.DEPARTMENT_ADMIN))
 
 
 def live_grants_for_reviewer(user: User) -> QuerySet[CertificateGrant]:

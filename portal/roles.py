@@ -15,15 +15,33 @@ from portal.models import AuditAction, ServiceCategory, StaffAssignment, StaffRo
 ADMIN_SITE_ROLES = {StaffRole.DEPARTMENT_ADMIN, StaffRole.SYSTEM_ADMIN}
 
 
-def roles_of(user: User) -> set[str]:
-    """The roles a user holds; cached on the user object for the request."""
+def _assignments(user: User) -> list[tuple[str, int | None]]:
+    """(role, department id) of each of the user's roles; one query, cached on the user object."""
     if not user.is_authenticated:
-        return set()
-    cached: set[str] | None = getattr(user, "_staff_roles", None)
+        return []
+    cached: list[tuple[str, int | None]] | None = getattr(user, "_staff_assignments", None)
     if cached is None:
-        cached = set(StaffAssignment.objects.filter(user=user).values_list("role", flat=True))
-        user._staff_roles = cached  # type: ignore[attr-defined]
+        cached = list(
+            StaffAssignment.objects.filter(user=user).values_list("role", "department_id")
+        )
+        user._staff_assignments = cached  # type: ignore[attr-defined]
     return cached
+
+
+def roles_of(user: User) -> set[str]:
+    """The roles a user holds."""
+    return {role for role, _department in _assignments(user)}
+
+
+def department_ids(user: User, role: StaffRole) -> set[int]:
+    """The departments in which the user holds ``role`` (reviewer, department administrator)."""
+    return {dept for held, dept in _assignments(user) if held == role and dept is not None}
+
+
+def is_system_admin(user: User) -> bool:
+    return bool(user.is_authenticated and user.is_active) and (
+        user.is_superuser or StaffRole.SYSTEM_ADMIN in roles_of(user)
+    )
 
 
 def is_staff_member(user: User) -> bool:
@@ -39,7 +57,7 @@ def _sync_admin_flags(user: User) -> None:
     user.is_staff = bool(roles & ADMIN_SITE_ROLES)
     user.is_superuser = StaffRole.SYSTEM_ADMIN in roles
     user.save(update_fields=["is_staff", "is_superuser"])
-    user.__dict__.pop("_staff_roles", None)
+    user.__dict__.pop("_staff_assignments", None)
 
 
 @transaction.atomic

@@ -13,28 +13,16 @@ from django.db.models import Model
 from django.http import HttpRequest
 
 from portal import audit, roles
-from portal.models import AuditAction, AuditEvent, StaffAssignment, StaffRole, User
+from portal.models import AuditAction, AuditEvent, StaffRole, User
 
 
 def is_system_admin(user: User) -> bool:
-    return bool(user.is_authenticated and user.is_active) and (
-        user.is_superuser or roles.has_role(user, StaffRole.SYSTEM_ADMIN)
-    )
+    return roles.is_system_admin(user)
 
 
 def administered_departments(user: User) -> set[int]:
-    """Ids of the departments whose services the user maintains (cached for the request)."""
-    if not user.is_authenticated:
-        return set()
-    cached: set[int] | None = getattr(user, "_administered_departments", None)
-    if cached is None:
-        cached = set(
-            StaffAssignment.objects.filter(
-                user=user, role=StaffRole.DEPARTMENT_ADMIN, department__isnull=False
-            ).values_list("department_id", flat=True)
-        )
-        user._administered_departments = cached  # type: ignore[attr-defined]
-    return cached
+    """Ids of the departments whose services the user maintains."""
+    return roles.department_ids(user, StaffRole.DEPARTMENT_ADMIN)
 
 
 def may_maintain_catalogue(user: User) -> bool:

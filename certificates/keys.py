@@ -1,8 +1,8 @@
 """Issuing departments' key pairs: made, encrypted at rest, rotated and published.
 
 Private keys are Fernet-encrypted under ``CERTIFICATE_MASTER_KEYS`` (the first encrypts, all
-decrypt, so the master key rotates too); until that setting exists the personal-data keys
-``FIELD_ENCRYPTION_KEYS`` serve as the embedded default.
+decrypt, so the master key rotates too); unset, it falls back to ``FIELD_ENCRYPTION_KEYS`` in
+portal/settings/base.py.
 """
 
 from __future__ import annotations
@@ -21,8 +21,7 @@ from portal.models import Department
 
 
 def _master() -> MultiFernet:
-    keys = getattr(settings, "CERTIFICATE_MASTER_KEYS", None) or settings.FIELD_ENCRYPTION_KEYS
-    return MultiFernet([Fernet(key) for key in keys])
+    return MultiFernet([Fernet(key) for key in settings.CERTIFICATE_MASTER_KEYS])
 
 
 def private_key(key: SigningKey) -> bytes:

@@ -61,7 +61,8 @@ def certificate_issue(request: HttpRequest, type_pk: int) -> HttpResponse:
         CertificateType.objects.filter(issuing_departments__in=departments).distinct(), pk=type_pk
     )
     issuer = departments.filter(issued_certificate_types=ctype).first()
-    assert issuer is not None
+    if issuer is None:
+        raise Http404
     form = IssueForm(
         request.POST or None,
         surface_fields=ctype.fields,

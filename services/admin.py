@@ -25,15 +25,11 @@ from services.models import (
 )
 
 
-def _user(request: HttpRequest) -> Any:
-    return signed_in_user(request)
-
-
 class DepartmentScoped:
     """Permissions from the staff roles instead of Django's model permissions."""
 
     def has_module_permission(self, request: HttpRequest) -> bool:
-        return maintenance.may_maintain_catalogue(_user(request))
+        return maintenance.may_maintain_catalogue(signed_in_user(request))
 
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return self._may(request, obj)
@@ -50,7 +46,7 @@ class DepartmentScoped:
     def _may(self, request: HttpRequest, obj: Any) -> bool:
         service = obj if isinstance(obj, Service) else getattr(obj, "service", None)
         department = service.department_id if service is not None else None
-        return maintenance.may_maintain_department(_user(request), department)
+        return maintenance.may_maintain_department(signed_in_user(request), department)
 
 
 class MaterialInline(DepartmentScoped, admin.TabularInline):
@@ -180,7 +176,7 @@ class ServiceAdmin(DepartmentScoped, admin.ModelAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Service]:
         queryset = super().get_queryset(request)
-        user = _user(request)
+        user = signed_in_user(request)
         if maintenance.is_system_admin(user):
             return queryset
         return queryset.filter(department_id__in=maintenance.administered_departments(user))
@@ -188,7 +184,7 @@ class ServiceAdmin(DepartmentScoped, admin.ModelAdmin):
     def formfield_for_foreignkey(
         self, db_field: ForeignKey, request: HttpRequest, **kwargs: Any
     ) -> Any:
-        user = _user(request)
+        user = signed_in_user(request)
         if db_field.name == "department" and not maintenance.is_system_admin(user):
             kwargs["queryset"] = Department.objects.filter(
                 pk__in=maintenance.administered_departments(user)
@@ -203,7 +199,7 @@ class ServiceAdmin(DepartmentScoped, admin.ModelAdmin):
                 changed.append(formset.model._meta.model_name)
         maintenance.record_change(
             form.instance,
-            by=_user(request),
+            by=signed_in_user(request),
             change="changed" if change else "created",
             fields=changed,
             request=request,
@@ -213,7 +209,7 @@ class ServiceAdmin(DepartmentScoped, admin.ModelAdmin):
 
     def delete_model(self, request: HttpRequest, obj: Service) -> None:
         maintenance.record_change(
-            obj, by=_user(request), change="deleted", request=request, code=obj.code
+            obj, by=signed_in_user(request), change="deleted", request=request, code=obj.code
         )
         super().delete_model(request, obj)
 
@@ -255,10 +251,10 @@ class BundleMemberInline(admin.TabularInline):
 
 class SystemAdminOnly:
     def has_module_permission(self, request: HttpRequest) -> bool:
-        return maintenance.is_system_admin(_user(request))
+        return maintenance.is_system_admin(signed_in_user(request))
 
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return maintenance.is_system_admin(_user(request))
+        return maintenance.is_system_admin(signed_in_user(request))
 
     has_add_permission = has_change_permission = has_delete_permission = has_view_permission
 
@@ -275,7 +271,7 @@ class BundleAdmin(SystemAdminOnly, admin.ModelAdmin):  # type: ignore[misc]
         super().save_related(request, form, formsets, change)
         maintenance.record_change(
             form.instance,
-            by=_user(request),
+            by=signed_in_user(request),
             change="changed" if change else "created",
             fields=list(form.changed_data)
             + (["members"] if any(f.has_changed() for f in formsets) else []),
@@ -285,7 +281,7 @@ class BundleAdmin(SystemAdminOnly, admin.ModelAdmin):  # type: ignore[misc]
 
     def delete_model(self, request: HttpRequest, obj: Bundle) -> None:
         maintenance.record_change(
-            obj, by=_user(request), change="deleted", request=request, slug=obj.slug
+            obj, by=signed_in_user(request), change="deleted", request=request, slug=obj.slug
         )
         super().delete_model(request, obj)
 

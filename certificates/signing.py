@@ -10,7 +10,9 @@ from __future__ import annotations
 import base64
 import binascii
 import functools
+import hashlib
 import json
+import threading
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -131,6 +133,46 @@ DEFAULT_ALG = Ed25519Signer.alg
 def signer_for(alg: str) -> Signer:
     """The signer of a JWS ``alg``; "none" and anything unknown raise KeyError."""
     return SIGNERS[alg]
+
+
+class _Verdicts:
+    """The answers of signature checks already made in this process, bounded (oldest out).
+
+    Keyed by algorithm, public key, the SHA-256 of the message and the signature: the very
+    inputs of the check, so a changed byte anywhere is a new key and a real check. A check is a
+    pure function of them, so an answer can never go stale; the live status is not kept here.
+    Only digests are kept, never the messages (which hold holder codes in clear).
+    """
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._answers: dict[tuple[str, bytes, bytes, bytes], bool] = {}
+        self._lock = threading.Lock()
+
+    def check(self, alg: str, public: bytes, message: bytes, signature: bytes) -> bool:
+        key = (alg, public, hashlib.sha256(message).digest(), signature)
+        answer = self._answers.get(key)
+        if answer is None:
+            answer = signer_for(alg).verify(public, message, signature)
+            with self._lock:
+                if len(self._answers) >= self.size:
+                    del self._answers[next(iter(self._answers))]
+                self._answers[key] = answer
+        return answer
+
+    def clear(self) -> None:
+        with self._lock:
+            self._answers.clear()
+
+
+# Each entry is ~250 bytes: 8,192 of them is 2 MB per process.
+verdicts = _Verdicts(size=8192)
+
+
+def verify(alg: str, public: bytes, message: bytes, signature: bytes) -> bool:
+    """Is ``signature`` the ``alg`` signature of ``message`` under ``public``? Each distinct
+    check runs the cryptography once per process (see ``_Verdicts``)."""
+    return verdicts.check(alg, public, message, signature)
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime
 import functools
-import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,6 +22,7 @@ from certificates.models import (
     CertificateType,
     SigningKey,
 )
+from portal.db import prepared_cursor
 from portal.models import Department
 
 
@@ -105,7 +105,7 @@ def signature_valid(certificate: Certificate) -> bool:
         signature = signing.b64url_decode(certificate.signature)
     except signing.MalformedToken:
         return False
-    return signing.signer_for(key.alg).verify(keys.public_key(key), message, signature)
+    return signing.verify(key.alg, keys.public_key(key), message, signature)
 
 
 def verify_certificate(certificate: Certificate, today: datetime.date | None = None) -> Result:
@@ -139,16 +139,17 @@ def verified_jws(token: str, typ: str) -> tuple[dict[str, Any], SigningKey]:
         raise Rejected(Outcome.UNKNOWN_KEY)
     if key.alg != alg:
         raise Rejected(Outcome.FORGED)
-    if not signing.signer_for(alg).verify(keys.public_key(key), jws.signing_input, jws.signature):
+    if not signing.verify(alg, keys.public_key(key), jws.signing_input, jws.signature):
         raise Rejected(Outcome.TAMPERED)
     return jws.payload, key
 
 
 # Verifying by identifier is the hottest public path. Through the ORM, compiling the four-way
 # select costs Django several times the signature check; so the SELECT is built once from the
-# models' metadata and run as a raw query (always one fresh row: the status is never cached).
-# Only what verifying needs is read: the canonical payload, status, the masked answer and the
-# page's field labels; every other column is deferred (loaded only if something asks for it).
+# models' metadata, run through a prepared-statement cursor (portal.db) and its one row turned
+# into model instances with ``Model.from_db`` (always one fresh row: the status is never
+# cached). Only what verifying needs is read: the canonical payload, status, the masked answer
+# and the page's field labels; every other column is deferred (loaded only if asked for).
 _CERTIFICATE_COLUMNS = (
     "id",
     "identifier",
@@ -176,62 +177,89 @@ _RELATED: dict[str, tuple[type[models.Model], tuple[str, ...]]] = {
     "key": (SigningKey, ("kid", "alg", "public_key", "department_id")),
     "previous": (Certificate, ("identifier",)),
 }
-_JSON_COLUMNS = {"fields"}
 
 
-def _column_names(model: type[models.Model]) -> dict[str, str]:
-    """attname -> database column, in the model's field order."""
-    return {field.attname: field.column for field in model._meta.concrete_fields}
+@dataclass(frozen=True)
+class _Part:
+    """One model's share of the row: its columns (attnames, in field order) and slice."""
+
+    model: type[models.Model]
+    relation: str | None  # None: the certificate itself
+    attnames: tuple[str, ...]
+    start: int
+    # Values that need Python conversion (JSON arrives as text): index in the part -> field.
+    converted: tuple[tuple[int, models.JSONField], ...]
+
+
+def _fields(model: type[models.Model]) -> dict[str, models.Field]:
+    """attname -> field, in the model's field order."""
+    return {field.attname: field for field in model._meta.concrete_fields}
 
 
 @functools.cache
-def _related_columns(relation: str) -> tuple[str, ...]:
-    """A relation's columns in its model's field order, as ``Model.from_db`` takes them."""
-    model, names = _RELATED[relation]
-    return tuple(name for name in _column_names(model) if name in names)
+def _parts() -> tuple[_Part, ...]:
+    parts, start = [], 0
+    wanted = [(Certificate, None, _CERTIFICATE_COLUMNS)] + [
+        (model, relation, ("id", *names)) for relation, (model, names) in _RELATED.items()
+    ]
+    for model, relation, names in wanted:
+        fields = _fields(model)
+        attnames = tuple(name for name in fields if name in names)
+        converted = tuple(
+            (index, field)
+            for index, name in enumerate(attnames)
+            if isinstance(field := fields[name], models.JSONField)
+        )
+        parts.append(_Part(model, relation, attnames, start, converted))
+        start += len(attnames)
+    return tuple(parts)
 
 
 @functools.cache
 def _stored_sql() -> str:
     quote = connection.ops.quote_name
-    columns = _column_names(Certificate)
-    select = [f"c.{quote(columns[name])}" for name in _CERTIFICATE_COLUMNS]
-    joins = []
-    for relation, (model, _names) in _RELATED.items():
-        target = _column_names(model)
-        select += [
-            f"{relation}.{quote(target[name])} AS {quote(f'{relation}__{name}')}"
-            for name in _related_columns(relation)
-        ]
-        join = "LEFT OUTER JOIN" if relation == "previous" else "INNER JOIN"
-        joins.append(
-            f"{join} {quote(model._meta.db_table)} {relation} "
-            f"ON {relation}.{quote(target['id'])} = c.{quote(columns[f'{relation}_id'])}"
-        )
+    select, joins = [], []
+    for part in _parts():
+        alias = part.relation or "c"
+        fields = _fields(part.model)
+        select += [f"{alias}.{quote(fields[name].column)}" for name in part.attnames]
+        if part.relation is not None:
+            join = "LEFT OUTER JOIN" if part.relation == "previous" else "INNER JOIN"
+            own = _fields(Certificate)[f"{part.relation}_id"].column
+            joins.append(
+                f"{join} {quote(part.model._meta.db_table)} {part.relation} "
+                f"ON {part.relation}.{quote(fields['id'].column)} = c.{quote(own)}"
+            )
+    identifier = _fields(Certificate)["identifier"].column
     # Only names from the models' metadata, quoted, go into the text; the identifier is a
-    # parameter. The text never changes, so PostgreSQL (via psycopg) prepares it once.
+    # parameter, so the text never changes and PostgreSQL plans it once per connection.
     return (
         f"SELECT {', '.join(select)} FROM {quote(Certificate._meta.db_table)} c "  # noqa: S608
-        f"{' '.join(joins)} WHERE c.{quote(columns['identifier'])} = %s"
+        f"{' '.join(joins)} WHERE c.{quote(identifier)} = %s"
     )
 
 
 def _stored(identifier: str) -> Certificate | None:
-    certificate = next(iter(Certificate.objects.raw(_stored_sql(), [identifier])), None)
-    if certificate is None:
+    with prepared_cursor() as cursor:
+        cursor.execute(_stored_sql(), [identifier])
+        row = cursor.fetchone()
+    if row is None:
         return None
-    for relation, (model, _names) in _RELATED.items():
-        pk = getattr(certificate, f"{relation}_id")
-        if pk is None:  # no previous version
+    certificate: Certificate | None = None
+    for part in _parts():
+        values = list(row[part.start : part.start + len(part.attnames)])
+        if values[0] is None:  # no previous version
             continue
-        names = _related_columns(relation)
-        values = [pk]
-        for name in names:
-            value = getattr(certificate, f"{relation}__{name}")
-            # JSON columns read through raw() come back as text on PostgreSQL and SQLite.
-            values.append(json.loads(value) if name in _JSON_COLUMNS else value)
-        # from_db: the related row as the ORM would load it, unread columns deferred.
-        setattr(certificate, relation, model.from_db(certificate._state.db, ["id", *names], values))
+        for index, field in part.converted:
+            # A whole column, not a key lookup: no expression to pass.
+            values[index] = field.from_db_value(values[index], None, connection)  # type: ignore[arg-type]
+        # from_db: the row as the ORM would load it, unread columns deferred.
+        instance = part.model.from_db(connection.alias, part.attnames, values)
+        if part.relation is None:
+            assert isinstance(instance, Certificate)
+            certificate = instance
+        else:
+            setattr(certificate, part.relation, instance)
     return certificate
 
 

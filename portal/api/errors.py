@@ -77,9 +77,12 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     return response
 
 
-def json_error(request: HttpRequest, code: str, detail: str, status_code: int) -> JsonResponse:
+def json_error(
+    request: HttpRequest, code: str, detail: str, status_code: int, **extra: Any
+) -> JsonResponse:
+    """The error shape, for the few API views that are plain Django rather than DRF."""
     return JsonResponse(
-        {"code": code, "detail": detail},
+        {"code": code, "detail": detail, **extra},
         status=status_code,
         json_dumps_params={"ensure_ascii": False},
     )

@@ -179,6 +179,56 @@ def test_verification_by_identifier_api(client, certificate):
     assert bad.status_code == 400 and "last character" in bad.json()["detail"]
 
 
+def test_the_verification_api_refuses_other_methods_and_throttles_in_its_error_shape(
+    client, certificate, monkeypatch
+):
+    from rest_framework.throttling import AnonRateThrottle
+
+    url = f"/api/v1/certificates/verification/{certificate.identifier}/"
+    refused = client.post(url, {}, content_type="application/json")
+    assert refused.status_code == 405 and refused["Allow"] == "GET, HEAD"
+    assert refused.json()["code"] == "method_not_allowed" and "POST" in refused.json()["detail"]
+    monkeypatch.setattr(AnonRateThrottle, "THROTTLE_RATES", {"anon": "2/min"})
+    assert [client.get(url).status_code for _ in range(2)] == [200, 200]
+    throttled = client.get(url)
+    assert throttled.status_code == 429 and int(throttled["Retry-After"]) > 0
+    assert throttled.json()["code"] == "throttled" and throttled.json()["retry_after"] > 0
+
+
+def test_the_verification_api_speaks_the_requested_language(client, certificate):
+    url = "/api/v1/certificates/verification/1.2.156.3005.2.nonsense/"
+    chinese = client.get(url, HTTP_ACCEPT_LANGUAGE="zh-Hans").json()["detail"]
+    english = client.get(url, HTTP_ACCEPT_LANGUAGE="en").json()["detail"]
+    assert chinese != english and not chinese.isascii() and english.isascii()
+    body = client.get(
+        f"/api/v1/certificates/verification/{certificate.identifier}/",
+        HTTP_ACCEPT_LANGUAGE="zh-Hans",
+    ).json()
+    assert body["message"] == "该电子证照真实有效。"
+
+
+def test_the_verification_by_identifier_api_is_in_the_openapi_schema(client):
+    schema = client.get("/api/schema/", HTTP_ACCEPT="application/json").json()
+    operation = schema["paths"]["/api/v1/certificates/verification/{identifier}/"]["get"]
+    assert operation["responses"]["200"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/Verification"
+    }
+    assert "Verification" in schema["components"]["schemas"]
+
+
+def test_a_remembered_signature_check_never_hides_a_later_tampering(client, certificate):
+    url = f"/api/v1/certificates/verification/{certificate.identifier}/"
+    # Enough times for PostgreSQL to have prepared the statement (prepare_threshold 5).
+    for _ in range(7):
+        assert client.get(url).json()["outcome"] == "valid"
+    Certificate.objects.filter(pk=certificate.pk).update(holder_name="李四")
+    assert client.get(url).json()["outcome"] == "tampered"
+    Certificate.objects.filter(pk=certificate.pk).update(holder_name=certificate.holder_name)
+    assert client.get(url).json()["outcome"] == "valid"
+    issuing.revoke(certificate, by=None, reason="骗取登记")
+    assert client.get(url).json()["outcome"] == "revoked"
+
+
 def test_document_verification_api(client, certificate):
     document = verification.document(certificate)
     ok = client.post(

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from allauth.idp.oidc.models import Client
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from certificates import typedefs
 from portal.models import Department, Organisation, User
 
 
@@ -57,6 +60,16 @@ class CertificateType(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # Refused on every path, not only through forms that call full_clean().
+        self.clean()
+        super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        found = typedefs.problems(self)
+        if found:
+            raise ValidationError(found)
 
     def field_names(self) -> list[str]:
         return [f["name"] for f in self.fields]
@@ -302,6 +315,32 @@ class CertificateShare(models.Model):
             and now < self.expires_at
             and not (self.one_time and self.used_at)
         )
+
+
+class ScanResult(models.TextChoices):
+    SHOWN = "shown", _("Certificate shown")
+    USED = "used", _("Refused: already used")
+    EXPIRED = "expired", _("Refused: link expired")
+    WITHDRAWN = "withdrawn", _("Refused: link withdrawn")
+
+
+class ShareScan(models.Model):
+    """One opening of a share link by anyone (anonymous: only when and what it showed)."""
+
+    share = models.ForeignKey(
+        CertificateShare, on_delete=models.CASCADE, related_name="scans", verbose_name=_("link")
+    )
+    at = models.DateTimeField(_("when"), default=timezone.now)
+    result = models.CharField(_("result"), max_length=16, choices=ScanResult.choices)
+
+    class Meta:
+        verbose_name = _("link scan")
+        verbose_name_plural = _("link scans")
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["share", "-at"])]
+
+    def __str__(self) -> str:
+        return f"{self.share} {self.at:%Y-%m-%d %H:%M} {self.result}"
 
 
 class CertificateGrant(models.Model):

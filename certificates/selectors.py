@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
 
-from certificates.models import Certificate, CertificateGrant, CertificateShare, CertificateUse
+from certificates.models import (
+    Certificate,
+    CertificateGrant,
+    CertificateShare,
+    CertificateUse,
+    ShareScan,
+)
 from portal import organisations, roles
 from portal.models import Department, StaffRole, User
 
@@ -27,7 +33,14 @@ def holds(user: User, certificate: Certificate) -> bool:
 
 
 def shares_of(certificate: Certificate) -> QuerySet[CertificateShare]:
-    return certificate.shares.order_by("-created_at", "-id")
+    """With how often each link was opened and when last (``scan_count``, ``last_scan``)."""
+    return certificate.shares.annotate(
+        scan_count=Count("scans"), last_scan=Max("scans__at")
+    ).order_by("-created_at", "-id")
+
+
+def scans_of(share: CertificateShare) -> QuerySet[ShareScan]:
+    return share.scans.order_by("-at", "-id")
 
 
 def grants_of(certificate: Certificate) -> QuerySet[CertificateGrant]:

@@ -11,11 +11,12 @@ import secrets
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from certificates import canonical, keys, selectors, signing
-from certificates.models import Certificate, CertificateShare
+from certificates.models import Certificate, CertificateShare, ScanResult, ShareScan
 from certificates.verification import Outcome, Rejected, Result, verified_jws, verify_certificate
 from portal import identity
 from portal.models import User
@@ -93,14 +94,25 @@ def open_token(token: str, *, now: datetime.datetime | None = None) -> Result:
     if share.certificate.issuer_id != key.department_id:
         return Result(Outcome.FORGED)
     if share.withdrawn_at is not None:
-        return Result(Outcome.SHARE_WITHDRAWN, share=share)
+        return _scanned(share, now, ScanResult.WITHDRAWN, Result(Outcome.SHARE_WITHDRAWN))
     if now >= share.expires_at:
-        return Result(Outcome.SHARE_EXPIRED, share=share)
-    # One conditional UPDATE: two scans racing for a one-time link cannot both win.
-    claimed = CertificateShare.objects.filter(pk=share.pk, used_at__isnull=True).update(used_at=now)
-    if share.one_time and not claimed:
-        return Result(Outcome.SHARE_USED, share=share)
+        return _scanned(share, now, ScanResult.EXPIRED, Result(Outcome.SHARE_EXPIRED))
+    with transaction.atomic():
+        # One conditional UPDATE: two scans racing for a one-time link cannot both win.
+        claimed = CertificateShare.objects.filter(pk=share.pk, used_at__isnull=True).update(
+            used_at=now
+        )
+        if share.one_time and not claimed:
+            return _scanned(share, now, ScanResult.USED, Result(Outcome.SHARE_USED))
+        ShareScan.objects.create(share=share, at=now, result=ScanResult.SHOWN)
     result = verify_certificate(share.certificate, timezone.localdate(now))
+    result.share = share
+    return result
+
+
+def _scanned(share: CertificateShare, now: datetime.datetime, what: str, result: Result) -> Result:
+    """A refused scan: recorded for the holder too, so that he sees every attempt."""
+    ShareScan.objects.create(share=share, at=now, result=what)
     result.share = share
     return result
 

@@ -111,17 +111,23 @@ def share_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def share_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    """The link and a full-screen QR code to show on a phone."""
+    """The link and a full-screen QR code to show on a phone, and every scan of it so far."""
     share = get_object_or_404(
         CertificateShare.objects.select_related("certificate__type"),
         pk=pk,
         created_by=signed_in_user(request),
     )
     url = request.build_absolute_uri(reverse("certificates:verify", args=[share.token]))
+    scans = Paginator(selectors.scans_of(share), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "certificates/share_detail.html",
-        {"share": share, "url": url, "qr": rendering.qr_data_uri(url)},
+        {
+            "share": share,
+            "url": url,
+            "qr": rendering.qr_data_uri(url) if share.is_live() else None,
+            "scans": scans,
+        },
     )
 
 

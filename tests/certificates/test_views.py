@@ -273,3 +273,66 @@ def test_another_citizen_cannot_download_the_signed_document(client, certificate
     assert client.get(f"/wallet/{certificate.pk}/document/").status_code == 404
     client.logout()
     assert client.get(f"/wallet/{certificate.pk}/document/").status_code == 302
+
+
+def test_the_holder_sees_every_scan_of_his_link_and_nobody_else_does(client, certificate, person):
+    from certificates.models import ScanResult
+
+    one_time = sharing.create(
+        certificate, by=person.user, lifetime=datetime.timedelta(hours=1), one_time=True
+    )
+    lasting = sharing.create(certificate, by=person.user, lifetime=datetime.timedelta(hours=1))
+    for _ in range(3):
+        client.get(f"/verify/{lasting.token}/")
+    assert client.get(f"/verify/{one_time.token}/").status_code == 200
+    assert "already" in client.get(f"/verify/{one_time.token}/").content.decode()
+    assert [s.result for s in one_time.scans.order_by("at", "id")] == [
+        ScanResult.SHOWN,
+        ScanResult.USED,
+    ]
+    assert lasting.scans.count() == 3
+
+    client.force_login(person.user)
+    detail = client.get(f"/wallet/{certificate.pk}/").content.decode()
+    assert "3 times, last" in detail and "2 times, last" in detail
+    page = client.get(f"/wallet/shares/{one_time.pk}/").content.decode()
+    assert "Opened 2 times" in page and "Refused: already used" in page
+    assert "This link has ended" in page and "data:image/png" not in page  # no QR when ended
+
+    client.force_login(PersonFactory().user)
+    assert client.get(f"/wallet/shares/{one_time.pk}/").status_code == 404
+
+
+def test_withdrawn_and_expired_links_record_refused_scans(certificate, person):
+    from certificates.models import ScanResult
+
+    share = sharing.create(certificate, by=person.user, lifetime=datetime.timedelta(hours=1))
+    later = share.expires_at + datetime.timedelta(seconds=1)
+    assert sharing.open_token(share.token, now=later).outcome == "share_expired"
+    sharing.withdraw(share, by=person.user)
+    assert sharing.open_token(share.token).outcome == "share_withdrawn"
+    assert sorted(share.scans.values_list("result", flat=True)) == [
+        ScanResult.EXPIRED,
+        ScanResult.WITHDRAWN,
+    ]
+
+
+def test_the_certificate_page_counts_scans_in_constant_queries(client, certificate, person):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(person.user)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(f"/wallet/{certificate.pk}/").status_code == 200
+        return len(captured)
+
+    share = sharing.create(certificate, by=person.user, lifetime=datetime.timedelta(hours=1))
+    sharing.open_token(share.token)
+    one = queries()
+    for _ in range(4):
+        share = sharing.create(certificate, by=person.user, lifetime=datetime.timedelta(hours=1))
+        sharing.open_token(share.token)
+        sharing.open_token(share.token)
+    assert queries() == one

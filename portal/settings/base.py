@@ -109,6 +109,9 @@ if env.str("DATABASE_URL", default=""):
     DATABASES = {"default": env.db("DATABASE_URL")}
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=600)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        # Django's, with the health check skipped for a connection that answered moments ago.
+        DATABASES["default"]["ENGINE"] = "portal.db.postgresql"
     DATABASES["default"]["ATOMIC_REQUESTS"] = False
     # Django turns prepared statements off (transaction-mode poolers before PgBouncer 1.21
     # break on them); only portal.db.prepared_cursor uses them. Set false behind such a pooler.
@@ -129,6 +132,10 @@ else:
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Seconds after a connection last answered during which the next request trusts it without
+# a health check (portal/db/postgresql/base.py); 0 checks before every request.
+DATABASE_HEALTH_CHECK_SKIP_WITHIN = env.float("DATABASE_HEALTH_CHECK_SKIP_WITHIN", default=0.5)
 
 # --- Cache ----------------------------------------------------------------------------------
 if env.str("REDIS_URL", default=""):

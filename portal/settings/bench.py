@@ -23,5 +23,5 @@ ACCOUNT_RATE_LIMITS = {**ACCOUNT_RATE_LIMITS, "login": "1000000/m/ip"}
 # throttle keeps every request's timestamp in the cache, so it is off rather than raised.
 REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"anon": None, "user": None}}
 
-if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+if DATABASES["default"]["ENGINE"] != "portal.db.postgresql":
     raise ImproperlyConfigured("The benchmark runs against PostgreSQL: set DATABASE_URL.")

@@ -150,8 +150,9 @@ def shown(result: Result) -> list[tuple[str, str]]:
             },
         ),
     ]
-    labels = {f["name"]: f.get("label", f["name"]) for f in certificate.type.fields}
-    for name in certificate.type.field_names():
-        if name in chosen and name in certificate.surface:
-            rows.append((labels[name], certificate.surface[name]))
+    if chosen:  # surface fields only when the holder chose to show some
+        labels = {f["name"]: f.get("label", f["name"]) for f in certificate.type.fields}
+        for name in certificate.type.field_names():
+            if name in chosen and name in certificate.surface:
+                rows.append((labels[name], certificate.surface[name]))
     return [(str(label), str(value)) for label, value in rows]

@@ -32,15 +32,17 @@ portal_patterns = [
 ]
 
 urlpatterns = [
+    # The API first: its hottest call (certificate verification) is resolved without trying
+    # every page pattern before it. No page path starts with api/.
+    path("api/v1/", include("certificates.api.urls")),
+    path("api/v1/", include("portal.api.urls")),
+    path("api/v1/", include("services.api.urls")),
     path("", include((portal_patterns, "portal"))),
     path("accounts/", include("allauth.urls")),
     path("", include("allauth.idp.urls")),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", health.healthz, name="healthz"),
-    path("api/v1/", include("portal.api.urls")),
-    path("api/v1/", include("services.api.urls")),
-    path("api/v1/", include("certificates.api.urls")),
     path("", include("services.urls")),
     path("", include("certificates.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

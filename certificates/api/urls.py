@@ -5,6 +5,11 @@ from certificates.api import views
 app_name = "certificates_api"
 
 urlpatterns = [
+    path(
+        "certificates/verification/<str:identifier>/",
+        views.verify_identifier,
+        name="verify_identifier",
+    ),
     path("certificates/", views.wallet, name="wallet"),
     path("certificates/issue/", views.issue, name="issue"),
     path("certificates/<int:pk>/revoke/", views.revoke, name="revoke"),
@@ -12,9 +17,4 @@ urlpatterns = [
     path("certificates/<int:pk>/renew/", views.renew, name="renew"),
     path("certificates/verify/", views.verify_document, name="verify_document"),
     path("certificates/verify/<str:token>/", views.verify_token, name="verify_token"),
-    path(
-        "certificates/verification/<str:identifier>/",
-        views.verify_identifier,
-        name="verify_identifier",
-    ),
 ]

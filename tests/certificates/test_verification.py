@@ -276,6 +276,9 @@ def test_the_stored_row_loads_like_the_orm_would(certificate):
         expected.key.department_id,
     )
     assert loaded.status_changed_at == expected.status_changed_at  # deferred, loaded on demand
+    assert not loaded._state.adding and loaded._state.db == expected._state.db
+    loaded.refresh_from_db()
+    assert loaded.holder_code_masked == expected.holder_code_masked
     assert verification._stored(new.identifier[:-1] + "X") is None
 
 

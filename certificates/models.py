@@ -319,6 +319,7 @@ class CertificateShare(models.Model):
 
 class ScanResult(models.TextChoices):
     SHOWN = "shown", _("Certificate shown")
+    NOT_GENUINE = "not_genuine", _("Shown as not genuine")
     USED = "used", _("Refused: already used")
     EXPIRED = "expired", _("Refused: link expired")
     WITHDRAWN = "withdrawn", _("Refused: link withdrawn")

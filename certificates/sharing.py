@@ -74,8 +74,9 @@ def withdraw(share: CertificateShare, *, by: User) -> None:
         share.save(update_fields=["withdrawn_at"])
 
 
-def open_token(token: str, *, now: datetime.datetime | None = None) -> Result:
-    """What a scan of the link shows. Using a one-time link uses it up."""
+def open_token(token: str, *, now: datetime.datetime | None = None, record: bool = True) -> Result:
+    """What a scan of the link shows. A real opening (``record``) uses a one-time link up and
+    is recorded for the holder; a peek (an HTTP HEAD) only reads."""
     now = now or timezone.now()
     try:
         body, key = verified_jws(token, canonical.SHARE_TYP)
@@ -94,27 +95,39 @@ def open_token(token: str, *, now: datetime.datetime | None = None) -> Result:
     if share.certificate.issuer_id != key.department_id:
         return Result(Outcome.FORGED)
     if share.withdrawn_at is not None:
-        return _scanned(share, now, ScanResult.WITHDRAWN, Result(Outcome.SHARE_WITHDRAWN))
+        return _refused(share, now, ScanResult.WITHDRAWN, Outcome.SHARE_WITHDRAWN, record)
     if now >= share.expires_at:
-        return _scanned(share, now, ScanResult.EXPIRED, Result(Outcome.SHARE_EXPIRED))
+        return _refused(share, now, ScanResult.EXPIRED, Outcome.SHARE_EXPIRED, record)
+    if not record:
+        if share.one_time and share.used_at:
+            return Result(Outcome.SHARE_USED, share=share)
+        return _shown(share, now)
     with transaction.atomic():
         # One conditional UPDATE: two scans racing for a one-time link cannot both win.
         claimed = CertificateShare.objects.filter(pk=share.pk, used_at__isnull=True).update(
             used_at=now
         )
         if share.one_time and not claimed:
-            return _scanned(share, now, ScanResult.USED, Result(Outcome.SHARE_USED))
-        ShareScan.objects.create(share=share, at=now, result=ScanResult.SHOWN)
+            return _refused(share, now, ScanResult.USED, Outcome.SHARE_USED, record)
+        result = _shown(share, now)
+        shown_as = ScanResult.SHOWN if result.genuine else ScanResult.NOT_GENUINE
+        ShareScan.objects.create(share=share, at=now, result=shown_as)
+    return result
+
+
+def _shown(share: CertificateShare, now: datetime.datetime) -> Result:
     result = verify_certificate(share.certificate, timezone.localdate(now))
     result.share = share
     return result
 
 
-def _scanned(share: CertificateShare, now: datetime.datetime, what: str, result: Result) -> Result:
-    """A refused scan: recorded for the holder too, so that he sees every attempt."""
-    ShareScan.objects.create(share=share, at=now, result=what)
-    result.share = share
-    return result
+def _refused(
+    share: CertificateShare, now: datetime.datetime, what: str, outcome: Outcome, record: bool
+) -> Result:
+    """A refused scan is recorded for the holder too, so that he sees every attempt."""
+    if record:
+        ShareScan.objects.create(share=share, at=now, result=what)
+    return Result(outcome, share=share)
 
 
 def shown(result: Result) -> list[tuple[str, str]]:

@@ -1,7 +1,8 @@
 """What a certificate type declares, checked before the type is saved: its surface fields,
 its layout and its validity rule. A broken declaration would break issuing, the wallet and
-the PDF for every certificate of the type, so it is refused on every path (model ``save``),
-with the admin saying why (``clean``)."""
+the PDF for every certificate of the type, so ``CertificateType.save`` refuses it (the admin,
+the demo and any code saving a type), with the admin saying why (``clean``); bulk
+``update()`` and fixtures bypass ``save`` and are not used for types."""
 
 from __future__ import annotations
 
@@ -13,8 +14,8 @@ from django.utils.translation import gettext_lazy as _
 
 from certificates.surface import NORMALISERS
 
-_NAME = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
-_COLOUR = re.compile(r"^#[0-9A-Fa-f]{6}$")
+_NAME = re.compile(r"[a-z][a-z0-9_]{0,39}")
+_COLOUR = re.compile(r"#[0-9A-Fa-f]{6}")
 FIELD_KEYS = {"name", "label", "label_en", "type", "required"}
 LAYOUT_KEYS = {"colour", "title"}
 
@@ -34,7 +35,7 @@ def _field_problems(index: int, field: Any, seen: set[str]) -> list[ValidationEr
             )
         )
     name = field.get("name")
-    if not isinstance(name, str) or not _NAME.match(name):
+    if not isinstance(name, str) or not _NAME.fullmatch(name):
         problems.append(
             ValidationError(
                 _(
@@ -57,7 +58,7 @@ def _field_problems(index: int, field: Any, seen: set[str]) -> list[ValidationEr
         seen.add(name)
     for key, required in (("label", True), ("label_en", False)):
         label = field.get(key)
-        if (label is None and not required) or (
+        if (label in (None, "") and not required) or (
             isinstance(label, str) and label.strip() and len(label) <= 100
         ):
             continue
@@ -107,7 +108,7 @@ def validate_layout(layout: Any) -> dict[str, Any]:
             )
         )
     colour = layout.get("colour")
-    if colour is not None and not (isinstance(colour, str) and _COLOUR.match(colour)):
+    if colour is not None and not (isinstance(colour, str) and _COLOUR.fullmatch(colour)):
         problems.append(
             ValidationError(_("The colour is written #RRGGBB, such as #b22222."), "colour")
         )
@@ -120,19 +121,29 @@ def validate_layout(layout: Any) -> dict[str, Any]:
 
 
 def problems(ctype: Any) -> dict[str, ValidationError]:
-    """Every problem of a certificate type's declaration, by field name."""
+    """Every problem of a certificate type's declaration, by field name. The type code is
+    normalised (upper case) as it will be saved."""
     from certificates.identifiers import validate_type_code
-    from certificates.models import ValidityRule
+    from certificates.models import CertificateType, ValidityRule
 
     found: dict[str, ValidationError] = {}
-    checks = (
-        ("code", lambda: validate_type_code(ctype.code)),
-        ("fields", lambda: validate_fields(ctype.fields)),
-        ("layout", lambda: validate_layout(ctype.layout)),
-    )
-    for name, check in checks:
+    try:
+        ctype.code = validate_type_code(ctype.code)
+    except ValidationError as exc:
+        found["code"] = exc
+    else:
+        stored = CertificateType.objects.filter(pk=ctype.pk).values_list("code", flat=True)
+        if ctype.pk and stored.first() not in (None, ctype.code) and ctype.certificates.exists():
+            found["code"] = ValidationError(
+                _(
+                    "Certificates of this type have been issued and their signatures cover the "
+                    "type code: it can no longer change."
+                ),
+                "code_in_use",
+            )
+    for name, check in (("fields", validate_fields), ("layout", validate_layout)):
         try:
-            check()
+            check(getattr(ctype, name))
         except ValidationError as exc:
             found[name] = exc
     years = ctype.validity_years

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import math
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -19,6 +20,7 @@ from certificates import consents, identifiers, keys, rendering, selectors, shar
 from certificates.forms import GrantForm, ShareForm
 from certificates.models import Certificate, CertificateGrant, CertificateShare
 from certificates.verification import verify_certificate
+from portal.api.throttles import VerifyPageThrottle
 from portal.auth import signed_in_user
 from portal.forms import apply_errors
 
@@ -175,10 +177,23 @@ def grant_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("certificates:certificate_detail", pk=grant.certificate_id)
 
 
+def _throttled(request: HttpRequest) -> HttpResponse | None:
+    """The verification pages are public: a 429 page for an address opening too many."""
+    throttle = VerifyPageThrottle()
+    if throttle.allow_request(request, None):  # type: ignore[arg-type]
+        return None
+    wait = math.ceil(throttle.wait() or 0)
+    response = render(request, "429.html", {"wait": wait}, status=429)
+    response["Retry-After"] = str(wait)
+    return response
+
+
 @never_cache
 def verify(request: HttpRequest, token: str) -> HttpResponse:
     """The public page a scan of a share opens. Never cached: a revocation shows at once."""
-    result = sharing.open_token(token)
+    if (refused := _throttled(request)) is not None:
+        return refused
+    result = sharing.open_token(token, record=request.method != "HEAD")
     return render(
         request,
         "certificates/verify.html",
@@ -189,6 +204,8 @@ def verify(request: HttpRequest, token: str) -> HttpResponse:
 @never_cache
 def verify_identifier(request: HttpRequest, identifier: str) -> HttpResponse:
     """The page the QR code on a printed certificate opens: the masked minimum only."""
+    if (refused := _throttled(request)) is not None:
+        return refused
     try:
         result = verification.verify_identifier(identifier)
     except identifiers.InvalidIdentifier as exc:

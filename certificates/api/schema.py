@@ -43,7 +43,8 @@ VERIFY_IDENTIFIER = {
         "responses": {
             "200": _json({"$ref": "#/components/schemas/Verification"}, ""),
             "400": _json(_ERROR, "Not a well-formed identifier: the detail says why."),
-            "429": _json(_ERROR, "Too many requests from this address."),
+            "405": _json(_ERROR, "Only GET, HEAD and OPTIONS."),
+            "429": _json(_ERROR, "Too many requests from this address (see Retry-After)."),
         },
     }
 }

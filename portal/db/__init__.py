@@ -24,6 +24,7 @@ def prepared_cursor(using: str = DEFAULT_DB_ALIAS) -> CursorWrapper:
     # What BaseDatabaseWrapper.cursor() does, with our cursor class instead of Django's.
     db.close_if_health_check_failed()
     db.ensure_connection()
+    db.validate_thread_sharing()
     with db.wrap_database_errors:
         cursor = psycopg.Cursor(db.connection)
     # django-stubs type these as taking a CursorWrapper; they take the driver's cursor.

@@ -306,6 +306,8 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "anon": env.str("API_THROTTLE_ANON", default="120/min"),
         "user": env.str("API_THROTTLE_USER", default="600/min"),
+        # The pages a QR scan opens, per address: a hall's shared network has many phones.
+        "verify_page": env.str("VERIFY_PAGE_THROTTLE", default="600/min"),
     },
 }
 SPECTACULAR_SETTINGS = {

@@ -121,3 +121,34 @@ def test_the_admin_says_why_a_declaration_is_refused(client, ctype, settings):
     assert saved.status_code == 302
     ctype.refresh_from_db()
     assert ctype.fields[0]["required"] is True
+
+
+def test_names_and_colours_must_match_whole_and_an_empty_english_label_is_absent(ctype):
+    ctype.fields = [{"name": "address\n", "label": "住址"}]
+    with pytest.raises(ValidationError, match="the name must be lower-case"):
+        ctype.save()
+    ctype.fields = [{"name": "address", "label": "住址", "label_en": ""}]
+    ctype.layout = {"colour": "#b22222\n"}
+    with pytest.raises(ValidationError, match="#RRGGBB"):
+        ctype.save()
+    ctype.layout = {"colour": "#b22222"}
+    ctype.save()
+
+
+def test_a_lower_case_type_code_is_saved_upper_case(ctype):
+    ctype.code = ctype.code.lower()
+    ctype.save()
+    ctype.refresh_from_db()
+    assert ctype.code == ctype.code.upper()
+
+
+def test_the_type_code_cannot_change_once_certificates_cover_it(certificate):
+    from tests.factories import make_uscc
+
+    ctype = certificate.type
+    ctype.code = f"{make_uscc()}002"
+    with pytest.raises(ValidationError, match="can no longer change"):
+        ctype.save()
+    ctype.refresh_from_db()
+    ctype.name = "居民身份证（新版）"
+    ctype.save()  # other changes stay possible

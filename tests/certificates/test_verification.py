@@ -186,13 +186,45 @@ def test_the_verification_api_refuses_other_methods_and_throttles_in_its_error_s
 
     url = f"/api/v1/certificates/verification/{certificate.identifier}/"
     refused = client.post(url, {}, content_type="application/json")
-    assert refused.status_code == 405 and refused["Allow"] == "GET, HEAD"
+    assert refused.status_code == 405 and refused["Allow"] == "GET, HEAD, OPTIONS"
     assert refused.json()["code"] == "method_not_allowed" and "POST" in refused.json()["detail"]
     monkeypatch.setattr(AnonRateThrottle, "THROTTLE_RATES", {"anon": "2/min"})
     assert [client.get(url).status_code for _ in range(2)] == [200, 200]
     throttled = client.get(url)
     assert throttled.status_code == 429 and int(throttled["Retry-After"]) > 0
     assert throttled.json()["code"] == "throttled" and throttled.json()["retry_after"] > 0
+
+
+def test_the_verification_api_throttles_signed_in_callers_by_address_too(
+    client, certificate, person, monkeypatch
+):
+    from rest_framework.throttling import AnonRateThrottle
+
+    client.force_login(person.user)
+    url = f"/api/v1/certificates/verification/{certificate.identifier}/"
+    monkeypatch.setattr(AnonRateThrottle, "THROTTLE_RATES", {"anon": "2/min"})
+    assert [client.get(url).status_code for _ in range(3)] == [200, 200, 429]
+    options = client.options(url)
+    assert options.status_code == 200 and options["Allow"] == "GET, HEAD, OPTIONS"
+
+
+def test_the_public_verification_pages_are_throttled_by_address(client, certificate, person):
+    from rest_framework.throttling import AnonRateThrottle
+
+    share = sharing.create(certificate, by=person.user, lifetime=datetime.timedelta(hours=1))
+    rates = {"verify_page": "3/min"}
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(AnonRateThrottle, "THROTTLE_RATES", rates)
+        statuses = [
+            client.get(f"/verify/{share.token}/").status_code,
+            client.get(f"/verify/id/{certificate.identifier}/").status_code,
+            client.get(f"/verify/{share.token}/").status_code,
+        ]
+        refused = client.get(f"/verify/id/{certificate.identifier}/")
+    assert statuses == [200, 200, 200]
+    assert refused.status_code == 429 and int(refused["Retry-After"]) > 0
+    assert "Too many pages were opened from your network" in refused.content.decode()
+    assert share.scans.count() == 2  # the refused request opened nothing
 
 
 def test_the_verification_api_speaks_the_requested_language(client, certificate):

@@ -336,3 +336,25 @@ def test_the_certificate_page_counts_scans_in_constant_queries(client, certifica
         sharing.open_token(share.token)
         sharing.open_token(share.token)
     assert queries() == one
+
+
+def test_a_head_request_neither_uses_up_a_one_time_link_nor_counts_as_a_scan(
+    client, certificate, person
+):
+    share = sharing.create(
+        certificate, by=person.user, lifetime=datetime.timedelta(hours=1), one_time=True
+    )
+    assert client.head(f"/verify/{share.token}/").status_code == 200
+    share.refresh_from_db()
+    assert share.used_at is None and share.scans.count() == 0
+    assert "genuine" in client.get(f"/verify/{share.token}/").content.decode()
+    assert share.scans.get().result == "shown"
+
+
+def test_a_scan_of_an_altered_certificate_is_recorded_as_not_genuine(certificate, person):
+    from certificates.models import Certificate
+
+    share = sharing.create(certificate, by=person.user, lifetime=datetime.timedelta(hours=1))
+    Certificate.objects.filter(pk=certificate.pk).update(holder_name="李四")
+    assert not sharing.open_token(share.token).genuine
+    assert share.scans.get().get_result_display() == "Shown as not genuine"

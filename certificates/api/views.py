@@ -61,7 +61,8 @@ def _public(view: Any) -> Any:
 @api_view(["GET"])
 @_public
 def verify_token(request: Request, token: str) -> Response:
-    response = Response(s.verification(sharing.open_token(token)))
+    result = sharing.open_token(token, record=request.method != "HEAD")
+    response = Response(s.verification(result))
     response["Cache-Control"] = "no-store"
     return response
 

@@ -165,7 +165,34 @@ def markdown(rows: list[Row], meta: dict[str, Any]) -> str:
         "",
         "",
     ]
-    return "\n".join(header) + markdown_table(rows) + "\n"
+    return "\n".join(header) + markdown_table(rows) + "\n" + signing_section(rows, meta)
+
+
+def signing_section(rows: list[Row], meta: dict[str, Any]) -> str:
+    """In-process signature rates (bench/certificates.py), beside the verification API's."""
+    signing = meta.get("signing")
+    if not signing:
+        return ""
+    lines = [
+        "",
+        "In-process signatures over a {} B signing input, one core:".format(
+            next(iter(signing.values()))["message_bytes"]
+        ),
+        "",
+        "| algorithm | signs/s | CPU-µs/sign | verifies/s | CPU-µs/verify |",
+        "|---|---|---|---|---|",
+    ]
+    for alg, rates in signing.items():
+        sign, verify = rates["sign"], rates["verify"]
+        lines.append(
+            f"| {alg} | {number(sign['per_s'])} | {number(sign['cpu_us_per_op'])} | "
+            f"{number(verify['per_s'])} | {number(verify['cpu_us_per_op'])} |"
+        )
+    api = next((row.median("rps") for row in rows if row.name == "cert-verify"), None)
+    if api and "EdDSA" in signing:
+        times = signing["EdDSA"]["verify"]["per_s"] / api
+        lines += ["", f"Ed25519 verifies {times:.1f}× as fast as the verification API answers."]
+    return "\n".join(lines) + "\n"
 
 
 def write(rows: list[Row], meta: dict[str, Any], results_dir: Path) -> tuple[Path, Path]:

@@ -11,6 +11,7 @@ from functools import partial
 from typing import Any
 
 from bench import accounts, client, database, passwords, procstat, report, wrk
+from bench.certificates import signing_rates
 from bench.config import BASE_DIR, DEFAULT_REDIS_URL, RESULTS_DIR, SETTINGS_MODULE, BenchConfig
 from bench.endpoints import PASSWORD_CHECK, Endpoint, select
 from bench.measure import Measurer, password_sample
@@ -166,6 +167,10 @@ def run(config: BenchConfig) -> int:
             f"WARNING: other processes already use {idle_load:.0f}% of this machine's CPU; "
             "expect low, noisy figures (the ratios to the floors hold up best)."
         )
+
+    if not config.only or "cert-verify" in config.only:
+        log("In-process signature rates (Ed25519, SM2)…")
+        meta["signing"] = signing_rates(config.password_seconds)
 
     rows = {e.name: report.Row(e.name, e.request_label, e.floor) for e in endpoints}
     password_hash = ""

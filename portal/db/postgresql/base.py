@@ -31,9 +31,7 @@ class DatabaseWrapper(base.DatabaseWrapper):
         if used and not self.errors_occurred and self.first_used_at is not None:
             self.answered_at = self.first_used_at
         self.first_used_at = None
-        super().close_if_unusable_or_obsolete()
-        if self.connection is None:
-            self.answered_at = None
+        super().close_if_unusable_or_obsolete()  # a dropped connection goes through close()
 
     def close_if_health_check_failed(self) -> None:
         if self.connection is None or self.health_check_done:

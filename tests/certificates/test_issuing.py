@@ -20,10 +20,32 @@ def test_issue_links_the_holder_and_stores_the_id_number_encrypted(certificate, 
     assert certificate.holder_code_masked == number[:4] + "*" * 10 + number[-4:]
     assert certificate.holder_code_type == "111"
     assert certificate.identifier.endswith(".001." + certificate.identifier[-1])
-    assert certificate.valid_until == certificate.valid_from.replace(
-        year=certificate.valid_from.year + 10
-    ) - datetime.timedelta(days=1)
+    start, anniversary = certificate.valid_from, certificate.valid_until + datetime.timedelta(1)
+    assert anniversary.year == start.year + 10
+    assert (anniversary.month, anniversary.day) in {(start.month, start.day), (2, 28)}
     assert list(certificate.events.values_list("action", "to_status")) == [("issue", "valid")]
+
+
+@pytest.mark.parametrize(
+    ("valid_from", "last_day"),
+    [
+        (datetime.date(2028, 2, 29), datetime.date(2038, 2, 27)),  # no 29 February in 2038
+        (datetime.date(2026, 11, 27), datetime.date(2036, 11, 26)),
+    ],
+)
+def test_a_fixed_validity_runs_to_the_day_before_the_anniversary(
+    issuer, ctype, person, valid_from, last_day
+):
+    certificate = issuing.issue(
+        type=ctype,
+        issuer=issuer,
+        holder_name=person.legal_name,
+        holder_code=person.reveal_id_number(),
+        surface={},
+        by=None,
+        issued_on=valid_from,
+    )
+    assert (certificate.valid_from, certificate.valid_until) == (valid_from, last_day)
 
 
 def test_issuing_twice_with_one_idempotency_key_yields_one_certificate(issuer, ctype, person):

@@ -18,13 +18,19 @@ import jwt
 import pytest
 from allauth.idp.oidc.adapter import get_adapter
 from allauth.idp.oidc.models import Client
-from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 from django.contrib import admin
 from django.contrib.auth import SESSION_KEY
 from django.test import Client as HttpClient
 
 from portal.models import AuditAction, AuditEvent, Organisation, StaffRole
-from tests.factories import PASSWORD, PersonFactory, activate_totp, make_staff, make_uscc
+from tests.factories import (
+    PASSWORD,
+    PersonFactory,
+    activate_totp,
+    make_staff,
+    make_uscc,
+    totp_code,
+)
 from tests.portal.oidc_client import (
     ISSUER,
     DepartmentSystem,
@@ -176,7 +182,7 @@ def test_administrator_registers_a_department_system_in_the_admin(discovery, bro
     staff_browser.post("/accounts/login/", {"login": admin_user.email, "password": PASSWORD})
     staff_browser.post(
         "/accounts/2fa/authenticate/",
-        {"code": format_hotp_value(hotp_value(totp_secret, int(time.time()) // 30))},
+        {"code": totp_code(totp_secret)},
     )
     add_url = "/admin/allauth_idp_oidc/client/add/"
     page = staff_browser.get(add_url)

@@ -27,8 +27,8 @@ def test_the_representative_registers_and_authorises_an_agent(client):
     boss = _signed_in(client, UserFactory())
     org = _register(client)
     assert org.legal_representative == boss
-    agent = UserFactory(phone="+8613900000777")
-    response = client.post(f"/organisations/{org.pk}/agents/", {"phone": "139 0000 0777"})
+    agent = UserFactory(phone="+8613700000777")  # outside the factory's 139 range
+    response = client.post(f"/organisations/{org.pk}/agents/", {"phone": "137 0000 0777"})
     assert response.status_code == 302
     assert OrganisationAgent.objects.filter(organisation=org, user=agent).exists()
     assert AuditEvent.objects.filter(action=AuditAction.AGENT_AUTHORISED, subject=agent).exists()

@@ -1,13 +1,15 @@
 """Admin: certificate types and issuing systems are edited; certificates and keys only read
-(state changes go through certificates.issuing, keys through certificates.keys)."""
+(state changes go through certificates.issuing, keys through certificates.keys); opening a
+certificate is audited."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.contrib import admin
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 
+from certificates import consents
 from certificates.models import (
     Certificate,
     CertificateEvent,
@@ -15,6 +17,7 @@ from certificates.models import (
     IssuingSystem,
     SigningKey,
 )
+from portal.auth import signed_in_user
 
 
 @admin.register(CertificateType)
@@ -76,3 +79,19 @@ class CertificateAdmin(ReadOnlyAdmin):
         "key",
     ]
     inlines = [CertificateEventInline]
+
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        certificate = self.get_object(request, object_id)
+        if certificate is not None:
+            # Audited like any read of someone else's certificate; an administrator reads for
+            # no department, so nothing goes into the holder's use log.
+            consents.record_read(
+                certificate, reader=signed_in_user(request), reason="admin", request=request
+            )
+        return super().change_view(request, object_id, form_url, extra_context)

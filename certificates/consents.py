@@ -1,5 +1,6 @@
 """Consented use (用证授权, 材料免提交): the holder lets one department read a certificate for
-one case; its reviewers read it (verified on read) while the consent lasts; each read is logged.
+one case; its reviewers read it (verified on read) while the consent lasts; each read is logged
+(record_read, which also logs the issuing department's own staff reading it).
 
 Applications arrive with a later issue: until then a grant names the department, the purpose
 and an opaque reference of the case it serves.
@@ -19,10 +20,12 @@ from certificates import selectors
 from certificates.models import Certificate, CertificateGrant, CertificateUse
 from certificates.verification import Result, verify_certificate
 from portal import audit
-from portal.models import Department, User
+from portal.models import AuditAction, Department, User
 
 DEFAULT_LIFETIME = datetime.timedelta(days=30)
 MAX_LIFETIME = datetime.timedelta(days=180)
+# The purpose of a read by the issuing department's own staff (the holder's page translates it).
+ISSUER_ADMINISTRATION = "issuing department's administration"
 
 
 def grant(
@@ -58,11 +61,19 @@ def grant(
 
 
 def withdraw(grant: CertificateGrant, *, by: User) -> None:
-    if grant.granted_by_id != by.pk:
-        raise PermissionError("only the holder withdraws his consent")
+    """Whoever holds the certificate now (an organisation's representative or any live agent)
+    withdraws any consent to its use, whoever gave it."""
+    if not selectors.holds(by, grant.certificate):
+        raise PermissionError("only the holder withdraws a consent")
     if grant.withdrawn_at is None:
         grant.withdrawn_at = timezone.now()
         grant.save(update_fields=["withdrawn_at"])
+
+
+def granter_holds(grant: CertificateGrant) -> bool:
+    """A consent lasts only while whoever gave it still holds the certificate (see
+    sharing.creator_holds): checked on every read, so a revoked agency ends it at once."""
+    return selectors.holds(grant.granted_by, grant.certificate)
 
 
 @transaction.atomic
@@ -70,29 +81,61 @@ def read(grant_id: int, *, reader: User, request: HttpRequest | None = None) -> 
     """A reviewer reads a certificate through a live grant to his department.
 
     Raises CertificateGrant.DoesNotExist (a 404 to the caller, nothing logged) when there is
-    no such live grant for him; otherwise logs the use and audits the personal data read.
+    no such live grant for him, or its giver no longer holds the certificate; otherwise logs
+    the use for the holder and audits the read.
     """
     grant = (
         selectors.live_grants_for_reviewer(reader)
-        .select_related("certificate__issuer", "certificate__key", "certificate__holder_user")
+        .select_related("certificate__issuer", "certificate__key", "granted_by")
         .get(pk=grant_id)
     )
-    certificate = grant.certificate
-    CertificateUse.objects.create(
-        certificate=certificate,
-        grant=grant,
+    if not granter_holds(grant):
+        raise CertificateGrant.DoesNotExist
+    record_read(
+        grant.certificate,
         reader=reader,
         department=grant.department,
-        purpose=grant.purpose,
+        reason=grant.purpose,
+        grant=grant,
+        request=request,
     )
-    if certificate.holder_user is not None:
-        audit.personal_data_viewed(
-            actor=reader,
-            subject=certificate.holder_user,
-            fields=["certificate"],
-            reason=grant.purpose,
-            request=request,
-            certificate_id=certificate.pk,
-            grant_id=grant.pk,
+    return verify_certificate(grant.certificate)
+
+
+@transaction.atomic
+def record_read(
+    certificate: Certificate,
+    *,
+    reader: User,
+    reason: str,
+    department: Department | None = None,
+    grant: CertificateGrant | None = None,
+    request: HttpRequest | None = None,
+) -> None:
+    """Log a read of a certificate by someone who does not hold it: in the holder's use log
+    (用证记录) when a department reads it, and always in the audit log, whose subject is the
+    holder's account (none for an organisation: its id goes into the detail instead)."""
+    if selectors.holds(reader, certificate):
+        return  # reading one's own certificate is not logged, as in audit.personal_data_viewed
+    if department is not None:
+        CertificateUse.objects.create(
+            certificate=certificate,
+            grant=grant,
+            reader=reader,
+            department=department,
+            purpose=reason[:200],
         )
-    return verify_certificate(certificate)
+    detail: dict[str, int] = {"certificate_id": certificate.pk}
+    if (organisation := selectors.holder_organisation(certificate)) is not None:
+        detail["organisation_id"] = organisation.pk
+    if grant is not None:
+        detail["grant_id"] = grant.pk
+    audit.record(
+        AuditAction.PERSONAL_DATA_VIEWED,
+        actor=reader,
+        subject=selectors.holder_account(certificate),
+        fields=["certificate"],
+        reason=reason,
+        request=request,
+        **detail,
+    )

@@ -28,7 +28,7 @@ from certificates.models import (
     ValidityRule,
 )
 from portal import identity, roles
-from portal.models import Department, Organisation, PersonProfile, StaffRole, User
+from portal.models import Department, StaffRole, User
 
 S = CertificateStatus
 
@@ -41,6 +41,15 @@ MOVES: dict[tuple[str, str], str] = {
     (S.EXPIRED, "supersede"): S.SUPERSEDED,
     (S.EXPIRED, "cancel"): S.CANCELLED,
 }
+
+
+class IdempotencyConflict(Exception):
+    """An idempotency key came back with a different request (the API answers 409)."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            _("This idempotency key was already used for a different request. Use a new key.")
+        )
 
 
 class IllegalMove(Exception):
@@ -63,12 +72,11 @@ _ACTION_WORDS = {
 
 
 def may_issue_for(user: User | None, department: Department) -> bool:
-    """None is the system (the applications workflow, periodic tasks)."""
+    """None is the system (the applications workflow, periodic tasks). A system administrator
+    is not an issuer: certificates are signed in a department's name by its own staff."""
     if user is None:
         return True
-    return roles.is_system_admin(user) or department.pk in roles.department_ids(
-        user, StaffRole.DEPARTMENT_ADMIN
-    )
+    return department.pk in roles.department_ids(user, StaffRole.DEPARTMENT_ADMIN)
 
 
 def _require_authority(user: User | None, department: Department) -> None:
@@ -126,15 +134,39 @@ def _holder_code(kind: str, code: str) -> tuple[str, str]:
 def _validity(
     ctype: CertificateType, valid_from: datetime.date, valid_until: datetime.date | None
 ) -> datetime.date | None:
-    if ctype.validity_rule == ValidityRule.LONG_TERM:
-        return None
-    if ctype.validity_rule == ValidityRule.FIXED_YEARS and valid_until is None:
+    """The last valid day by the type's rule; an end date is given for, and only for, types
+    whose validity is given at issue."""
+    if ctype.validity_rule != ValidityRule.GIVEN:
+        if valid_until is not None:
+            raise ValidationError(
+                {"valid_until": _("This type's validity is set by its rule: give no end date.")},
+                code="validity",
+            )
+        if ctype.validity_rule == ValidityRule.LONG_TERM:
+            return None
         return _add_years(valid_from, ctype.validity_years or 1) - datetime.timedelta(days=1)
-    if valid_until is not None and valid_until < valid_from:
+    if valid_until is None:
+        raise ValidationError(
+            {"valid_until": _("Give the date this certificate is valid until.")}, code="validity"
+        )
+    if valid_until < valid_from:
         raise ValidationError(
             {"valid_until": _("A certificate cannot end before it starts.")}, code="validity"
         )
     return valid_until
+
+
+def _check_dates(issued_on: datetime.date, valid_from: datetime.date) -> None:
+    today = timezone.localdate()
+    if issued_on > today:
+        raise ValidationError(
+            {"issued_on": _("The issue date cannot be in the future.")}, code="issued_on"
+        )
+    if not issued_on <= valid_from <= today:
+        raise ValidationError(
+            {"valid_from": _("A certificate starts between its issue date and today.")},
+            code="valid_from",
+        )
 
 
 def _add_years(day: datetime.date, years: int) -> datetime.date:
@@ -159,12 +191,27 @@ def _sign(certificate: Certificate) -> None:
     )
 
 
-def _link_holder(certificate: Certificate, code: str) -> None:
-    if certificate.holder_code_type == HolderCodeType.RESIDENT_ID:
-        profile = PersonProfile.objects.filter(id_number_index=identity.blind_index(code)).first()
-        certificate.holder_user = profile.user if profile else None
-    else:
-        certificate.holder_organisation = Organisation.objects.filter(uscc=code).first()
+def _holder_name(name: str | None) -> str:
+    name = (name or "").strip()
+    if not name or len(name) > 200 or "\x00" in name:
+        raise ValidationError({"holder_name": _("Enter the holder's name.")}, code="holder_name")
+    return name
+
+
+def _earlier(issuer: Department, idempotency_key: str | None) -> Certificate | None:
+    if not idempotency_key:
+        return None
+    return Certificate.objects.filter(issuer=issuer, idempotency_key=idempotency_key).first()
+
+
+def _same_issue(earlier: Certificate, certificate: Certificate) -> Certificate:
+    """A retry gets the first result; the same key for a different request is refused."""
+    fields = ("type_id", "holder_code_type", "holder_code_index", "holder_name", "surface")
+    if earlier.previous_id is not None or any(
+        getattr(earlier, f) != getattr(certificate, f) for f in fields
+    ):
+        raise IdempotencyConflict
+    return earlier
 
 
 def issue(
@@ -185,24 +232,17 @@ def issue(
 ) -> Certificate:
     """Issue and sign a certificate. The same ``idempotency_key`` again returns the first one."""
     _require_authority(by, issuer)
-    if idempotency_key:
-        existing = Certificate.objects.filter(
-            issuer=issuer, idempotency_key=idempotency_key
-        ).first()
-        if existing:
-            return existing
     if not type.issuing_departments.filter(pk=issuer.pk).exists():
         raise ValidationError(
             {"type": _("This department does not issue this type of certificate.")},
             code="not_an_issuer",
         )
-    holder_name = (holder_name or "").strip()
-    if not holder_name or len(holder_name) > 200 or "\x00" in holder_name:
-        raise ValidationError({"holder_name": _("Enter the holder's name.")}, code="holder_name")
+    holder_name = _holder_name(holder_name)
     code, code_type = _holder_code(type.holder_kind, holder_code)
     cleaned_surface = _surface(type, surface)
     issued_on = issued_on or timezone.localdate()
     valid_from = valid_from or issued_on
+    _check_dates(issued_on, valid_from)
     serial = serial or f"{issued_on:%Y}{secrets.token_hex(5).upper()}"
     certificate = Certificate(
         identifier=identifiers.make(
@@ -224,7 +264,9 @@ def issue(
         idempotency_key=idempotency_key or None,
     )
     certificate.number = number or serial
-    _link_holder(certificate, code)
+    earlier = _earlier(issuer, idempotency_key)
+    if earlier is not None:
+        return _same_issue(earlier, certificate)
     try:
         with transaction.atomic():
             _sign(certificate)
@@ -232,12 +274,9 @@ def issue(
             _event(certificate, "issue", from_status="", by=by, **_via(via))
     except IntegrityError:
         # A concurrent retry with the same idempotency key won the race: return its result.
-        if idempotency_key:
-            existing = Certificate.objects.filter(
-                issuer=issuer, idempotency_key=idempotency_key
-            ).first()
-            if existing:
-                return existing
+        earlier = _earlier(issuer, idempotency_key)
+        if earlier is not None:
+            return _same_issue(earlier, certificate)
         raise
     return certificate
 
@@ -256,17 +295,18 @@ def renew(
 ) -> Certificate:
     """A new version (renewal or change), linked to the old one, which is superseded."""
     _require_authority(by, certificate.issuer)
-    if idempotency_key:
-        existing = Certificate.objects.filter(
-            issuer=certificate.issuer, idempotency_key=idempotency_key
-        ).first()
-        if existing:
-            return existing
+    # Locked first, so that a concurrent retry waits here and then finds the first result.
+    certificate = Certificate.objects.select_for_update().get(pk=certificate.pk)
+    earlier = _earlier(certificate.issuer, idempotency_key)
+    if earlier is not None:
+        if earlier.previous_id != certificate.pk:
+            raise IdempotencyConflict
+        return earlier
+    new_holder_name = _holder_name(holder_name or certificate.holder_name)
     # Checked before the old version is superseded; a certificate's surface never changes.
     cleaned_surface = _surface(certificate.type, {**certificate.surface, **(surface or {})})
     old = _move(certificate, "supersede", by=by, reason=reason, via=via)
     today = timezone.localdate()
-    code = identity.decrypt(old.holder_code_encrypted)
     new = Certificate(
         identifier=identifiers.make(
             type_code=old.type.code,
@@ -279,13 +319,11 @@ def renew(
         serial=old.serial,
         version=old.version + 1,
         previous=old,
-        holder_name=(holder_name or old.holder_name).strip(),
+        holder_name=new_holder_name,
         holder_code_type=old.holder_code_type,
         holder_code_encrypted=old.holder_code_encrypted,
         holder_code_index=old.holder_code_index,
         holder_code_masked=old.holder_code_masked,
-        holder_user=old.holder_user,
-        holder_organisation=old.holder_organisation,
         issuer=old.issuer,
         issued_on=today,
         valid_from=today,
@@ -293,8 +331,6 @@ def renew(
         surface=cleaned_surface,
         idempotency_key=idempotency_key or None,
     )
-    if new.holder_user is None and new.holder_organisation is None:
-        _link_holder(new, code)
     _sign(new)
     new.save()
     _event(new, "issue", from_status="", by=by, reason=reason, previous=old.identifier, **_via(via))

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from certificates import typedefs
-from portal.models import Department, Organisation, User
+from portal.models import Department, User
 
 
 class HolderKind(models.TextChoices):
@@ -163,22 +163,6 @@ class Certificate(models.Model):
     holder_code_encrypted = models.TextField(editable=False)
     holder_code_index = models.CharField(max_length=64, db_index=True, editable=False)
     holder_code_masked = models.CharField(_("holder code"), max_length=18, editable=False)
-    holder_user = models.ForeignKey(
-        User,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="certificates",
-        verbose_name=_("holder's account"),
-    )
-    holder_organisation = models.ForeignKey(
-        Organisation,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="certificates",
-        verbose_name=_("holder organisation"),
-    )
     issuer = models.ForeignKey(
         Department,
         on_delete=models.PROTECT,

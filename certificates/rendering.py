@@ -47,28 +47,28 @@ def qr_data_uri(text: str) -> str:
     return "data:image/png;base64," + base64.b64encode(qr_png(text)).decode("ascii")
 
 
-def pdf(certificate: Certificate, *, verify_url: str) -> bytes:
-    """An A5 landscape certificate with its surface fields and a verification QR code."""
-    font = cjk_font()
-    if font is None:
-        raise FontMissing("no CJK font installed: apt-get install fonts-noto-cjk")
-    path, face = font
-    doc = FPDF(orientation="landscape", unit="mm", format=(148, 210))  # A5
-    doc.set_title(certificate.type.name)
-    doc.set_creator("One Window")
-    doc.add_font("cjk", "", str(path), collection_font_number=face)
-    doc.add_page()
+class _Sheet(FPDF):
+    """A5 landscape; every page framed in the type's colour. Long values wrap onto more pages."""
+
+    def __init__(self, colour: tuple[int, int, int]) -> None:
+        super().__init__(orientation="landscape", unit="mm", format=(148, 210))
+        self.colour = colour
+        self.set_auto_page_break(auto=True, margin=22)  # the identifier line stays clear
+
+    def header(self) -> None:
+        self.set_draw_color(*self.colour)
+        self.set_line_width(1.2)
+        self.rect(8, 8, 194, 132)
+        self.set_y(16 if self.page_no() > 1 else 14)
+
+
+def _colour(certificate: Certificate) -> tuple[int, int, int]:
     colour = str(certificate.type.layout.get("colour", "#1f4e79")).lstrip("#")
     r, g, b = (int(colour[i : i + 2], 16) for i in (0, 2, 4))
-    doc.set_draw_color(r, g, b)
-    doc.set_line_width(1.2)
-    doc.rect(8, 8, 194, 132)
-    doc.set_text_color(r, g, b)
-    doc.set_font("cjk", size=20)
-    doc.set_xy(12, 14)
-    doc.cell(150, 12, str(certificate.type.layout.get("title", certificate.type.name)))
-    doc.set_text_color(0, 0, 0)
-    doc.set_font("cjk", size=10)
+    return r, g, b
+
+
+def _rows(certificate: Certificate) -> list[tuple[str, str]]:
     labels = {f["name"]: f.get("label", f["name"]) for f in certificate.type.fields}
     rows = [
         (_("Holder"), certificate.holder_name),
@@ -84,13 +84,34 @@ def pdf(certificate: Certificate, *, verify_url: str) -> bytes:
             certificate.valid_until.isoformat() if certificate.valid_until else _("long-term"),
         ),
     ]
-    y = 32.0
-    for label, value in rows:
-        doc.set_xy(14, y)
-        doc.cell(36, 7, str(label))
-        doc.cell(104, 7, str(value)[:60])
-        y += 7.5
+    return [(str(label), str(value)) for label, value in rows]
+
+
+def pdf(certificate: Certificate, *, verify_url: str) -> bytes:
+    """An A5 landscape certificate with its surface fields and a verification QR code."""
+    font = cjk_font()
+    if font is None:
+        raise FontMissing("no CJK font installed: apt-get install fonts-noto-cjk")
+    path, face = font
+    doc = _Sheet(_colour(certificate))
+    doc.set_title(certificate.type.name)
+    doc.set_creator("One Window")
+    doc.add_font("cjk", "", str(path), collection_font_number=face)
+    doc.add_page()
+    doc.set_text_color(*doc.colour)
+    doc.set_font("cjk", size=20)
+    doc.set_x(12)
+    doc.cell(150, 12, str(certificate.type.layout.get("title", certificate.type.name)))
     doc.image(io.BytesIO(qr_png(verify_url, box_size=6)), x=158, y=34, w=38, h=38)
+    doc.set_text_color(0, 0, 0)
+    doc.set_font("cjk", size=10)
+    doc.set_y(32)
+    for label, value in _rows(certificate):
+        doc.set_x(14)
+        doc.cell(36, 7, label)
+        doc.multi_cell(104, 7, value, new_x="LMARGIN", new_y="NEXT")  # wraps, never cut
+        doc.set_y(doc.get_y() + 0.5)
+    doc.set_auto_page_break(auto=False)
     doc.set_font("cjk", size=6)
     doc.set_xy(12, 128)
     doc.cell(186, 5, certificate.identifier)

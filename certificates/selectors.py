@@ -10,26 +10,107 @@ from certificates.models import (
     CertificateGrant,
     CertificateShare,
     CertificateUse,
+    HolderCodeType,
     ShareScan,
 )
-from portal import organisations, roles
-from portal.models import Department, StaffRole, User
+from portal import identity, organisations, roles
+from portal.models import (
+    Department,
+    Organisation,
+    PersonProfile,
+    RealNameLevel,
+    StaffRole,
+    User,
+)
+
+VERIFIED_LEVELS = (RealNameLevel.WINDOW, RealNameLevel.E_CERTIFICATE)
+
+
+def _holder_index(code: str) -> str:
+    return identity.blind_index(code, purpose="holder_code")
+
+
+def _person_codes(user: User) -> list[tuple[str, str]]:
+    profile = PersonProfile.objects.filter(user=user, realname_level__in=VERIFIED_LEVELS).first()
+    if profile is None or not profile.id_number_encrypted:
+        return []
+    return [(HolderCodeType.RESIDENT_ID.value, _holder_index(profile.reveal_id_number()))]
+
+
+def _organisation_codes(user: User) -> list[tuple[str, str]]:
+    verified_organisations = organisations.for_user(user).filter(
+        legal_representative__person_profile__realname_level__in=VERIFIED_LEVELS
+    )
+    return [
+        (HolderCodeType.USCC.value, _holder_index(uscc))
+        for uscc in verified_organisations.values_list("uscc", flat=True)
+    ]
+
+
+def is_verified_person(user: User) -> bool:
+    """Whether the user's own certificates reach his wallet (see holder_codes)."""
+    return PersonProfile.objects.filter(user=user, realname_level__in=VERIFIED_LEVELS).exists()
+
+
+def holder_codes(user: User) -> list[tuple[str, str]]:
+    """(code type, blind index) of every holder the user is now: himself once his real name
+    is verified, and organisations he acts for whose representative's real name is verified.
+    Worked out at read time, so an ID number moved at a window moves the certificates with it.
+    """
+    return _person_codes(user) + _organisation_codes(user)
 
 
 def wallet(user: User) -> QuerySet[Certificate]:
     """The certificates a user holds, or holds through an organisation he may act for."""
+    match = Q(pk__in=[])
+    for code_type, index in holder_codes(user):
+        match |= Q(holder_code_type=code_type, holder_code_index=index)
     return (
-        Certificate.objects.filter(
-            Q(holder_user=user)
-            | Q(holder_organisation__in=organisations.for_user(user).values("pk"))
-        )
+        Certificate.objects.filter(match)
         .select_related("type", "issuer")
         .order_by("-issued_on", "-id")
     )
 
 
 def holds(user: User, certificate: Certificate) -> bool:
-    return wallet(user).filter(pk=certificate.pk).exists()
+    person = certificate.holder_code_type == HolderCodeType.RESIDENT_ID
+    codes = _person_codes(user) if person else _organisation_codes(user)
+    return (certificate.holder_code_type, certificate.holder_code_index) in codes
+
+
+def acting_holders(certificate: Certificate, *, viewer: User) -> set[int]:
+    """Ids of the users who hold the certificate now, for a viewer who holds it: ``holds`` for
+    every link and consent on a page at once. A person's certificate is held by one verified
+    account (ID numbers are unique), the viewer's; an organisation's by its representative
+    (verified, or the viewer would not hold it) and its live agents."""
+    organisation = holder_organisation(certificate)
+    if organisation is None:
+        return {viewer.pk}
+    agents = organisation.agents.filter(revoked_at__isnull=True).values_list("user_id", flat=True)
+    return {organisation.legal_representative_id, *agents}
+
+
+def holder_account(certificate: Certificate) -> User | None:
+    """The verified account of a person holder, if he has one (an audit subject)."""
+    if certificate.holder_code_type != HolderCodeType.RESIDENT_ID:
+        return None
+    number = identity.decrypt(certificate.holder_code_encrypted)
+    profile = (
+        PersonProfile.objects.filter(
+            id_number_index=identity.blind_index(number), realname_level__in=VERIFIED_LEVELS
+        )
+        .select_related("user")
+        .first()
+    )
+    return profile.user if profile else None
+
+
+def holder_organisation(certificate: Certificate) -> Organisation | None:
+    if certificate.holder_code_type != HolderCodeType.USCC:
+        return None
+    return Organisation.objects.filter(
+        uscc=identity.decrypt(certificate.holder_code_encrypted)
+    ).first()
 
 
 def shares_of(certificate: Certificate) -> QuerySet[CertificateShare]:

@@ -67,11 +67,20 @@ def create(
 
 
 def withdraw(share: CertificateShare, *, by: User) -> None:
-    if share.created_by_id != by.pk:
-        raise PermissionError("only the holder withdraws his link")
+    """Whoever holds the certificate now (an organisation's representative or any live agent)
+    withdraws any of its links, whoever made it."""
+    if not selectors.holds(by, share.certificate):
+        raise PermissionError("only the holder withdraws a link")
     if share.withdrawn_at is None:
         share.withdrawn_at = timezone.now()
         share.save(update_fields=["withdrawn_at"])
+
+
+def creator_holds(share: CertificateShare) -> bool:
+    """A link works only while whoever made it still holds the certificate: an agent's links
+    stop when his agency is revoked, and a person's when his ID number moves to another account.
+    Checked when the link is opened, so that nothing in portal has to know about links."""
+    return selectors.holds(share.created_by, share.certificate)
 
 
 def open_token(token: str, *, now: datetime.datetime | None = None, record: bool = True) -> Result:
@@ -84,7 +93,7 @@ def open_token(token: str, *, now: datetime.datetime | None = None, record: bool
         return Result(rejected.outcome)
     share = (
         CertificateShare.objects.select_related(
-            "certificate__type", "certificate__issuer", "certificate__key"
+            "certificate__type", "certificate__issuer", "certificate__key", "created_by"
         )
         .filter(public_id=str(body.get("sid")))
         .order_by()
@@ -98,6 +107,8 @@ def open_token(token: str, *, now: datetime.datetime | None = None, record: bool
         return _refused(share, now, ScanResult.WITHDRAWN, Outcome.SHARE_WITHDRAWN, record)
     if now >= share.expires_at:
         return _refused(share, now, ScanResult.EXPIRED, Outcome.SHARE_EXPIRED, record)
+    if not creator_holds(share):  # to whoever scans it, as good as withdrawn
+        return _refused(share, now, ScanResult.WITHDRAWN, Outcome.SHARE_WITHDRAWN, record)
     if not record:
         if share.one_time and share.used_at:
             return Result(Outcome.SHARE_USED, share=share)

@@ -15,10 +15,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from certificates import issuing, selectors
+from certificates import consents, issuing, selectors
 from certificates.forms import IssueForm, ReasonForm
 from certificates.models import Certificate, CertificateType
-from portal import audit
 from portal.auth import signed_in_user
 from portal.forms import apply_errors
 from portal.models import Department
@@ -84,6 +83,14 @@ def certificate_issue(request: HttpRequest, type_pk: int) -> HttpResponse:
             )
         except ValidationError as exc:
             apply_errors(form, exc)
+        except issuing.IdempotencyConflict:  # sent again, changed, after it had issued
+            form.add_error(
+                None,
+                _(
+                    "This form has already issued a certificate with other details. "
+                    "Open the form again to issue another."
+                ),
+            )
         else:
             messages.success(request, _("The certificate has been issued and signed."))
             return redirect("certificates:staff_detail", pk=certificate.pk)
@@ -95,15 +102,14 @@ def certificate_issue(request: HttpRequest, type_pk: int) -> HttpResponse:
 @login_required
 def certificate_detail(request: HttpRequest, pk: int) -> HttpResponse:
     certificate = _certificate(request, pk)
-    if certificate.holder_user_id is not None:
-        audit.personal_data_viewed(
-            actor=signed_in_user(request),
-            subject=certificate.holder_user,  # type: ignore[arg-type]
-            fields=["certificate"],
-            reason="issuing department's administration",
-            request=request,
-            certificate_id=certificate.pk,
-        )
+    # In the holder's use log as well as the audit log: he sees his issuer's staff look too.
+    consents.record_read(
+        certificate,
+        reader=signed_in_user(request),
+        department=certificate.issuer,
+        reason=consents.ISSUER_ADMINISTRATION,
+        request=request,
+    )
     return render(
         request,
         "certificates/staff_detail.html",

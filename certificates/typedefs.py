@@ -18,6 +18,7 @@ _NAME = re.compile(r"[a-z][a-z0-9_]{0,39}")
 _COLOUR = re.compile(r"#[0-9A-Fa-f]{6}")
 FIELD_KEYS = {"name", "label", "label_en", "type", "required"}
 LAYOUT_KEYS = {"colour", "title"}
+MAX_YEARS = 100
 
 
 def _field_problems(index: int, field: Any, seen: set[str]) -> list[ValidationError]:
@@ -150,6 +151,11 @@ def problems(ctype: Any) -> dict[str, ValidationError]:
     if ctype.validity_rule == ValidityRule.FIXED_YEARS and not years:
         found["validity_years"] = ValidationError(
             _("Give the number of years a certificate of this type is valid."), "years"
+        )
+    elif years and years > MAX_YEARS:
+        found["validity_years"] = ValidationError(
+            _("A certificate is valid for at most %(years)d years.") % {"years": MAX_YEARS},
+            "years",
         )
     elif ctype.validity_rule != ValidityRule.FIXED_YEARS and years:
         found["validity_years"] = ValidationError(

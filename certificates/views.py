@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import datetime
 import math
+from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -25,6 +27,7 @@ from portal.auth import signed_in_user
 from portal.forms import apply_errors
 
 PAGE_SIZE = 20
+USES_PAGE_SIZE = 50
 
 
 def _own(request: HttpRequest, pk: int) -> Certificate:
@@ -40,10 +43,40 @@ def _share_choices(certificate: Certificate) -> list[tuple[str, str]]:
 
 @login_required
 def wallet(request: HttpRequest) -> HttpResponse:
-    page = Paginator(selectors.wallet(signed_in_user(request)), PAGE_SIZE).get_page(
-        request.GET.get("page")
+    user = signed_in_user(request)
+    page = Paginator(selectors.wallet(user), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "certificates/certificate_list.html",
+        {"page": page, "verified": selectors.is_verified_person(user)},
     )
-    return render(request, "certificates/certificate_list.html", {"page": page})
+
+
+@dataclass(frozen=True)
+class Listing:
+    """One of several paginated lists on a page: its page, and links to the pages before and
+    after that keep the other lists where they are."""
+
+    page: Page
+    previous_url: str | None
+    next_url: str | None
+
+
+def _listing(
+    request: HttpRequest, items: QuerySet, *, param: str, size: int, anchor: str
+) -> Listing:
+    page = Paginator(items, size).get_page(request.GET.get(param))
+
+    def url(number: int) -> str:
+        query = request.GET.copy()
+        query[param] = str(number)
+        return f"?{query.urlencode()}#{anchor}"
+
+    return Listing(
+        page,
+        url(page.previous_page_number()) if page.has_previous() else None,
+        url(page.next_page_number()) if page.has_next() else None,
+    )
 
 
 @login_required
@@ -57,9 +90,28 @@ def certificate_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "result": verify_certificate(certificate),
             "share_form": ShareForm(choices=_share_choices(certificate)),
             "grant_form": GrantForm(),
-            "shares": selectors.shares_of(certificate)[:20],
-            "grants": selectors.grants_of(certificate)[:20],
-            "uses": selectors.uses_of(certificate)[:50],
+            "acting": selectors.acting_holders(certificate, viewer=signed_in_user(request)),
+            "shares": _listing(
+                request,
+                selectors.shares_of(certificate),
+                param="shares_page",
+                size=PAGE_SIZE,
+                anchor="share-heading",
+            ),
+            "grants": _listing(
+                request,
+                selectors.grants_of(certificate),
+                param="grants_page",
+                size=PAGE_SIZE,
+                anchor="grant-heading",
+            ),
+            "uses": _listing(
+                request,
+                selectors.uses_of(certificate),
+                param="uses_page",
+                size=USES_PAGE_SIZE,
+                anchor="uses-heading",
+            ),
         },
     )
 
@@ -113,21 +165,24 @@ def share_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def share_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    """The link and a full-screen QR code to show on a phone, and every scan of it so far."""
+    """The link and a full-screen QR code to show on a phone, and every scan of it so far.
+    Anyone who holds the certificate now sees any of its links, whoever made it."""
     share = get_object_or_404(
-        CertificateShare.objects.select_related("certificate__type"),
-        pk=pk,
-        created_by=signed_in_user(request),
+        CertificateShare.objects.select_related("certificate__type", "created_by"), pk=pk
     )
+    if not selectors.holds(signed_in_user(request), share.certificate):
+        raise Http404
     url = request.build_absolute_uri(reverse("certificates:verify", args=[share.token]))
     scans = Paginator(selectors.scans_of(share), PAGE_SIZE).get_page(request.GET.get("page"))
+    stopped = share.is_live() and not sharing.creator_holds(share)
     return render(
         request,
         "certificates/share_detail.html",
         {
             "share": share,
             "url": url,
-            "qr": rendering.qr_data_uri(url) if share.is_live() else None,
+            "qr": rendering.qr_data_uri(url) if share.is_live() and not stopped else None,
+            "stopped": stopped,
             "scans": scans,
         },
     )
@@ -136,8 +191,11 @@ def share_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def share_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
-    share = get_object_or_404(CertificateShare, pk=pk, created_by=signed_in_user(request))
-    sharing.withdraw(share, by=signed_in_user(request))
+    share = get_object_or_404(CertificateShare.objects.select_related("certificate"), pk=pk)
+    try:
+        sharing.withdraw(share, by=signed_in_user(request))
+    except PermissionError:
+        raise Http404 from None
     messages.success(request, _("The link has been withdrawn."))
     return redirect("certificates:certificate_detail", pk=share.certificate_id)
 
@@ -171,8 +229,11 @@ def grant_create(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def grant_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
-    grant = get_object_or_404(CertificateGrant, pk=pk, granted_by=signed_in_user(request))
-    consents.withdraw(grant, by=signed_in_user(request))
+    grant = get_object_or_404(CertificateGrant.objects.select_related("certificate"), pk=pk)
+    try:
+        consents.withdraw(grant, by=signed_in_user(request))
+    except PermissionError:
+        raise Http404 from None
     messages.success(request, _("Your consent has been withdrawn."))
     return redirect("certificates:certificate_detail", pk=grant.certificate_id)
 

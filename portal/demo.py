@@ -197,4 +197,8 @@ def load() -> list[DemoAccount]:
             )
             _grant(user, role, department=dept, hall=where, categories=reviews)
         accounts.append(DemoAccount(label, f"{email} / {phone[3:]}", DEMO_PASSWORD))
+    # The demo citizen has shown his ID card at the window, so his certificates are his.
+    citizen = PersonProfile.objects.get(user__email="citizen@demo.onewindow")
+    if not citizen.is_verified:
+        realname.verify_at_window(citizen, by=User.objects.get(email="clerk@demo.onewindow"))
     return accounts

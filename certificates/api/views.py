@@ -187,6 +187,8 @@ def issue(request: Request) -> Response:
             by=by,
             via=via,
         )
+    except issuing.IdempotencyConflict as exc:
+        raise Conflict(str(exc), code="idempotency_conflict") from None
     except PermissionError:
         raise PermissionDenied from None
     return Response(s.CertificateSerializer(certificate).data, status=status.HTTP_201_CREATED)
@@ -219,6 +221,8 @@ def _lifecycle(request: Request, pk: int, action: str) -> Response:
             result = issuing.cancel(certificate, by=by, reason=reason, via=via)
     except issuing.IllegalMove as exc:
         raise Conflict(str(exc)) from None
+    except issuing.IdempotencyConflict as exc:
+        raise Conflict(str(exc), code="idempotency_conflict") from None
     except PermissionError:
         raise PermissionDenied from None
     return Response(s.CertificateSerializer(result).data)

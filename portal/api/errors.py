@@ -9,23 +9,80 @@ from django.http import HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
 
-def _first_code(detail: Any) -> str:
-    if isinstance(detail, list) and detail:
-        return _first_code(detail[0])
-    if isinstance(detail, dict) and detail:
-        return _first_code(next(iter(detail.values())))
-    return getattr(detail, "code", None) or "invalid"
+def _first(detail: Any) -> Any:
+    """The first message of an error tree, depth-first; None if the tree holds none.
 
-
-def _messages(detail: Any) -> Any:
+    Empty dicts (items that passed, in DRF's older list format of per-item errors) are skipped.
+    """
     if isinstance(detail, dict):
-        return {k: _messages(v) for k, v in detail.items()}
+        children: Any = detail.values()
+    elif isinstance(detail, list):
+        children = detail
+    else:
+        return detail
+    for child in children:
+        found = _first(child)
+        if found is not None:
+            return found
+    return None
+
+
+def _code(message: Any) -> str:
+    return getattr(message, "code", None) or "invalid"
+
+
+def _first_code(detail: Any) -> str:
+    return _code(_first(detail))
+
+
+def _fields(detail: Any) -> Any:
+    """DRF's error tree as plain JSON, keeping its nesting.
+
+    A field maps to a list of messages; a nested serializer or a dict field to a dict of its
+    own; a list field or a list serializer (many=True) to a dict keyed by the position of each
+    failing item ("1": {...}), items that passed omitted. In DRF's older list format
+    (LIST_SERIALIZER_ERRORS_AS_DICT = False) a list serializer gives a list with one dict per
+    item, {} for those that passed, and that is kept as it is.
+    """
+    if isinstance(detail, dict):
+        return {
+            str(key): _fields(value) if isinstance(value, dict | list) else [str(value)]
+            for key, value in detail.items()
+        }
     if isinstance(detail, list):
-        return [str(d) for d in detail]
-    return [str(detail)]
+        return [_fields(item) if isinstance(item, dict | list) else str(item) for item in detail]
+    return str(detail)
+
+
+def _validation_body(detail: Any) -> dict[str, Any]:
+    """A 400 for invalid input: one plain message as `detail`, the whole tree as `fields`.
+
+    A message about the input as a whole (non_field_errors, or a plain list of messages) comes
+    first and is not a field; otherwise the first field message, depth-first.
+    """
+    fields: Any = None
+    first: Any = None
+    if isinstance(detail, dict):
+        non_field_key = api_settings.NON_FIELD_ERRORS_KEY
+        first = _first(detail.get(non_field_key))
+        fields = _fields({k: v for k, v in detail.items() if k != non_field_key})
+    elif isinstance(detail, list) and any(isinstance(item, dict | list) for item in detail):
+        # A list serializer's per-item errors in DRF's older list format
+        # (REST_FRAMEWORK["LIST_SERIALIZER_ERRORS_AS_DICT"] = False).
+        fields = _fields(detail)
+    if first is None:
+        first = _first(detail)
+    body: dict[str, Any] = {
+        "code": _code(first),
+        "detail": str(first) if first is not None else _("Invalid input."),
+    }
+    if fields:
+        body["fields"] = fields
+    return body
 
 
 def _from_django_validation_error(exc: DjangoValidationError) -> exceptions.ValidationError:
@@ -49,27 +106,41 @@ def _from_django_validation_error(exc: DjangoValidationError) -> exceptions.Vali
     )
 
 
+def _parse_error(context: dict[str, Any]) -> exceptions.ParseError:
+    """Our own message for a body that cannot be read: the parsers' text is untranslated
+    English and quotes the parser ("JSON parse error - Expecting value: line 1 ...").
+
+    Every ParseError is answered this way; a view with something specific to say about its
+    input raises a ValidationError instead.
+    """
+    request = context.get("request")
+    media_type = str(getattr(request, "content_type", "") or "").split(";")[0].strip().lower()
+    if media_type == "application/json" or media_type.endswith("+json"):
+        return exceptions.ParseError(_("The request body is not valid JSON."), code="parse_error")
+    return exceptions.ParseError()  # DRF's "Malformed request.", which DRF translates.
+
+
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, DjangoValidationError):
         exc = _from_django_validation_error(exc)
+    elif isinstance(exc, exceptions.ParseError):
+        exc = _parse_error(context)
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
     detail = exc.detail if isinstance(exc, exceptions.APIException) else response.data
-    body: dict[str, Any] = {"code": _first_code(detail)}
+    body: dict[str, Any]
     if isinstance(exc, exceptions.ValidationError):
-        fields = dict(_messages(detail)) if isinstance(detail, dict) else {}
-        non_field = fields.pop("non_field_errors", None) or (
-            _messages(detail) if not isinstance(detail, dict) else None
-        )
-        first = non_field or next(iter(fields.values()), [_("Invalid input.")])
-        body["detail"] = first[0] if isinstance(first, list) else str(first)
-        if fields:
-            body["fields"] = fields
+        body = _validation_body(detail)
     else:
-        body["detail"] = str(
-            detail if not isinstance(detail, dict) else detail.get("detail", _("Request failed."))
-        )
+        body = {
+            "code": _first_code(detail),
+            "detail": str(
+                detail
+                if not isinstance(detail, dict)
+                else detail.get("detail", _("Request failed."))
+            ),
+        }
     wait = getattr(exc, "wait", None)
     if isinstance(exc, exceptions.Throttled) and wait:
         body["retry_after"] = int(wait)

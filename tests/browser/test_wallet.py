@@ -38,7 +38,7 @@ def _certificate_for(person) -> Certificate:
 
 
 def test_share_a_certificate_and_verify_it_until_it_is_revoked(new_page, screenshot):
-    person = PersonFactory(legal_name="张三")
+    person = PersonFactory(legal_name="张三", verified=True)
     certificate = _certificate_for(person)
 
     citizen = new_page()

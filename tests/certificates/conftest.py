@@ -39,7 +39,7 @@ def ctype(issuer):
 
 @pytest.fixture
 def person(db):
-    return PersonFactory(legal_name="张三")
+    return PersonFactory(legal_name="张三", verified=True)
 
 
 @pytest.fixture

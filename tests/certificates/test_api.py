@@ -1,5 +1,8 @@
-from certificates.models import Certificate
+import pytest
+
+from certificates.models import Certificate, ValidityRule
 from portal.models import StaffAssignment, StaffRole
+from tests.certificates.conftest import make_type
 from tests.factories import make_staff
 
 
@@ -171,3 +174,82 @@ def test_an_unregistered_client_or_a_bad_token_is_refused(client, issuer, ctype)
         HTTP_AUTHORIZATION="Bearer not-a-token",
     )
     assert response.status_code == 401
+
+
+def _issue_body(ctype, issuer, person, **changes):
+    body = {
+        "type_code": ctype.code,
+        "issuer_code": issuer.code,
+        "holder_name": "张三",
+        "holder_code": person.reveal_id_number(),
+        "idempotency_key": "k-1",
+    }
+    return {**body, **changes}
+
+
+def test_an_idempotency_key_reused_for_another_request_is_a_conflict(
+    client, issuer, ctype, person, certificate
+):
+    client.force_login(_admin(issuer))
+    post = client.post
+    first = post(
+        "/api/v1/certificates/issue/", _issue_body(ctype, issuer, person), "application/json"
+    )
+    assert first.status_code == 201
+    other_holder = _issue_body(ctype, issuer, person, holder_name="李四")
+    conflict = post("/api/v1/certificates/issue/", other_holder, "application/json")
+    assert conflict.status_code == 409 and conflict.json()["code"] == "idempotency_conflict"
+    # The key of an issue, given to renew another certificate: refused, nothing renewed.
+    renew = post(
+        f"/api/v1/certificates/{certificate.pk}/renew/",
+        {"idempotency_key": "k-1", "reason": "换证"},
+        "application/json",
+    )
+    assert renew.status_code == 409 and renew.json()["code"] == "idempotency_conflict"
+    assert Certificate.objects.get(pk=certificate.pk).status == "valid"
+    assert Certificate.objects.filter(issuer=issuer).count() == 2
+
+
+def test_a_renewal_retried_with_its_key_returns_the_new_version(client, issuer, certificate):
+    client.force_login(_admin(issuer))
+    url = f"/api/v1/certificates/{certificate.pk}/renew/"
+    body = {"idempotency_key": "renew-1", "reason": "换证"}
+    first = client.post(url, body, "application/json")
+    again = client.post(url, body, "application/json")
+    assert first.status_code == 201 and again.json()["id"] == first.json()["id"]
+    assert again.json()["version"] == 2
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"issued_on": "9999-12-31"}, "issued_on"),
+        ({"issued_on": "2999-01-01"}, "issued_on"),
+        ({"valid_until": "2040-01-01"}, "valid_until"),  # the type's rule is ten years
+    ],
+)
+def test_impossible_dates_are_refused_with_a_message(client, issuer, ctype, person, changes, field):
+    client.force_login(_admin(issuer))
+    body = _issue_body(ctype, issuer, person, **changes)
+    response = client.post("/api/v1/certificates/issue/", body, "application/json")
+    assert response.status_code == 400
+    assert field in response.json()["fields"] and response.json()["detail"]
+    assert not Certificate.objects.exists()
+
+
+def test_a_type_whose_validity_is_given_at_issue_needs_an_end_date(client, issuer, person):
+    given = make_type(issuer, rule=ValidityRule.GIVEN, seq=3)
+    client.force_login(_admin(issuer))
+    body = _issue_body(given, issuer, person)
+    response = client.post("/api/v1/certificates/issue/", body, "application/json")
+    assert response.status_code == 400 and "valid_until" in response.json()["fields"]
+    body["valid_until"] = "2030-06-30"
+    response = client.post("/api/v1/certificates/issue/", body, "application/json")
+    assert response.status_code == 201 and response.json()["valid_until"] == "2030-06-30"
+
+
+def test_a_system_administrator_does_not_sign_in_a_departments_name(client, issuer, ctype, person):
+    client.force_login(make_staff(StaffRole.SYSTEM_ADMIN, mfa=True))
+    body = _issue_body(ctype, issuer, person)
+    assert client.post("/api/v1/certificates/issue/", body, "application/json").status_code == 403
+    assert not Certificate.objects.exists()

@@ -4,7 +4,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from certificates import issuing, tasks
+from certificates import issuing, selectors, tasks
 from certificates.models import Certificate, CertificateEvent
 from certificates.models import CertificateStatus as S
 from portal.models import StaffRole
@@ -14,7 +14,7 @@ ACTIONS = ["revoke", "cancel", "expire", "supersede"]
 
 
 def test_issue_links_the_holder_and_stores_the_id_number_encrypted(certificate, person):
-    assert certificate.holder_user == person.user
+    assert list(selectors.wallet(person.user)) == [certificate]
     number = person.reveal_id_number()
     assert number not in certificate.holder_code_encrypted
     assert certificate.holder_code_masked == number[:4] + "*" * 10 + number[-4:]
@@ -29,8 +29,8 @@ def test_issue_links_the_holder_and_stores_the_id_number_encrypted(certificate, 
 @pytest.mark.parametrize(
     ("valid_from", "last_day"),
     [
-        (datetime.date(2028, 2, 29), datetime.date(2038, 2, 27)),  # no 29 February in 2038
-        (datetime.date(2026, 11, 27), datetime.date(2036, 11, 26)),
+        (datetime.date(2024, 2, 29), datetime.date(2034, 2, 27)),  # no 29 February in 2034
+        (datetime.date(2025, 11, 27), datetime.date(2035, 11, 26)),
     ],
 )
 def test_a_fixed_validity_runs_to_the_day_before_the_anniversary(
@@ -155,3 +155,10 @@ def test_the_expiry_task_marks_certificates_past_their_last_day_and_is_idempoten
     certificate.refresh_from_db()
     assert certificate.status == S.EXPIRED
     assert tasks.expire_due.delay().get() == 0
+
+
+def test_a_renewal_needs_a_holder_name_and_leaves_the_old_version_valid_without_one(certificate):
+    with pytest.raises(ValidationError, match="holder's name"):
+        issuing.renew(certificate, by=None, holder_name="   ", reason="更正")
+    certificate.refresh_from_db()
+    assert certificate.status == "valid" and not Certificate.objects.filter(version=2).exists()

@@ -1,4 +1,8 @@
+from io import StringIO
+
+import pytest
 from cryptography.fernet import Fernet
+from django.core.management import CommandError, call_command
 
 from certificates import issuing, keys, signing, verification
 from certificates.models import SigningKey
@@ -59,3 +63,27 @@ def test_the_public_key_document_lists_the_key_history(client, certificate, issu
     assert published[0]["kty"] == "OKP" and published[0]["crv"] == "Ed25519"
     assert published[1]["crv"] == "SM2" and published[1]["issuer_code"] == issuer.code
     assert "private" not in response.content.decode().lower()
+
+
+def test_an_operator_rotates_a_department_to_sm2_and_re_encrypts_keys(
+    settings, certificate, issuer, ctype, person
+):
+    old_master = settings.CERTIFICATE_MASTER_KEYS[0]
+    out = StringIO()
+    call_command("signing_keys", "rotate", issuer.code.lower(), "--alg", "SM2SM3", stdout=out)
+    assert "SM2SM3" in out.getvalue()
+    renewed = issuing.renew(certificate, by=None, reason="换证")
+    assert renewed.key.alg == "SM2SM3" and renewed.key != certificate.key
+    assert verification.verify_certificate(certificate).genuine  # signed by the retired key
+    assert verification.verify_certificate(renewed).genuine
+    settings.CERTIFICATE_MASTER_KEYS = [Fernet.generate_key().decode(), old_master]
+    call_command("signing_keys", "reencrypt", stdout=out)
+    settings.CERTIFICATE_MASTER_KEYS = settings.CERTIFICATE_MASTER_KEYS[:1]  # old one removed
+    assert verification.verify_certificate(issuing.renew(renewed, by=None, reason="r")).genuine
+    call_command("signing_keys", "list", stdout=out)
+    assert out.getvalue().count("retired") == 1 and renewed.key.kid in out.getvalue()
+
+
+def test_rotating_an_unknown_department_says_so(db):
+    with pytest.raises(CommandError, match="no department"):
+        call_command("signing_keys", "rotate", "91440101MA0000000X")

@@ -1,5 +1,6 @@
 import pytest
 
+from certificates import selectors
 from certificates.models import Certificate, CertificateStatus
 from portal.models import StaffAssignment, StaffRole
 from tests.factories import make_staff
@@ -29,8 +30,13 @@ def test_an_administrator_issues_once_even_if_the_form_is_sent_twice(client, adm
     assert first.status_code == second.status_code == 302
     certificate = Certificate.objects.get()
     assert certificate.surface == {"address": "广州市天河区"}
-    assert certificate.holder_user == person.user
+    assert selectors.holder_account(certificate) == person.user
     assert person.reveal_id_number() not in client.get("/staff/certificates/").content.decode()
+    # The same form sent again with other details (the browser's back button): said, not issued.
+    changed = client.post(f"/staff/certificates/issue/{ctype.pk}/", {**data, "holder_name": "李四"})
+    assert changed.status_code == 200
+    assert "already issued a certificate with other details" in changed.content.decode()
+    assert Certificate.objects.count() == 1
 
 
 def test_an_administrator_revokes_and_a_second_revocation_is_refused(client, admin, certificate):

@@ -85,6 +85,9 @@ def test_the_validity_rule_and_years_agree(ctype):
     ctype.validity_rule, ctype.validity_years = ValidityRule.LONG_TERM, 5
     with pytest.raises(ValidationError, match="only for a fixed number"):
         ctype.save()
+    ctype.validity_rule, ctype.validity_years = ValidityRule.FIXED_YEARS, 32767
+    with pytest.raises(ValidationError, match="at most 100 years"):
+        ctype.save()
 
 
 def test_a_malformed_type_code_is_refused(ctype):

@@ -73,7 +73,7 @@ def withdraw(grant: CertificateGrant, *, by: User) -> None:
 def granter_holds(grant: CertificateGrant) -> bool:
     """A consent lasts only while whoever gave it still holds the certificate (see
     sharing.creator_holds): checked on every read, so a revoked agency ends it at once."""
-    return selectors.holds(grant.granted_by, grant.certificate)
+    return selectors.holds(grant.granted_by, grant.certificate, since=grant.created_at)
 
 
 @transaction.atomic

@@ -239,6 +239,12 @@ def issue(
         )
     holder_name = _holder_name(holder_name)
     code, code_type = _holder_code(type.holder_kind, holder_code)
+    if code_type == HolderCodeType.RESIDENT_ID and code in "".join(number.split()).upper():
+        # The number is shown unmasked wherever the certificate is (shares, staff lists).
+        raise ValidationError(
+            {"number": _("The certificate number must not contain the holder's ID number.")},
+            code="number",
+        )
     cleaned_surface = _surface(type, surface)
     issued_on = issued_on or timezone.localdate()
     valid_from = valid_from or issued_on

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
 
@@ -37,8 +39,18 @@ def _person_codes(user: User) -> list[tuple[str, str]]:
     return [(HolderCodeType.RESIDENT_ID.value, _holder_index(profile.reveal_id_number()))]
 
 
-def _organisation_codes(user: User) -> list[tuple[str, str]]:
-    verified_organisations = organisations.for_user(user).filter(
+def _organisation_codes(
+    user: User, *, since: datetime.datetime | None = None
+) -> list[tuple[str, str]]:
+    acting = organisations.for_user(user)
+    if since is not None:  # acting for it then and ever since: one unbroken agency
+        acting = acting.filter(
+            Q(legal_representative=user)
+            | Q(
+                agents__user=user, agents__revoked_at__isnull=True, agents__authorised_at__lte=since
+            )
+        )
+    verified_organisations = acting.filter(
         legal_representative__person_profile__realname_level__in=VERIFIED_LEVELS
     )
     return [
@@ -72,22 +84,40 @@ def wallet(user: User) -> QuerySet[Certificate]:
     )
 
 
-def holds(user: User, certificate: Certificate) -> bool:
+def holds(user: User, certificate: Certificate, *, since: datetime.datetime | None = None) -> bool:
+    """Whether the user holds the certificate now; with ``since``, an agent only if his agency
+    has lasted since then (a link made in an agency that was revoked stays dead if he is
+    authorised again)."""
     person = certificate.holder_code_type == HolderCodeType.RESIDENT_ID
-    codes = _person_codes(user) if person else _organisation_codes(user)
+    codes = _person_codes(user) if person else _organisation_codes(user, since=since)
     return (certificate.holder_code_type, certificate.holder_code_index) in codes
 
 
-def acting_holders(certificate: Certificate, *, viewer: User) -> set[int]:
-    """Ids of the users who hold the certificate now, for a viewer who holds it: ``holds`` for
-    every link and consent on a page at once. A person's certificate is held by one verified
-    account (ID numbers are unique), the viewer's; an organisation's by its representative
-    (verified, or the viewer would not hold it) and its live agents."""
+def acting_holders(
+    certificate: Certificate, *, viewer: User
+) -> dict[int, datetime.datetime | None]:
+    """Who holds the certificate now, for a viewer who holds it: user id -> since when (None:
+    for as long as it matters). ``holds(..., since=)`` for every link and consent on a page at
+    once. A person's certificate is held by one verified account (ID numbers are unique), the
+    viewer's; an organisation's by its representative (verified, or the viewer would not hold
+    it) and its live agents, each since his agency began."""
     organisation = holder_organisation(certificate)
     if organisation is None:
-        return {viewer.pk}
-    agents = organisation.agents.filter(revoked_at__isnull=True).values_list("user_id", flat=True)
-    return {organisation.legal_representative_id, *agents}
+        return {viewer.pk: None}
+    agents = organisation.agents.filter(revoked_at__isnull=True).values_list(
+        "user_id", "authorised_at"
+    )
+    return {**dict(agents), organisation.legal_representative_id: None}
+
+
+def made_by_a_holder(
+    acting: dict[int, datetime.datetime | None], user_id: int, moment: datetime.datetime
+) -> bool:
+    """Whether a link or consent made at ``moment`` still stands, by ``acting_holders``."""
+    if user_id not in acting:
+        return False
+    since = acting[user_id]
+    return since is None or since <= moment
 
 
 def holder_account(certificate: Certificate) -> User | None:

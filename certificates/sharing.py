@@ -80,7 +80,7 @@ def creator_holds(share: CertificateShare) -> bool:
     """A link works only while whoever made it still holds the certificate: an agent's links
     stop when his agency is revoked, and a person's when his ID number moves to another account.
     Checked when the link is opened, so that nothing in portal has to know about links."""
-    return selectors.holds(share.created_by, share.certificate)
+    return selectors.holds(share.created_by, share.certificate, since=share.created_at)
 
 
 def open_token(token: str, *, now: datetime.datetime | None = None, record: bool = True) -> Result:

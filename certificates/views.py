@@ -82,6 +82,30 @@ def _listing(
 @login_required
 def certificate_detail(request: HttpRequest, pk: int) -> HttpResponse:
     certificate = _own(request, pk)
+    acting = selectors.acting_holders(certificate, viewer=signed_in_user(request))
+    shares = _listing(
+        request,
+        selectors.shares_of(certificate),
+        param="shares_page",
+        size=PAGE_SIZE,
+        anchor="share-heading",
+    )
+    grants = _listing(
+        request,
+        selectors.grants_of(certificate),
+        param="grants_page",
+        size=PAGE_SIZE,
+        anchor="grant-heading",
+    )
+    # Made by someone who no longer holds it (or not without a break since): stopped.
+    for share in shares.page:
+        share.stopped = not selectors.made_by_a_holder(
+            acting, share.created_by_id, share.created_at
+        )
+    for grant in grants.page:
+        grant.stopped = not selectors.made_by_a_holder(
+            acting, grant.granted_by_id, grant.created_at
+        )
     return render(
         request,
         "certificates/certificate_detail.html",
@@ -90,21 +114,8 @@ def certificate_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "result": verify_certificate(certificate),
             "share_form": ShareForm(choices=_share_choices(certificate)),
             "grant_form": GrantForm(),
-            "acting": selectors.acting_holders(certificate, viewer=signed_in_user(request)),
-            "shares": _listing(
-                request,
-                selectors.shares_of(certificate),
-                param="shares_page",
-                size=PAGE_SIZE,
-                anchor="share-heading",
-            ),
-            "grants": _listing(
-                request,
-                selectors.grants_of(certificate),
-                param="grants_page",
-                size=PAGE_SIZE,
-                anchor="grant-heading",
-            ),
+            "shares": shares,
+            "grants": grants,
             "uses": _listing(
                 request,
                 selectors.uses_of(certificate),

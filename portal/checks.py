@@ -33,6 +33,14 @@ def personal_data_keys_set(app_configs: Any, **kwargs: Any) -> list[Error]:
                 id="portal.E005",
             )
         )
+    elif set(settings.CERTIFICATE_MASTER_KEYS) & set(settings.FIELD_ENCRYPTION_KEYS):
+        errors.append(
+            Error(
+                "Set CERTIFICATE_MASTER_KEYS apart from FIELD_ENCRYPTION_KEYS: one leaked key "
+                "must not give away both the personal data and the departments' signing keys.",
+                id="portal.E006",
+            )
+        )
     if any(k.startswith("ZW1iZWRkZWQt") for k in settings.FIELD_ENCRYPTION_KEYS):
         errors.append(
             Error(

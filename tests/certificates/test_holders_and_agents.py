@@ -166,6 +166,26 @@ def test_a_revoked_agents_links_read_as_withdrawn_everywhere(
     assert "This link has stopped working" in detail and "data:image/png" not in detail
 
 
+def test_an_agent_authorised_again_does_not_revive_what_he_made_before(
+    client, licence, organisation, representative, agent, issuer, reviewer
+):
+    old_link, old_consent = (
+        sharing.create(licence, by=agent, lifetime=HOUR),
+        _grant(licence, agent, issuer),
+    )
+    _revoke(organisation, agent, representative)
+    organisations.authorise_agent(organisation, phone=agent.phone, by=representative)
+    new_link = sharing.create(licence, by=agent, lifetime=HOUR)
+    assert sharing.open_token(old_link.token).outcome == "share_withdrawn"
+    assert sharing.open_token(new_link.token).outcome == "valid"
+    client.force_login(reviewer)
+    assert client.get(f"/staff/certificates/grants/{old_consent.pk}/").status_code == 404
+    client.force_login(agent)
+    listed = client.get(f"/wallet/{licence.pk}/").content.decode()
+    assert listed.count("stopped: made by someone who no longer holds this certificate") == 1
+    assert "stopped: given by someone who no longer holds this certificate" in listed
+
+
 def test_a_link_stops_when_its_makers_id_number_moves_to_another_account(
     client, certificate, person
 ):

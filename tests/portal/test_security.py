@@ -151,3 +151,9 @@ def test_production_refuses_the_embedded_default_keys(tmp_path):
     result = _deploy_check(tmp_path, "portal.settings.prod", BLIND_INDEX_KEY="")
     assert result.returncode != 0
     assert "portal.E002" in result.stdout + result.stderr
+
+
+def test_production_refuses_signing_keys_under_the_personal_data_key(tmp_path):
+    result = _deploy_check(tmp_path, "portal.settings.prod", CERTIFICATE_MASTER_KEYS="")
+    assert result.returncode != 0
+    assert "portal.E006" in result.stdout + result.stderr

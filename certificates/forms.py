@@ -1,11 +1,13 @@
 from __future__ import annotations
 
 import datetime
+import uuid
 from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from certificates.models import Certificate, ValidityRule
 from portal.models import Department
 
 LIFETIMES = [
@@ -45,7 +47,29 @@ class GrantForm(forms.Form):
     days = forms.IntegerField(label=_("Days valid"), min_value=1, max_value=180, initial=30)
 
 
-class IssueForm(forms.Form):
+class SurfaceForm(forms.Form):
+    """A form with one text field, ``surface_<name>``, per surface field of a certificate type.
+
+    Only the shape is checked here: certificates.surface checks the values against the declared
+    field types when the domain function runs, and its errors come back under "surface".
+    """
+
+    def __init__(self, *args: Any, surface_fields: list[dict[str, Any]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.surface_names: list[str] = []
+        for field in surface_fields:
+            self.fields[f"surface_{field['name']}"] = forms.CharField(
+                label=field.get("label", field["name"]), max_length=500, required=False
+            )
+            self.surface_names.append(field["name"])
+
+    def surface(self) -> dict[str, str]:
+        """Every surface field, blanks included: a blank tells renew to clear a value it would
+        otherwise carry over, and certificates.surface.clean leaves blank values out."""
+        return {name: self.cleaned_data.get(f"surface_{name}", "") for name in self.surface_names}
+
+
+class IssueForm(SurfaceForm):
     """Issuing in the staff area; the type's surface fields are added as text fields."""
 
     holder_name = forms.CharField(label=_("Holder's name"), max_length=200)
@@ -60,22 +84,37 @@ class IssueForm(forms.Form):
     )
     idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=100)
 
-    def __init__(self, *args: Any, surface_fields: list[dict[str, str]], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.surface_names = []
-        for field in surface_fields:
-            name = f"surface_{field['name']}"
-            self.fields[name] = forms.CharField(
-                label=field.get("label", field["name"]), max_length=500, required=False
-            )
-            self.surface_names.append(field["name"])
 
-    def surface(self) -> dict[str, str]:
-        return {
-            name: self.cleaned_data[f"surface_{name}"]
-            for name in self.surface_names
-            if self.cleaned_data.get(f"surface_{name}")
-        }
+class RenewForm(SurfaceForm):
+    """Renewal or change (换证/变更) in the staff area, prefilled from the current version.
+
+    The end date is asked for only where the type's validity is given at issue: for the other
+    rules the domain works it out and refuses one.
+    """
+
+    holder_name = forms.CharField(label=_("Holder's name"), max_length=200)
+    valid_until = forms.DateField(
+        label=_("Valid until"), help_text=_("The new version's last valid day (YYYY-MM-DD).")
+    )
+    reason = forms.CharField(label=_("Reason for the renewal or change"), max_length=200)
+    idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=100)
+
+    def __init__(self, *args: Any, certificate: Certificate, **kwargs: Any) -> None:
+        kwargs.setdefault(
+            "initial",
+            {
+                "holder_name": certificate.holder_name,
+                # A new key per page shown, so that sending the same page twice renews once.
+                "idempotency_key": uuid.uuid4().hex,
+                **{f"surface_{name}": value for name, value in certificate.surface.items()},
+            },
+        )
+        super().__init__(*args, surface_fields=certificate.type.fields, **kwargs)
+        if certificate.type.validity_rule != ValidityRule.GIVEN:
+            del self.fields["valid_until"]
+        self.order_fields(
+            ["holder_name", *(f"surface_{name}" for name in self.surface_names), "valid_until"]
+        )
 
 
 class ReasonForm(forms.Form):

@@ -303,14 +303,18 @@ def renew(
     _require_authority(by, certificate.issuer)
     # Locked first, so that a concurrent retry waits here and then finds the first result.
     certificate = Certificate.objects.select_for_update().get(pk=certificate.pk)
-    earlier = _earlier(certificate.issuer, idempotency_key)
-    if earlier is not None:
-        if earlier.previous_id != certificate.pk:
-            raise IdempotencyConflict
-        return earlier
     new_holder_name = _holder_name(holder_name or certificate.holder_name)
     # Checked before the old version is superseded; a certificate's surface never changes.
     cleaned_surface = _surface(certificate.type, {**certificate.surface, **(surface or {})})
+    earlier = _earlier(certificate.issuer, idempotency_key)
+    if earlier is not None:  # a retry gets the first result; a changed request is refused
+        if (
+            earlier.previous_id != certificate.pk
+            or (earlier.holder_name, earlier.surface) != (new_holder_name, cleaned_surface)
+            or valid_until not in (None, earlier.valid_until)
+        ):
+            raise IdempotencyConflict
+        return earlier
     old = _move(certificate, "supersede", by=by, reason=reason, via=via)
     today = timezone.localdate()
     new = Certificate(

@@ -1,5 +1,6 @@
 """The staff area for department administrators: their department's certificates, issuing,
-revoking and cancelling. Each page translates a form into one certificates.issuing call."""
+renewing or changing, revoking and cancelling. Each page translates a form into one
+certificates.issuing call."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from certificates import consents, issuing, selectors
-from certificates.forms import IssueForm, ReasonForm
+from certificates.forms import IssueForm, ReasonForm, RenewForm
 from certificates.models import Certificate, CertificateType
 from portal.auth import signed_in_user
 from portal.forms import apply_errors
@@ -37,6 +38,22 @@ def _certificate(request: HttpRequest, pk: int) -> Certificate:
         Certificate.objects.select_related("type", "issuer", "previous"),
         pk=pk,
         issuer__in=_departments(request).values("pk"),
+    )
+
+
+def _renewable(certificate: Certificate) -> bool:
+    """Whether the lifecycle lets a new version supersede this one (issuing.MOVES)."""
+    return (certificate.status, "supersede") in issuing.MOVES
+
+
+def _record_read(request: HttpRequest, certificate: Certificate) -> None:
+    # In the holder's use log as well as the audit log: he sees his issuer's staff look too.
+    consents.record_read(
+        certificate,
+        reader=signed_in_user(request),
+        department=certificate.issuer,
+        reason=consents.ISSUER_ADMINISTRATION,
+        request=request,
     )
 
 
@@ -102,14 +119,7 @@ def certificate_issue(request: HttpRequest, type_pk: int) -> HttpResponse:
 @login_required
 def certificate_detail(request: HttpRequest, pk: int) -> HttpResponse:
     certificate = _certificate(request, pk)
-    # In the holder's use log as well as the audit log: he sees his issuer's staff look too.
-    consents.record_read(
-        certificate,
-        reader=signed_in_user(request),
-        department=certificate.issuer,
-        reason=consents.ISSUER_ADMINISTRATION,
-        request=request,
-    )
+    _record_read(request, certificate)
     return render(
         request,
         "certificates/staff_detail.html",
@@ -117,7 +127,52 @@ def certificate_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "certificate": certificate,
             "events": certificate.events.select_related("actor__person_profile"),
             "form": ReasonForm(),
+            "renewable": _renewable(certificate),
         },
+    )
+
+
+@login_required
+def certificate_renew(request: HttpRequest, pk: int) -> HttpResponse:
+    certificate = _certificate(request, pk)
+    if request.method != "POST":
+        if not _renewable(certificate):  # an old link: the detail page offers no renewal
+            messages.error(request, str(issuing.IllegalMove(certificate.status, "supersede")))
+            return redirect("certificates:staff_detail", pk=pk)
+        # The form shows the holder's data, prefilled: a read like the detail page's.
+        _record_read(request, certificate)
+    form = RenewForm(request.POST if request.method == "POST" else None, certificate=certificate)
+    if form.is_valid():
+        try:
+            new = issuing.renew(
+                certificate,
+                by=signed_in_user(request),
+                holder_name=form.cleaned_data["holder_name"],
+                surface=form.surface(),
+                valid_until=form.cleaned_data.get("valid_until"),
+                reason=form.cleaned_data["reason"],
+                idempotency_key=form.cleaned_data["idempotency_key"],
+                via="staff",
+            )
+        except PermissionError:
+            raise Http404 from None
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        except issuing.IllegalMove as exc:  # superseded, revoked or cancelled meanwhile
+            form.add_error(None, str(exc))
+        except issuing.IdempotencyConflict:  # sent again, changed, after it had renewed
+            form.add_error(
+                None,
+                _(
+                    "This form has already renewed the certificate with other details. "
+                    "Open the form again to make another change."
+                ),
+            )
+        else:
+            messages.success(request, _("The new version has been issued and signed."))
+            return redirect("certificates:staff_detail", pk=new.pk)
+    return render(
+        request, "certificates/staff_renew.html", {"certificate": certificate, "form": form}
     )
 
 

@@ -25,6 +25,11 @@ urlpatterns = [
     ),
     path("staff/certificates/<int:pk>/", staff_views.certificate_detail, name="staff_detail"),
     path(
+        "staff/certificates/<int:pk>/renew/",
+        staff_views.certificate_renew,
+        name="staff_renew",
+    ),
+    path(
         "staff/certificates/<int:pk>/revoke/",
         staff_views.certificate_end,
         {"action": "revoke"},

@@ -162,3 +162,21 @@ def test_a_renewal_needs_a_holder_name_and_leaves_the_old_version_valid_without_
         issuing.renew(certificate, by=None, holder_name="   ", reason="更正")
     certificate.refresh_from_db()
     assert certificate.status == "valid" and not Certificate.objects.filter(version=2).exists()
+
+
+def test_a_renewal_sent_again_with_other_details_is_refused_not_dropped(certificate):
+    first = issuing.renew(
+        certificate, by=None, surface={"address": "广州市越秀区"}, idempotency_key="r1"
+    )
+    assert (
+        issuing.renew(
+            certificate, by=None, surface={"address": "广州市越秀区"}, idempotency_key="r1"
+        )
+        == first
+    )
+    with pytest.raises(issuing.IdempotencyConflict):
+        issuing.renew(
+            certificate, by=None, surface={"address": "广州市海珠区"}, idempotency_key="r1"
+        )
+    first.refresh_from_db()
+    assert first.surface["address"] == "广州市越秀区" and first.status == "valid"

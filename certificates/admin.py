@@ -88,7 +88,7 @@ class CertificateAdmin(ReadOnlyAdmin):
         extra_context: dict[str, Any] | None = None,
     ) -> HttpResponse:
         certificate = self.get_object(request, object_id)
-        if certificate is not None:
+        if certificate is not None and self.has_view_or_change_permission(request, certificate):
             # Audited like any read of someone else's certificate; an administrator reads for
             # no department, so nothing goes into the holder's use log.
             consents.record_read(

@@ -10,10 +10,18 @@ import datetime
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 from stdnum.cn import uscc
 
 from certificates import consents, issuing
-from certificates.models import CertificateGrant, CertificateType, HolderKind, ValidityRule
+from certificates.models import (
+    Certificate,
+    CertificateGrant,
+    CertificateType,
+    HolderKind,
+    ValidityRule,
+)
+from portal import organisations
 from portal.models import Department, Organisation, PersonProfile, User
 
 CITIZEN_EMAIL = "citizen@demo.onewindow"
@@ -294,6 +302,10 @@ def _types() -> list[tuple[CertificateType, Department, dict[str, str]]]:
     return result
 
 
+def _today() -> datetime.date:
+    return timezone.localdate()
+
+
 @transaction.atomic
 def load() -> str:
     types = _types()
@@ -305,10 +317,16 @@ def load() -> str:
         uscc=ORGANISATION_USCC,
         defaults={"name": ORGANISATION_NAME, "legal_representative": citizen},
     )
+    # Its business licence has been seen at the window, so its certificates are its own.
+    organisations.confirm_at_window(organisation, by=User.objects.get(email="clerk@demo.onewindow"))
     issued = []
-    today = datetime.date.today()
+    today = _today()
     for ctype, issuer, values in types:
         person = ctype.holder_kind == HolderKind.PERSON
+        loaded = Certificate.objects.filter(issuer=issuer, idempotency_key=f"demo-{ctype.code}")
+        if loaded.exists():  # loaded on an earlier day: its dates were relative to that day
+            issued.append(loaded.get())
+            continue
         issued.append(
             issuing.issue(
                 type=ctype,
@@ -326,14 +344,15 @@ def load() -> str:
         )
     # A changed address: the residence permit's second version supersedes the first.
     permit = next(c for c in issued if c.type.name == "居住证")
-    issuing.renew(
-        permit,
-        by=None,
-        surface={"address": "广东省广州市越秀区北京路1号"},
-        valid_until=today + datetime.timedelta(days=365),
-        reason="居住地址变更",
-        idempotency_key="demo-renew-residence-permit",
-    )
+    if not Certificate.objects.filter(previous=permit).exists():
+        issuing.renew(
+            permit,
+            by=None,
+            surface={"address": "广东省广州市越秀区北京路1号"},
+            valid_until=today + datetime.timedelta(days=365),
+            reason="居住地址变更",
+            idempotency_key="demo-renew-residence-permit",
+        )
     # A consent the demo reviewer (market regulation) can read through.
     licence = next(c for c in issued if c.type.name == "营业执照")
     if not CertificateGrant.objects.filter(case_reference="DEMO-FOOD-0001").exists():

@@ -204,11 +204,17 @@ def _earlier(issuer: Department, idempotency_key: str | None) -> Certificate | N
     return Certificate.objects.filter(issuer=issuer, idempotency_key=idempotency_key).first()
 
 
-def _same_issue(earlier: Certificate, certificate: Certificate) -> Certificate:
-    """A retry gets the first result; the same key for a different request is refused."""
+def _same_issue(
+    earlier: Certificate, certificate: Certificate, asked: dict[str, Any]
+) -> Certificate:
+    """A retry gets the first result; the same key for a different request is refused.
+    Values the caller left to defaults (today, a random serial) are not compared: a retry on
+    another day is still the same request."""
     fields = ("type_id", "holder_code_type", "holder_code_index", "holder_name", "surface")
-    if earlier.previous_id is not None or any(
-        getattr(earlier, f) != getattr(certificate, f) for f in fields
+    if (
+        earlier.previous_id is not None
+        or any(getattr(earlier, f) != getattr(certificate, f) for f in fields)
+        or any(getattr(earlier, f) != value for f, value in asked.items() if value)
     ):
         raise IdempotencyConflict
     return earlier
@@ -246,6 +252,13 @@ def issue(
             code="number",
         )
     cleaned_surface = _surface(type, surface)
+    asked = {
+        "number": number,
+        "issued_on": issued_on,
+        "valid_from": valid_from,
+        "valid_until": valid_until,
+        "serial": serial,
+    }
     issued_on = issued_on or timezone.localdate()
     valid_from = valid_from or issued_on
     _check_dates(issued_on, valid_from)
@@ -272,7 +285,7 @@ def issue(
     certificate.number = number or serial
     earlier = _earlier(issuer, idempotency_key)
     if earlier is not None:
-        return _same_issue(earlier, certificate)
+        return _same_issue(earlier, certificate, asked)
     try:
         with transaction.atomic():
             _sign(certificate)
@@ -282,7 +295,7 @@ def issue(
         # A concurrent retry with the same idempotency key won the race: return its result.
         earlier = _earlier(issuer, idempotency_key)
         if earlier is not None:
-            return _same_issue(earlier, certificate)
+            return _same_issue(earlier, certificate, asked)
         raise
     return certificate
 
@@ -342,7 +355,11 @@ def renew(
         idempotency_key=idempotency_key or None,
     )
     _sign(new)
-    new.save()
+    try:
+        with transaction.atomic():
+            new.save()
+    except IntegrityError:  # the key taken meanwhile by another request: all rolled back
+        raise IdempotencyConflict from None
     _event(new, "issue", from_status="", by=by, reason=reason, previous=old.identifier, **_via(via))
     return new
 

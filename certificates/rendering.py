@@ -50,9 +50,9 @@ def qr_data_uri(text: str) -> str:
 class _Sheet(FPDF):
     """A5 landscape; every page framed in the type's colour. Long values wrap onto more pages."""
 
-    def __init__(self, colour: tuple[int, int, int]) -> None:
+    def __init__(self, colour: tuple[int, int, int], identifier: str) -> None:
         super().__init__(orientation="landscape", unit="mm", format=(148, 210))
-        self.colour = colour
+        self.colour, self.identifier = colour, identifier
         self.set_auto_page_break(auto=True, margin=22)  # the identifier line stays clear
 
     def header(self) -> None:
@@ -60,6 +60,12 @@ class _Sheet(FPDF):
         self.set_line_width(1.2)
         self.rect(8, 8, 194, 132)
         self.set_y(16 if self.page_no() > 1 else 14)
+
+    def footer(self) -> None:
+        """Every page names its certificate, so that a page alone can be checked."""
+        self.set_font("cjk", size=6)
+        self.set_xy(12, 128)
+        self.cell(186, 5, f"{self.identifier}  {self.page_no()}/{{nb}}")
 
 
 def _colour(certificate: Certificate) -> tuple[int, int, int]:
@@ -93,7 +99,7 @@ def pdf(certificate: Certificate, *, verify_url: str) -> bytes:
     if font is None:
         raise FontMissing("no CJK font installed: apt-get install fonts-noto-cjk")
     path, face = font
-    doc = _Sheet(_colour(certificate))
+    doc = _Sheet(_colour(certificate), certificate.identifier)
     doc.set_title(certificate.type.name)
     doc.set_creator("One Window")
     doc.add_font("cjk", "", str(path), collection_font_number=face)
@@ -111,8 +117,4 @@ def pdf(certificate: Certificate, *, verify_url: str) -> bytes:
         doc.cell(36, 7, label)
         doc.multi_cell(104, 7, value, new_x="LMARGIN", new_y="NEXT")  # wraps, never cut
         doc.set_y(doc.get_y() + 0.5)
-    doc.set_auto_page_break(auto=False)
-    doc.set_font("cjk", size=6)
-    doc.set_xy(12, 128)
-    doc.cell(186, 5, certificate.identifier)
     return bytes(doc.output())

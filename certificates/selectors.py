@@ -33,6 +33,8 @@ def _holder_index(code: str) -> str:
 
 
 def _person_codes(user: User) -> list[tuple[str, str]]:
+    if not user.is_active:
+        return []
     profile = PersonProfile.objects.filter(user=user, realname_level__in=VERIFIED_LEVELS).first()
     if profile is None or not profile.id_number_encrypted:
         return []
@@ -42,6 +44,8 @@ def _person_codes(user: User) -> list[tuple[str, str]]:
 def _organisation_codes(
     user: User, *, since: datetime.datetime | None = None
 ) -> list[tuple[str, str]]:
+    if not user.is_active:  # a deactivated account acts for no one, and its links stop
+        return []
     acting = organisations.for_user(user)
     if since is not None:  # acting for it then and ever since: one unbroken agency
         acting = acting.filter(
@@ -51,7 +55,8 @@ def _organisation_codes(
             )
         )
     verified_organisations = acting.filter(
-        legal_representative__person_profile__realname_level__in=VERIFIED_LEVELS
+        verified_at__isnull=False,  # confirmed at a window against its business licence
+        legal_representative__person_profile__realname_level__in=VERIFIED_LEVELS,
     )
     return [
         (HolderCodeType.USCC.value, _holder_index(uscc))
@@ -66,7 +71,8 @@ def is_verified_person(user: User) -> bool:
 
 def holder_codes(user: User) -> list[tuple[str, str]]:
     """(code type, blind index) of every holder the user is now: himself once his real name
-    is verified, and organisations he acts for whose representative's real name is verified.
+    is verified, and organisations he acts for that were confirmed at a window and whose
+    representative's real name is verified.
     Worked out at read time, so an ID number moved at a window moves the certificates with it.
     """
     return _person_codes(user) + _organisation_codes(user)
@@ -104,10 +110,13 @@ def acting_holders(
     organisation = holder_organisation(certificate)
     if organisation is None:
         return {viewer.pk: None}
-    agents = organisation.agents.filter(revoked_at__isnull=True).values_list(
-        "user_id", "authorised_at"
+    agents = organisation.agents.filter(revoked_at__isnull=True, user__is_active=True)
+    acting: dict[int, datetime.datetime | None] = dict(
+        agents.values_list("user_id", "authorised_at")
     )
-    return {**dict(agents), organisation.legal_representative_id: None}
+    if organisation.legal_representative.is_active:
+        acting[organisation.legal_representative_id] = None
+    return acting
 
 
 def made_by_a_holder(
@@ -138,9 +147,11 @@ def holder_account(certificate: Certificate) -> User | None:
 def holder_organisation(certificate: Certificate) -> Organisation | None:
     if certificate.holder_code_type != HolderCodeType.USCC:
         return None
-    return Organisation.objects.filter(
-        uscc=identity.decrypt(certificate.holder_code_encrypted)
-    ).first()
+    return (
+        Organisation.objects.filter(uscc=identity.decrypt(certificate.holder_code_encrypted))
+        .select_related("legal_representative")
+        .first()
+    )
 
 
 def shares_of(certificate: Certificate) -> QuerySet[CertificateShare]:

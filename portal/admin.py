@@ -109,10 +109,17 @@ class OrganisationAgentInline(admin.TabularInline):
 
 @admin.register(Organisation)
 class OrganisationAdmin(admin.ModelAdmin):
-    list_display = ["name", "uscc", "created_at"]
+    list_display = ["name", "uscc", "created_at", "verified_at"]
+    list_filter = [("verified_at", admin.EmptyFieldListFilter)]
     search_fields = ["name", "uscc"]
-    readonly_fields = ["legal_representative"]
+    # Confirmation happens only at a window, where it is audited; the code it confirmed
+    # is fixed with it (a changed USCC would carry the confirmation to another organisation).
+    readonly_fields = ["legal_representative", "verified_at", "verified_by"]
     inlines = [OrganisationAgentInline]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        fields = list(super().get_readonly_fields(request, obj))
+        return [*fields, "uscc"] if obj is not None else fields
 
 
 @admin.register(ServiceCategory)

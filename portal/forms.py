@@ -1,3 +1,5 @@
+from typing import Any
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -55,6 +57,43 @@ class IdentifyForm(forms.Form):
 
     def clean_id_number(self) -> str:
         return identity.validate_id_number(self.cleaned_data["id_number"])
+
+
+class WindowCodeForm(forms.Form):
+    """The code the citizen reads from his phone to the clerk."""
+
+    code = forms.RegexField(
+        label=_("Code from the text message"),
+        regex=r"^\s*\d{6}\s*$",
+        max_length=12,
+        help_text=_("6 digits. Ask the citizen to read it from their phone."),
+        error_messages={"invalid": _("The code has 6 digits.")},
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "inputmode": "numeric", "spellcheck": "false"}
+        ),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("prefix", "window")
+        super().__init__(*args, **kwargs)
+
+
+class ReleaseForm(forms.Form):
+    """Why the clerk releases an ID number from an account that is not the card holder's."""
+
+    reason = NoNulCharField(
+        label=_("Reason for releasing the number"),
+        max_length=200,
+        help_text=_(
+            "For example: the holder showed their ID card and cannot give the code sent to "
+            "this account."
+        ),
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("prefix", "release")
+        super().__init__(*args, **kwargs)
 
 
 def apply_errors(form: forms.Form, error: ValidationError) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, ClassVar
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
@@ -132,6 +133,42 @@ class PersonProfile(models.Model):
         return self.realname_level in (RealNameLevel.WINDOW, RealNameLevel.E_CERTIFICATE)
 
 
+class WindowCode(models.Model):
+    """A one-time code sent to an account's phone so that its holder, standing at a window,
+    confirms the clerk's real-name verification. Only an HMAC of the code is kept."""
+
+    MAX_ATTEMPTS: ClassVar[int] = 5
+
+    profile = models.ForeignKey(
+        PersonProfile,
+        on_delete=models.CASCADE,
+        related_name="window_codes",
+        verbose_name=_("person profile"),
+    )
+    sent_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="+", verbose_name=_("sent by")
+    )
+    code_hash = models.CharField(max_length=64, editable=False)
+    # HMAC of the name and number declared when the code was sent: a declaration changed
+    # online meanwhile must not be what the code verifies.
+    declared_hash = models.CharField(max_length=64, editable=False)
+    created_at = models.DateTimeField(_("sent at"), default=timezone.now, db_index=True)
+    expires_at = models.DateTimeField(_("valid until"))
+    attempts = models.PositiveSmallIntegerField(_("wrong attempts"), default=0)
+    used_at = models.DateTimeField(_("used at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("window verification code")
+        verbose_name_plural = _("window verification codes")
+
+    def __str__(self) -> str:
+        return f"{self.profile} {self.created_at:%Y-%m-%d %H:%M}"
+
+    def is_live(self, now: datetime) -> bool:
+        """Unused, unexpired and not yet guessed at too often."""
+        return self.used_at is None and self.expires_at > now and self.attempts < self.MAX_ATTEMPTS
+
+
 class Department(models.Model):
     """A government department: owns services, employs staff, issues certificates."""
 
@@ -205,6 +242,17 @@ class Organisation(models.Model):
         verbose_name=_("legal representative"),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    # Set when a window clerk has seen the business licence and the representative's ID card;
+    # until then the registration is only a claim (see organisations.confirm_at_window).
+    verified_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+    verified_by = models.ForeignKey(
+        User,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("confirmed by"),
+    )
 
     class Meta:
         verbose_name = _("organisation")
@@ -212,6 +260,11 @@ class Organisation(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def is_confirmed(self) -> bool:
+        """Whether a window clerk has confirmed the organisation and its representative."""
+        return self.verified_at is not None
 
 
 class OrganisationAgent(models.Model):
@@ -316,6 +369,9 @@ class AuditAction(models.TextChoices):
     ROLE_REVOKED = "role_revoked", _("Role revoked")
     PERSONAL_DATA_VIEWED = "personal_data_viewed", _("Personal data viewed")
     REALNAME_VERIFIED = "realname_verified", _("Real-name identity verified")
+    WINDOW_CODE_SENT = "window_code_sent", _("Window verification code sent")
+    ID_NUMBER_RELEASED = "id_number_released", _("ID number released from an account")
+    ORGANISATION_CONFIRMED = "organisation_confirmed", _("Organisation confirmed at a window")
     AGENT_AUTHORISED = "agent_authorised", _("Agent authorised")
     AGENT_REVOKED = "agent_revoked", _("Agent revoked")
     CATALOGUE_CHANGED = "catalogue_changed", _("Service catalogue changed")

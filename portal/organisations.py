@@ -1,4 +1,9 @@
-"""Organisation accounts: registering, authorising agents, acting for an organisation."""
+"""Organisation accounts: registering, confirming at a window, authorising agents, acting for one.
+
+Registering is only a claim; a window clerk who has seen the business licence and the legal
+representative's ID card confirms it (``confirm_at_window``). The certificate store gives an
+organisation's certificates only to confirmed organisations.
+"""
 
 from __future__ import annotations
 
@@ -9,8 +14,15 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from portal import audit, identity
-from portal.models import AuditAction, Organisation, OrganisationAgent, User
+from portal import audit, identity, roles
+from portal.models import (
+    AuditAction,
+    Organisation,
+    OrganisationAgent,
+    PersonProfile,
+    StaffRole,
+    User,
+)
 
 ACTING_SESSION_KEY = "portal_acting_organisation"
 
@@ -43,6 +55,50 @@ def register(user: User, *, uscc: str, name: str) -> Organisation:
                 )
             }
         ) from None
+
+
+def represented_by(user: User) -> QuerySet[Organisation]:
+    """Organisations whose legal representative is the user, by name."""
+    return Organisation.objects.filter(legal_representative=user).order_by("name", "pk")
+
+
+@transaction.atomic
+def confirm_at_window(
+    organisation: Organisation, *, by: User, request: HttpRequest | None = None
+) -> Organisation:
+    """A clerk has seen the business licence and the legal representative's ID card.
+
+    The representative's real name must be verified (window or e-certificate), so that the
+    account the organisation hangs on is the card holder's. Confirming twice changes nothing.
+    """
+    if not roles.has_role(by, StaffRole.CLERK):
+        raise PermissionError("only window clerks confirm organisations")
+    organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
+    if organisation.verified_at is not None:
+        return organisation
+    representative = PersonProfile.objects.filter(
+        user_id=organisation.legal_representative_id
+    ).first()
+    if representative is None or not representative.is_verified:
+        raise ValidationError(
+            _(
+                "The legal representative's real name is not verified yet: verify it at "
+                "the window first, then confirm the organisation."
+            ),
+            code="representative_not_verified",
+        )
+    organisation.verified_at = timezone.now()
+    organisation.verified_by = by
+    organisation.save(update_fields=["verified_at", "verified_by"])
+    audit.record(
+        AuditAction.ORGANISATION_CONFIRMED,
+        actor=by,
+        subject=organisation.legal_representative,
+        request=request,
+        organisation_id=organisation.pk,
+        uscc=organisation.uscc,  # public register data, not personal data
+    )
+    return organisation
 
 
 def for_user(user: User) -> QuerySet[Organisation]:

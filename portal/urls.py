@@ -26,8 +26,18 @@ portal_patterns = [
     ),
     path("staff/", views.staff_home, name="staff_home"),
     path("staff/identify/", views.staff_identify, name="staff_identify"),
+    path("staff/identify/done/", views.staff_identify_done, name="staff_identify_done"),
+    path("staff/identify/<int:pk>/code/", views.staff_send_code, name="staff_send_code"),
     path(
         "staff/identify/<int:pk>/verify/", views.staff_verify_identity, name="staff_verify_identity"
+    ),
+    path(
+        "staff/identify/<int:pk>/release/", views.staff_release_number, name="staff_release_number"
+    ),
+    path(
+        "staff/organisations/<int:pk>/confirm/",
+        views.staff_confirm_organisation,
+        name="staff_confirm_organisation",
     ),
 ]
 

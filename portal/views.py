@@ -1,6 +1,10 @@
-"""Site pages: home, profile, real-name, organisations, the staff entry and the clerk's look-up."""
+"""Site pages: home, profile, real-name, organisations, the staff entry and the clerk's
+look-up, with window verification (by a code the account's holder reads back), releasing a
+number from an account that is not the card holder's, and confirming organisations."""
 
 from __future__ import annotations
+
+import time
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -12,8 +16,16 @@ from django.views.decorators.http import require_POST
 
 from portal import organisations, realname, roles
 from portal.auth import signed_in_user
-from portal.forms import AgentForm, IdentifyForm, OrganisationForm, RealNameForm, apply_errors
-from portal.models import OrganisationAgent, PersonProfile, StaffRole, User
+from portal.forms import (
+    AgentForm,
+    IdentifyForm,
+    OrganisationForm,
+    RealNameForm,
+    ReleaseForm,
+    WindowCodeForm,
+    apply_errors,
+)
+from portal.models import Organisation, OrganisationAgent, PersonProfile, StaffRole, User
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -23,12 +35,17 @@ def home(request: HttpRequest) -> HttpResponse:
 @login_required
 def profile(request: HttpRequest) -> HttpResponse:
     user = signed_in_user(request)
+    acting_for = list(organisations.for_user(user))
     return render(
         request,
         "portal/profile.html",
         {
             "person": PersonProfile.objects.filter(user=user).first(),
-            "organisations": organisations.for_user(user).select_related("legal_representative"),
+            "organisations": acting_for,
+            "unconfirmed_represented": any(
+                org.legal_representative_id == user.pk and not org.is_confirmed
+                for org in acting_for
+            ),
             "acting": organisations.acting_organisation(request),
         },
     )
@@ -59,7 +76,13 @@ def organisation_register(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
-            messages.success(request, _("The organisation has been registered."))
+            messages.success(
+                request,
+                _(
+                    "The organisation has been registered. Bring its business licence and "
+                    "your ID card to a service window to have it confirmed."
+                ),
+            )
             return redirect("portal:profile")
     return render(request, "portal/organisation_form.html", {"form": form})
 
@@ -140,38 +163,194 @@ def staff_home(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/staff_home.html", {"assignments": assignments})
 
 
-@login_required
-def staff_identify(request: HttpRequest) -> HttpResponse:
+# The citizen a clerk has looked up stays on his page for the next steps (send a code,
+# verify, release, confirm an organisation): those act only on that account, and only while
+# it still holds the number the clerk looked up. The look-up itself was the audited read.
+IDENTIFIED_SESSION_KEY = "portal_identified_person"
+IDENTIFIED_FOR_SECONDS = 30 * 60
+
+
+def _require_clerk(request: HttpRequest, message: str) -> User:
     user = _require_staff(request)
     if not roles.has_role(user, StaffRole.CLERK):
-        raise PermissionDenied(_("Only window clerks identify citizens."))
+        raise PermissionDenied(message)
+    return user
+
+
+def _remember_identified(request: HttpRequest, person: PersonProfile | None) -> None:
+    if person is None:
+        request.session.pop(IDENTIFIED_SESSION_KEY, None)
+    else:
+        request.session[IDENTIFIED_SESSION_KEY] = {
+            "pk": person.pk,
+            "index": person.id_number_index,  # a keyed hash, not the number
+            "at": int(time.time()),
+        }
+
+
+def _identified(request: HttpRequest, pk: int | None = None) -> PersonProfile | None:
+    """The person this clerk looked up, if recent and still holding the number looked up."""
+    remembered = request.session.get(IDENTIFIED_SESSION_KEY)
+    if not remembered or time.time() - remembered["at"] > IDENTIFIED_FOR_SECONDS:
+        _remember_identified(request, None)
+        return None
+    person = (
+        PersonProfile.objects.select_related("user")
+        .filter(pk=remembered["pk"], id_number_index=remembered["index"])
+        .first()
+    )
+    if person is None:
+        _remember_identified(request, None)
+        return None
+    return person if pk is None or person.pk == pk else None
+
+
+def _look_up_first(request: HttpRequest) -> HttpResponse:
+    messages.error(request, _("Look the citizen up by the number on their ID card first."))
+    return redirect("portal:staff_identify")
+
+
+def _identify_page(
+    request: HttpRequest,
+    clerk: User,
+    *,
+    form: IdentifyForm | None = None,
+    person: PersonProfile | None = None,
+    searched: bool = False,
+    code_form: WindowCodeForm | None = None,
+    release_form: ReleaseForm | None = None,
+) -> HttpResponse:
+    if not searched:
+        person = _identified(request)
+    context: dict[str, object] = {
+        "form": form or IdentifyForm(),
+        "person": person,
+        "searched": searched,
+    }
+    if person is not None:
+        context.update(
+            can_send_code=realname.has_verified_phone(person),
+            live_code=realname.live_code(person, by=clerk),
+            code_form=code_form or WindowCodeForm(),
+            release_form=release_form or ReleaseForm(),
+            organisations=organisations.represented_by(person.user),
+        )
+    return render(request, "portal/staff_identify.html", context)
+
+
+@login_required
+def staff_identify(request: HttpRequest) -> HttpResponse:
+    user = _require_clerk(request, _("Only window clerks identify citizens."))
     form = IdentifyForm(request.POST or None)
-    person = None
-    searched = False
     if request.method == "POST" and form.is_valid():
-        searched = True
         person = realname.find_person(
             form.cleaned_data["id_number"],
             by=user,
             reason=form.cleaned_data["reason"],
             request=request,
         )
+        _remember_identified(request, person)
         # A fresh form: the number typed is not echoed back in clear.
         form = IdentifyForm(initial={"reason": form.cleaned_data["reason"]})
-    return render(
-        request,
-        "portal/staff_identify.html",
-        {"form": form, "person": person, "searched": searched},
-    )
+        return _identify_page(request, user, form=form, person=person, searched=True)
+    return _identify_page(request, user, form=form)
+
+
+@login_required
+@require_POST
+def staff_identify_done(request: HttpRequest) -> HttpResponse:
+    _require_clerk(request, _("Only window clerks identify citizens."))
+    _remember_identified(request, None)
+    return redirect("portal:staff_identify")
+
+
+@login_required
+@require_POST
+def staff_send_code(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _require_clerk(request, _("Only window clerks verify identities."))
+    person = _identified(request, pk)
+    if person is None:
+        return _look_up_first(request)
+    try:
+        realname.send_window_code(person, by=user, request=request)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(
+            request,
+            _("A code has been sent to %(phone)s. Ask the citizen to read it to you.")
+            % {"phone": person.user.masked_phone},
+        )
+    return redirect("portal:staff_identify")
 
 
 @login_required
 @require_POST
 def staff_verify_identity(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _require_staff(request)
-    if not roles.has_role(user, StaffRole.CLERK):
-        raise PermissionDenied(_("Only window clerks verify identities."))
-    profile = get_object_or_404(PersonProfile, pk=pk)
-    realname.verify_at_window(profile, by=user, request=request)
-    messages.success(request, _("Identity verified at the window."))
+    user = _require_clerk(request, _("Only window clerks verify identities."))
+    person = _identified(request, pk)
+    if person is None:
+        return _look_up_first(request)
+    code_form = WindowCodeForm(request.POST)
+    if code_form.is_valid():
+        try:
+            realname.verify_with_code(
+                person, code=code_form.cleaned_data["code"], by=user, request=request
+            )
+        except ValidationError as exc:
+            code_form.add_error("code", exc)
+        else:
+            messages.success(request, _("Identity verified at the window."))
+            return redirect("portal:staff_identify")
+    return _identify_page(request, user, code_form=code_form)
+
+
+@login_required
+@require_POST
+def staff_release_number(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _require_clerk(request, _("Only window clerks verify identities."))
+    person = _identified(request, pk)
+    if person is None:
+        return _look_up_first(request)
+    release_form = ReleaseForm(request.POST)
+    if release_form.is_valid():
+        try:
+            realname.release_id_number(
+                person, by=user, reason=release_form.cleaned_data["reason"], request=request
+            )
+        except ValidationError as exc:
+            if not hasattr(exc, "error_dict"):  # about the account, not the form
+                for message in exc.messages:
+                    messages.error(request, message)
+                return redirect("portal:staff_identify")
+            apply_errors(release_form, exc)
+        else:
+            _remember_identified(request, None)
+            messages.success(
+                request,
+                _(
+                    "The ID number has been released from that account. The citizen can now "
+                    "enter it in their own account and be verified here with a code."
+                ),
+            )
+            return redirect("portal:staff_identify")
+    return _identify_page(request, user, release_form=release_form)
+
+
+@login_required
+@require_POST
+def staff_confirm_organisation(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _require_clerk(request, _("Only window clerks confirm organisations."))
+    organisation = get_object_or_404(Organisation, pk=pk)
+    person = _identified(request)
+    if person is None or organisation.legal_representative_id != person.user_id:
+        return _look_up_first(request)
+    try:
+        organisations.confirm_at_window(organisation, by=user, request=request)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("%(name)s has been confirmed.") % {"name": organisation.name})
     return redirect("portal:staff_identify")

@@ -256,3 +256,28 @@ def test_a_system_administrator_does_not_sign_in_a_departments_name(client, issu
     body = _issue_body(ctype, issuer, person)
     assert client.post("/api/v1/certificates/issue/", body, "application/json").status_code == 403
     assert not Certificate.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [{"number": "粤A-0002"}, {"issued_on": "2026-01-05"}, {"holder_name": "李四"}],
+)
+def test_a_retry_must_repeat_every_detail_it_gave(client, issuer, ctype, person, changes):
+    client.force_login(_admin(issuer))
+    body = _issue_body(ctype, issuer, person, number="粤A-0001", issued_on="2026-01-04")
+    assert client.post("/api/v1/certificates/issue/", body, "application/json").status_code == 201
+    retry = client.post("/api/v1/certificates/issue/", body, "application/json")
+    assert retry.status_code == 201  # the same request: the first result
+    changed = client.post("/api/v1/certificates/issue/", {**body, **changes}, "application/json")
+    assert changed.status_code == 409 and changed.json()["code"] == "idempotency_conflict"
+    assert Certificate.objects.get().number == "粤A-0001"
+
+
+def test_a_retry_of_an_end_date_given_at_issue_must_repeat_it(client, issuer, person):
+    given = make_type(issuer, rule=ValidityRule.GIVEN, seq=3)
+    client.force_login(_admin(issuer))
+    body = _issue_body(given, issuer, person, valid_until="2030-06-30")
+    assert client.post("/api/v1/certificates/issue/", body, "application/json").status_code == 201
+    body["valid_until"] = "2031-06-30"
+    changed = client.post("/api/v1/certificates/issue/", body, "application/json")
+    assert changed.status_code == 409

@@ -49,7 +49,9 @@ def test_an_id_number_moved_to_another_account_takes_the_certificates_along(
     assert client.get(f"/wallet/{certificate.pk}/").status_code == 200
 
 
-def test_an_organisation_sees_its_certificates_once_its_representative_is_verified(client, issuer):
+def test_an_organisation_sees_its_certificates_once_confirmed_with_a_verified_representative(
+    client, issuer
+):
     licence_type = make_type(issuer, kind="organisation", seq=2)
     code = make_uscc()
     licence = _issue(licence_type, issuer, "广州示例科技有限公司", code)
@@ -59,9 +61,12 @@ def test_an_organisation_sees_its_certificates_once_its_representative_is_verifi
     )
     agent = UserFactory()
     organisations.authorise_agent(organisation, phone=agent.phone, by=boss.user)
+    clerk = make_staff(StaffRole.CLERK)
     for user in (boss.user, agent):
         assert not selectors.holds(user, licence)
-    realname.verify_at_window(boss, by=make_staff(StaffRole.CLERK))
+    realname.verify_at_window(boss, by=clerk)
+    assert not selectors.holds(boss.user, licence)  # registered, but not yet confirmed
+    organisations.confirm_at_window(organisation, by=clerk)
     client.force_login(agent)
     assert client.get(f"/wallet/{licence.pk}/").status_code == 200
     assert selectors.holds(boss.user, licence)

@@ -24,7 +24,8 @@ def representative(db):
 
 @pytest.fixture
 def organisation(representative):
-    return organisations.register(representative, uscc=make_uscc(), name="广州测试有限公司")
+    organisation = organisations.register(representative, uscc=make_uscc(), name="广州测试有限公司")
+    return organisations.confirm_at_window(organisation, by=make_staff(StaffRole.CLERK))
 
 
 def _agent(organisation, representative) -> User:
@@ -365,3 +366,13 @@ def test_each_list_has_its_own_pages_that_keep_the_others(client, certificate, p
     assert 'href="?shares_page=3&amp;grants_page=2&amp;uses_page=2#uses-heading"' in body
     oldest = certificate.shares.order_by("created_at", "id").first()
     assert f"/wallet/shares/{oldest.pk}/" in body
+
+
+def test_a_deactivated_accounts_links_and_consents_stop(client, certificate, person, reviewer):
+    share = sharing.create(certificate, by=person.user, lifetime=HOUR)
+    grant = _grant(certificate, person.user, reviewer.staff_assignments.get().department)
+    person.user.is_active = False  # e.g. a compromised account, closed by an administrator
+    person.user.save()
+    assert sharing.open_token(share.token).outcome == "share_withdrawn"
+    client.force_login(reviewer)
+    assert client.get(f"/staff/certificates/grants/{grant.pk}/").status_code == 404

@@ -8,7 +8,7 @@ from certificates import issuing, selectors, tasks
 from certificates.models import Certificate, CertificateEvent
 from certificates.models import CertificateStatus as S
 from portal.models import StaffRole
-from tests.factories import make_staff
+from tests.factories import make_id_number, make_staff
 
 ACTIONS = ["revoke", "cancel", "expire", "supersede"]
 
@@ -180,3 +180,23 @@ def test_a_renewal_sent_again_with_other_details_is_refused_not_dropped(certific
         )
     first.refresh_from_db()
     assert first.surface["address"] == "广州市越秀区" and first.status == "valid"
+
+
+def test_a_renewal_losing_a_race_for_its_key_changes_nothing(
+    certificate, monkeypatch, issuer, ctype
+):
+    other = issuing.issue(
+        type=ctype,
+        issuer=issuer,
+        holder_name="李四",
+        holder_code=make_id_number(),
+        surface={},
+        by=None,
+        idempotency_key="taken",
+    )
+    # As if the other request committed between our look-up and our insert.
+    monkeypatch.setattr(issuing, "_earlier", lambda issuer, key: None)
+    with pytest.raises(issuing.IdempotencyConflict):
+        issuing.renew(certificate, by=None, reason="换证", idempotency_key="taken")
+    certificate.refresh_from_db()
+    assert certificate.status == "valid" and Certificate.objects.count() == 2 and other.pk

@@ -167,12 +167,14 @@ def test_an_organisations_representative_and_agent_see_its_certificates(client, 
     from certificates import issuing, selectors
     from certificates.models import HolderKind, ValidityRule
     from portal import organisations
+    from portal.models import StaffRole
     from tests.certificates.conftest import make_type
-    from tests.factories import make_uscc
+    from tests.factories import make_staff, make_uscc
 
     representative, agent = PersonFactory(verified=True), PersonFactory()
     code = make_uscc()
     organisation = organisations.register(representative.user, uscc=code, name="广州测试有限公司")
+    organisations.confirm_at_window(organisation, by=make_staff(StaffRole.CLERK))
     organisations.authorise_agent(organisation, phone=agent.user.phone, by=representative.user)
     ctype = make_type(issuer, kind=HolderKind.ORGANISATION, rule=ValidityRule.LONG_TERM, seq=2)
     licence = issuing.issue(

@@ -1,10 +1,12 @@
-"""Organisation accounts: the representative authorises agents, who switch to act for it."""
+"""Organisation accounts: the representative authorises agents, who switch to act for it;
+a window clerk confirms the organisation once its representative's real name is verified."""
 
 import pytest
 from django.test import Client
 
-from portal.models import AuditAction, AuditEvent, OrganisationAgent
-from tests.factories import PASSWORD, UserFactory, make_uscc
+from portal import organisations
+from portal.models import AuditAction, AuditEvent, Organisation, OrganisationAgent, StaffRole
+from tests.factories import PASSWORD, PersonFactory, UserFactory, make_staff, make_uscc
 
 pytestmark = pytest.mark.django_db
 
@@ -95,3 +97,111 @@ def test_a_wrong_uscc_is_explained(client):
     response = client.post("/organisations/new/", {"uscc": bad, "name": "示例"})
     assert response.status_code == 200
     assert response.context["form"].errors["uscc"]
+
+
+@pytest.fixture
+def clerk_client(settings):
+    settings.STAFF_MFA_REQUIRED = False  # MFA is tested in test_staff_mfa
+    client = Client()
+    clerk = _signed_in(client, make_staff(StaffRole.CLERK))
+    return client, clerk
+
+
+def _represented(person):
+    return organisations.register(person.user, uscc=make_uscc(), name="广州示例餐饮有限公司")
+
+
+def _look_up(client, person):
+    number = person.reveal_id_number()
+    response = client.post("/staff/identify/", {"id_number": number, "reason": "法人确认"})
+    assert response.status_code == 200
+    return response
+
+
+def test_a_clerk_confirms_the_organisation_of_a_verified_representative(clerk_client, english):
+    client, clerk = clerk_client
+    boss = PersonFactory(verified=True)
+    org = _represented(boss)
+    assert org.verified_at is None
+
+    response = _look_up(client, boss)
+    assert list(response.context["organisations"]) == [org]
+    page = response.content.decode()
+    assert org.uscc in page and "Confirm at the window" in page
+
+    response = client.post(f"/staff/organisations/{org.pk}/confirm/", follow=True)
+    assert any("confirmed" in str(m) for m in response.context["messages"])
+    org.refresh_from_db()
+    assert org.verified_at is not None and org.verified_by == clerk
+    event = AuditEvent.objects.get(action=AuditAction.ORGANISATION_CONFIRMED)
+    assert (event.actor, event.subject) == (clerk, boss.user)
+    assert event.detail["organisation_id"] == org.pk
+    assert "Confirm at the window" not in response.content.decode()
+
+    # Confirming again changes nothing and writes no second audit row.
+    first = org.verified_at
+    client.post(f"/staff/organisations/{org.pk}/confirm/")
+    org.refresh_from_db()
+    assert org.verified_at == first
+    assert AuditEvent.objects.filter(action=AuditAction.ORGANISATION_CONFIRMED).count() == 1
+
+
+def test_confirming_needs_the_representatives_real_name_verified(clerk_client, english):
+    client, _clerk = clerk_client
+    boss = PersonFactory()  # self-declared only
+    org = _represented(boss)
+    page = _look_up(client, boss).content.decode()
+    assert "Verify the representative's identity first." in page
+    assert "Confirm at the window" not in page
+
+    response = client.post(f"/staff/organisations/{org.pk}/confirm/", follow=True)
+    assert any("not verified" in str(m) for m in response.context["messages"])
+    org.refresh_from_db()
+    assert org.verified_at is None
+    assert not AuditEvent.objects.filter(action=AuditAction.ORGANISATION_CONFIRMED).exists()
+
+
+def test_a_clerk_confirms_only_for_the_representative_he_looked_up(clerk_client):
+    client, _clerk = clerk_client
+    boss, stranger = PersonFactory(verified=True), PersonFactory(verified=True)
+    org = _represented(boss)
+    client.post(f"/staff/organisations/{org.pk}/confirm/")  # nobody looked up
+    _look_up(client, stranger)
+    client.post(f"/staff/organisations/{org.pk}/confirm/")  # someone else looked up
+    org.refresh_from_db()
+    assert org.verified_at is None
+
+
+@pytest.mark.parametrize("role", [StaffRole.REVIEWER, StaffRole.SYSTEM_ADMIN, None])
+def test_only_clerks_confirm_organisations(client, settings, role):
+    settings.STAFF_MFA_REQUIRED = False
+    org = _represented(PersonFactory(verified=True))
+    _signed_in(client, make_staff(role) if role else org.legal_representative)
+    assert client.post(f"/staff/organisations/{org.pk}/confirm/").status_code == 403
+    org.refresh_from_db()
+    assert org.verified_at is None
+    with pytest.raises(PermissionError):
+        organisations.confirm_at_window(org, by=org.legal_representative)
+
+
+def test_the_representative_sees_whether_his_organisation_is_confirmed(client, english):
+    boss = PersonFactory(verified=True)
+    org = _represented(boss)
+    _signed_in(client, boss.user)
+    for url in ("/profile/", f"/organisations/{org.pk}/agents/"):
+        page = client.get(url).content.decode()
+        assert "not confirmed" in page and "business licence" in page
+
+    organisations.confirm_at_window(org, by=make_staff(StaffRole.CLERK))
+    for url in ("/profile/", f"/organisations/{org.pk}/agents/"):
+        page = client.get(url).content.decode()
+        assert "confirmed at a window" in page and "not confirmed" not in page
+
+
+def test_registering_says_the_organisation_must_be_confirmed(client, english):
+    _signed_in(client, UserFactory())
+    response = client.post(
+        "/organisations/new/", {"uscc": make_uscc(), "name": "示例"}, follow=True
+    )
+    assert any("service window" in str(m) for m in response.context["messages"])
+    assert Organisation.objects.get().verified_at is None

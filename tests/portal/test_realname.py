@@ -1,5 +1,7 @@
 """Real-name identity: declaring, duplicates, the clerk's audited look-up, window verification."""
 
+import re
+
 import pytest
 
 from portal import identity
@@ -90,11 +92,23 @@ def test_a_clerk_finds_a_citizen_by_id_number_and_the_read_is_audited(client, se
     assert "id_number" in event.fields
 
 
-def test_a_clerk_verifies_identity_at_the_window(client, settings):
+def test_a_clerk_verifies_identity_at_the_window_with_the_code_the_holder_reads_back(
+    client, settings, sms_outbox, django_capture_on_commit_callbacks
+):
     settings.STAFF_MFA_REQUIRED = False
     clerk = _signed_in(client, make_staff(StaffRole.CLERK))
     person = PersonFactory()
-    response = client.post(f"/staff/identify/{person.pk}/verify/")
+    client.post("/staff/identify/", {"id_number": person.reveal_id_number(), "reason": "核验"})
+    # Pressing "verify" without the code verifies nothing.
+    client.post(f"/staff/identify/{person.pk}/verify/")
+    person.refresh_from_db()
+    assert person.realname_level == RealNameLevel.SELF_DECLARED
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(f"/staff/identify/{person.pk}/code/").status_code == 302
+    assert sms_outbox[-1].phone == person.user.phone
+    code = re.search(r"(?<!\d)(\d{6})(?!\d)", sms_outbox[-1].message).group(1)
+    response = client.post(f"/staff/identify/{person.pk}/verify/", {"window-code": code})
     assert response.status_code == 302
     person.refresh_from_db()
     assert person.realname_level == RealNameLevel.WINDOW

@@ -1,3 +1,5 @@
+import re
+import unicodedata
 from typing import Any
 
 from django import forms
@@ -58,16 +60,20 @@ class IdentifyForm(forms.Form):
     def clean_id_number(self) -> str:
         return identity.validate_id_number(self.cleaned_data["id_number"])
 
+    def clean_reason(self) -> str:
+        reason: str = self.cleaned_data["reason"]
+        if identity.mentions_personal_numbers(reason):
+            raise identity.personal_numbers_error()
+        return reason
+
 
 class WindowCodeForm(forms.Form):
     """The code the citizen reads from his phone to the clerk."""
 
-    code = forms.RegexField(
+    code = forms.CharField(
         label=_("Code from the text message"),
-        regex=r"^\s*\d{6}\s*$",
-        max_length=12,
+        max_length=24,
         help_text=_("6 digits. Ask the citizen to read it from their phone."),
-        error_messages={"invalid": _("The code has 6 digits.")},
         widget=forms.TextInput(
             attrs={"autocomplete": "off", "inputmode": "numeric", "spellcheck": "false"}
         ),
@@ -76,6 +82,13 @@ class WindowCodeForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("prefix", "window")
         super().__init__(*args, **kwargs)
+
+    def clean_code(self) -> str:
+        # A Chinese input method in full-width mode types １２３４５６: the same code.
+        code = "".join(unicodedata.normalize("NFKC", self.cleaned_data["code"]).split())
+        if not re.fullmatch(r"[0-9]{6}", code):
+            raise forms.ValidationError(_("The code has 6 digits."), code="invalid")
+        return code
 
 
 class ReleaseForm(forms.Form):
@@ -94,6 +107,12 @@ class ReleaseForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("prefix", "release")
         super().__init__(*args, **kwargs)
+
+    def clean_reason(self) -> str:
+        reason: str = self.cleaned_data["reason"]
+        if identity.mentions_personal_numbers(reason):
+            raise identity.personal_numbers_error()
+        return reason
 
 
 def apply_errors(form: forms.Form, error: ValidationError) -> None:

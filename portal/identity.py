@@ -9,6 +9,7 @@ never needs to decrypt.
 import hashlib
 import hmac
 import re
+import unicodedata
 from functools import cache
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
@@ -170,3 +171,20 @@ def blind_index(value: str, *, purpose: str = "id_number") -> str:
     """Keyed hash for equality lookups; the purpose separates indexes of different fields."""
     key = f"{settings.BLIND_INDEX_KEY}:{purpose}".encode()
     return hmac.new(key, value.encode(), hashlib.sha256).hexdigest()
+
+
+# An ID number (18 or 15 characters) or a mainland mobile number inside free text.
+_PERSONAL_NUMBER = re.compile(r"(?<![0-9])(?:[0-9]{17}[0-9Xx]|[0-9]{15}|1[3-9][0-9]{9})(?![0-9])")
+
+
+def mentions_personal_numbers(text: str) -> bool:
+    """Whether free text (a reason, a note) holds an ID or phone number, which would then be
+    stored and shown in clear. Full-width digits count too."""
+    return bool(_PERSONAL_NUMBER.search(unicodedata.normalize("NFKC", text).replace(" ", "")))
+
+
+def personal_numbers_error() -> ValidationError:
+    return ValidationError(
+        _("Do not type ID or phone numbers here: the reason is kept in the audit log."),
+        code="personal_number_in_text",
+    )

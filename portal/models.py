@@ -110,6 +110,9 @@ class PersonProfile(models.Model):
         related_name="+",
         verbose_name=_("verified by"),
     )
+    # Blind index of a number a clerk released from this account: it cannot be declared here
+    # again, or an impostor would simply take it back.
+    released_index = models.CharField(max_length=64, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("person profile")

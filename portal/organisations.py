@@ -76,10 +76,16 @@ def confirm_at_window(
     organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
     if organisation.verified_at is not None:
         return organisation
-    representative = PersonProfile.objects.filter(
-        user_id=organisation.legal_representative_id
-    ).first()
-    if representative is None or not representative.is_verified:
+    representative = (
+        PersonProfile.objects.filter(user_id=organisation.legal_representative_id)
+        .select_related("user")
+        .first()
+    )
+    if (
+        representative is None
+        or not representative.is_verified
+        or not representative.user.is_active
+    ):
         raise ValidationError(
             _(
                 "The legal representative's real name is not verified yet: verify it at "

@@ -30,6 +30,7 @@ from portal.models import (
 )
 
 CODE_VALID_FOR = timedelta(minutes=10)
+MAX_CODES_PER_DAY = 10
 # Each code allows WindowCode.MAX_ATTEMPTS guesses; capping the codes sent per account caps
 # the guesses a clerk (or anyone at his screen) gets at a million-code space.
 MAX_CODES_PER_HOUR = 5
@@ -60,6 +61,18 @@ def declare(user: User, *, legal_name: str, id_number: str) -> PersonProfile:
         )
     with transaction.atomic():
         profile, _created = PersonProfile.objects.select_for_update().get_or_create(user=user)
+        if profile.released_index and profile.released_index == identity.blind_index(number):
+            raise ValidationError(
+                {
+                    "id_number": ValidationError(
+                        _(
+                            "A service window released this ID number from your account. "
+                            "If it is yours, bring your ID card to a service window."
+                        ),
+                        code="released_id_number",
+                    )
+                }
+            )
         if profile.is_verified:
             raise ValidationError(
                 _("Your identity has been verified; to change it, visit a service window."),
@@ -190,7 +203,7 @@ def send_window_code(
             raise ValidationError(
                 _("This account has no ID number to verify."), code="no_id_number"
             )
-        if not has_verified_phone(profile):
+        if not profile.user.is_active or not has_verified_phone(profile):
             raise ValidationError(
                 _(
                     "This account has no verified mobile number, so its holder cannot "
@@ -200,14 +213,13 @@ def send_window_code(
                 code="no_verified_phone",
             )
         now = timezone.now()
+        sent = WindowCode.objects.filter(profile=profile)
         if (
-            WindowCode.objects.filter(
-                profile=profile, created_at__gt=now - timedelta(hours=1)
-            ).count()
-            >= MAX_CODES_PER_HOUR
+            sent.filter(created_at__gt=now - timedelta(hours=1)).count() >= MAX_CODES_PER_HOUR
+            or sent.filter(created_at__gt=now - timedelta(days=1)).count() >= MAX_CODES_PER_DAY
         ):
             raise ValidationError(
-                _("Too many codes have been sent to this account; try again in an hour."),
+                _("Too many codes have been sent to this account; try again later."),
                 code="too_many_codes",
             )
         _end_codes(profile)
@@ -305,12 +317,24 @@ def verify_with_code(
 
 @transaction.atomic
 def release_id_number(
-    profile: PersonProfile, *, by: User, reason: str, request: HttpRequest | None = None
+    profile: PersonProfile,
+    *,
+    by: User,
+    reason: str,
+    expected_index: str,
+    request: HttpRequest | None = None,
 ) -> PersonProfile:
     """The ID card's holder is at the window and this self-declared account is not his:
-    clear its name and number, so that he can declare the number on his own account."""
+    clear its name and number, so that he can declare the number on his own account.
+
+    Only after this clerk has sent the account a code that was not given back (its holder
+    is then told twice: the code, and the release), and only for the number he looked up
+    (``expected_index``). The account cannot declare the number again.
+    """
     _require_clerk(by)
     reason = reason.strip()
+    if identity.mentions_personal_numbers(reason):
+        raise ValidationError({"reason": identity.personal_numbers_error()})
     if not reason or "\x00" in reason or len(reason) > 200:
         raise ValidationError(
             {
@@ -335,8 +359,21 @@ def release_id_number(
             ),
             code="verified_profile",
         )
-    if not profile.id_number_index:
+    if not profile.id_number_index or profile.id_number_index != expected_index:
         raise ValidationError(_("This account holds no ID number."), code="no_id_number")
+    if has_verified_phone(profile) and not WindowCode.objects.filter(
+        profile=profile,
+        sent_by=by,
+        used_at=None,
+        created_at__gt=timezone.now() - timedelta(hours=1),
+    ):
+        raise ValidationError(
+            _(
+                "Send a code to this account first: release the number only if the citizen "
+                "cannot give it."
+            ),
+            code="no_code_tried",
+        )
     released_index = profile.id_number_index
     profile.legal_name = ""
     profile.id_number_encrypted = ""
@@ -345,6 +382,7 @@ def release_id_number(
     profile.realname_level = RealNameLevel.NONE
     profile.realname_verified_at = None
     profile.realname_verified_by = None
+    profile.released_index = released_index
     profile.save()
     _end_codes(profile)
     audit.record(

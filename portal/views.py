@@ -317,7 +317,11 @@ def staff_release_number(request: HttpRequest, pk: int) -> HttpResponse:
     if release_form.is_valid():
         try:
             realname.release_id_number(
-                person, by=user, reason=release_form.cleaned_data["reason"], request=request
+                person,
+                by=user,
+                reason=release_form.cleaned_data["reason"],
+                expected_index=request.session[IDENTIFIED_SESSION_KEY]["index"],
+                request=request,
             )
         except ValidationError as exc:
             if not hasattr(exc, "error_dict"):  # about the account, not the form

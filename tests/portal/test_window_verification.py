@@ -415,3 +415,117 @@ def test_the_clerks_page_is_plain_labelled_forms_with_masked_data(
     assert controls.fields and all(f and f in controls.labels for f in controls.fields)
     assert person.reveal_id_number() not in page and person.user.phone[3:] not in page
     assert person.id_number_masked in page and person.user.masked_phone in page
+
+
+def _self_declared(number=None):
+    return PersonFactory(
+        realname_level=RealNameLevel.SELF_DECLARED, **({"id_number": number} if number else {})
+    )
+
+
+def test_a_number_is_released_only_after_the_account_was_sent_a_code(
+    clerk_client, django_capture_on_commit_callbacks
+):
+    client, _clerk = clerk_client
+    fake = _self_declared()
+    _look_up(client, fake.reveal_id_number())
+    reason = {"release-reason": "持证人到场，无法提供验证码"}
+    response = client.post(f"/staff/identify/{fake.pk}/release/", reason, follow=True)
+    assert any("Send a code to this account first" in m for m in _messages(response))
+    fake.refresh_from_db()
+    assert fake.id_number_index is not None
+    _send_code(client, fake, django_capture_on_commit_callbacks)
+    client.post(f"/staff/identify/{fake.pk}/release/", reason)
+    fake.refresh_from_db()
+    assert fake.id_number_index is None
+
+
+def test_the_account_a_number_was_released_from_cannot_take_it_back(
+    clerk_client, django_capture_on_commit_callbacks
+):
+    client, _clerk = clerk_client
+    fake = _self_declared()
+    number = fake.reveal_id_number()
+    _look_up(client, number)
+    _send_code(client, fake, django_capture_on_commit_callbacks)
+    client.post(f"/staff/identify/{fake.pk}/release/", {"release-reason": "持证人到场"})
+    with pytest.raises(ValidationError, match="released this ID number from your account"):
+        realname.declare(fake.user, legal_name="王五", id_number=number)
+    owner = UserFactory()
+    assert realname.declare(owner, legal_name="张三", id_number=number).id_number_index
+
+
+def test_a_reason_holding_an_id_or_phone_number_is_refused(
+    clerk_client, django_capture_on_commit_callbacks
+):
+    client, _clerk = clerk_client
+    fake = _self_declared()
+    number = fake.reveal_id_number()
+    response = client.post("/staff/identify/", {"id_number": number, "reason": f"核验 {number}"})
+    assert "Do not type ID or phone numbers here" in response.content.decode()
+    assert not AuditEvent.objects.filter(action=AuditAction.PERSONAL_DATA_VIEWED).exists()
+    _look_up(client, number)
+    _send_code(client, fake, django_capture_on_commit_callbacks)
+    full_width_phone = "１３８００１３８０００"
+    response = client.post(
+        f"/staff/identify/{fake.pk}/release/", {"release-reason": f"致电 {full_width_phone}"}
+    )
+    assert "Do not type ID or phone numbers here" in response.content.decode()
+    fake.refresh_from_db()
+    assert fake.id_number_index is not None
+
+
+def test_a_code_typed_in_full_width_digits_verifies(
+    clerk_client, django_capture_on_commit_callbacks
+):
+    client, _clerk = clerk_client
+    person = _self_declared()
+    _look_up(client, person.reveal_id_number())
+    code = _send_code(client, person, django_capture_on_commit_callbacks)
+    full_width = "".join(chr(ord(c) + 0xFEE0) for c in code)
+    assert (
+        client.post(f"/staff/identify/{person.pk}/verify/", {"window-code": full_width}).status_code
+        == 302
+    )
+    person.refresh_from_db()
+    assert person.realname_level == RealNameLevel.WINDOW
+
+
+def test_the_clerk_sees_why_a_code_no_longer_works(
+    clerk_client, django_capture_on_commit_callbacks
+):
+    client, _clerk = clerk_client
+    person = _self_declared()
+    _look_up(client, person.reveal_id_number())
+    code = _send_code(client, person, django_capture_on_commit_callbacks)
+    for _ in range(WindowCode.MAX_ATTEMPTS):
+        page = client.post(f"/staff/identify/{person.pk}/verify/", {"window-code": _wrong(code)})
+    html = page.content.decode()
+    assert "tried too often: send a new code" in html
+    assert 'id="id_window-code_error"' in html  # named by the input's aria-describedby
+
+
+def test_an_account_gets_at_most_ten_codes_a_day(clerk_client):
+    _client, clerk = clerk_client
+    person = _self_declared()
+    day_ago = timezone.now() - timedelta(hours=20)
+    for _ in range(realname.MAX_CODES_PER_DAY):
+        WindowCode.objects.create(
+            profile=person,
+            sent_by=clerk,
+            code_hash="x",
+            declared_hash="x",
+            created_at=day_ago,
+            expires_at=day_ago,
+        )
+    with pytest.raises(ValidationError, match="Too many codes"):
+        realname.send_window_code(person, by=clerk)
+
+
+def test_a_release_is_for_the_number_looked_up_only(clerk_client):
+    _client, clerk = clerk_client
+    fake = _self_declared()
+    with pytest.raises(ValidationError):
+        realname.release_id_number(fake, by=clerk, reason="持证人到场", expected_index="other")
+    fake.refresh_from_db()
+    assert fake.id_number_index is not None

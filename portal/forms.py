@@ -91,6 +91,20 @@ class WindowCodeForm(forms.Form):
         return code
 
 
+class OrganisationAtWindowForm(forms.Form):
+    """From the business licence the citizen shows, naming him as legal representative."""
+
+    uscc = forms.CharField(label=_("Unified social credit code"), max_length=24)
+    name = NoNulCharField(label=_("Registered name"), max_length=200)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("prefix", "org")
+        super().__init__(*args, **kwargs)
+
+    def clean_uscc(self) -> str:
+        return identity.validate_uscc(self.cleaned_data["uscc"])
+
+
 class ReleaseForm(forms.Form):
     """Why the clerk releases an ID number from an account that is not the card holder's."""
 

@@ -14,7 +14,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from portal import audit, identity, roles
+from portal import audit, identity, roles, sms
 from portal.models import (
     AuditAction,
     Organisation,
@@ -27,9 +27,7 @@ from portal.models import (
 ACTING_SESSION_KEY = "portal_acting_organisation"
 
 
-def register(user: User, *, uscc: str, name: str) -> Organisation:
-    """The legal representative registers his organisation."""
-    code = identity.validate_uscc(uscc)
+def _organisation_name(name: str) -> str:
     name = name.strip()
     if not name or "\x00" in name or len(name) > 200:
         raise ValidationError(
@@ -40,6 +38,13 @@ def register(user: User, *, uscc: str, name: str) -> Organisation:
                 )
             }
         )
+    return name
+
+
+def register(user: User, *, uscc: str, name: str) -> Organisation:
+    """The legal representative registers his organisation."""
+    code = identity.validate_uscc(uscc)
+    name = _organisation_name(name)
     try:
         with transaction.atomic():
             return Organisation.objects.create(uscc=code, name=name, legal_representative=user)
@@ -104,6 +109,79 @@ def confirm_at_window(
         organisation_id=organisation.pk,
         uscc=organisation.uscc,  # public register data, not personal data
     )
+    return organisation
+
+
+@transaction.atomic
+def confirm_representative_at_window(
+    *,
+    uscc: str,
+    name: str,
+    representative: PersonProfile,
+    by: User,
+    request: HttpRequest | None = None,
+) -> Organisation:
+    """The clerk has seen a business licence naming this verified citizen as legal
+    representative: the organisation is his and confirmed, whoever registered it first.
+
+    Unregistered, it is registered for him. Registered by someone else and not yet confirmed
+    (a squatter, or a former representative), it passes to him; the earlier registrant's
+    agents lose their agency and he is told by SMS. Confirmed for someone else, it is refused:
+    a change of legal representative goes through the business registration first.
+    """
+    if not roles.has_role(by, StaffRole.CLERK):
+        raise PermissionError("only window clerks confirm organisations")
+    code = identity.validate_uscc(uscc)
+    name = _organisation_name(name)
+    person = PersonProfile.objects.select_related("user").get(pk=representative.pk)
+    if not person.is_verified or not person.user.is_active:
+        raise ValidationError(
+            _(
+                "The legal representative's real name is not verified yet: verify it at "
+                "the window first, then confirm the organisation."
+            ),
+            code="representative_not_verified",
+        )
+    organisation = Organisation.objects.select_for_update().filter(uscc=code).first()
+    earlier: User | None = None
+    if organisation is None:
+        organisation = Organisation(uscc=code, name=name, legal_representative=person.user)
+    elif organisation.legal_representative_id != person.user_id:
+        if organisation.verified_at is not None:
+            raise ValidationError(
+                _(
+                    "This organisation is confirmed for another legal representative. A change "
+                    "of legal representative is registered with the business registry first."
+                ),
+                code="confirmed_for_another",
+            )
+        earlier = organisation.legal_representative
+        organisation.agents.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
+        organisation.legal_representative = person.user
+        organisation.name = name
+    elif organisation.verified_at is not None:
+        return organisation
+    organisation.verified_at = timezone.now()
+    organisation.verified_by = by
+    organisation.save()
+    audit.record(
+        AuditAction.ORGANISATION_CONFIRMED,
+        actor=by,
+        subject=person.user,
+        request=request,
+        organisation_id=organisation.pk,
+        uscc=organisation.uscc,  # public register data, not personal data
+        taken_from_user_id=earlier.pk if earlier else None,
+    )
+    if earlier is not None and earlier.phone and earlier.phone_verified:
+        sms.queue(
+            earlier.phone,
+            _(
+                "[One Window] %(name)s was confirmed at a service window for the legal "
+                "representative on its business licence. You no longer act for it in One Window."
+            )
+            % {"name": organisation.name},
+        )
     return organisation
 
 

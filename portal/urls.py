@@ -35,6 +35,11 @@ portal_patterns = [
         "staff/identify/<int:pk>/release/", views.staff_release_number, name="staff_release_number"
     ),
     path(
+        "staff/organisations/confirm/",
+        views.staff_confirm_representative,
+        name="staff_confirm_representative",
+    ),
+    path(
         "staff/organisations/<int:pk>/confirm/",
         views.staff_confirm_organisation,
         name="staff_confirm_organisation",

@@ -19,6 +19,7 @@ from portal.auth import signed_in_user
 from portal.forms import (
     AgentForm,
     IdentifyForm,
+    OrganisationAtWindowForm,
     OrganisationForm,
     RealNameForm,
     ReleaseForm,
@@ -219,6 +220,7 @@ def _identify_page(
     searched: bool = False,
     code_form: WindowCodeForm | None = None,
     release_form: ReleaseForm | None = None,
+    org_form: OrganisationAtWindowForm | None = None,
 ) -> HttpResponse:
     if not searched:
         person = _identified(request)
@@ -233,6 +235,7 @@ def _identify_page(
             live_code=realname.live_code(person, by=clerk),
             code_form=code_form or WindowCodeForm(),
             release_form=release_form or ReleaseForm(),
+            org_form=org_form or OrganisationAtWindowForm(),
             organisations=organisations.represented_by(person.user),
         )
     return render(request, "portal/staff_identify.html", context)
@@ -340,6 +343,33 @@ def staff_release_number(request: HttpRequest, pk: int) -> HttpResponse:
             )
             return redirect("portal:staff_identify")
     return _identify_page(request, user, release_form=release_form)
+
+
+@login_required
+@require_POST
+def staff_confirm_representative(request: HttpRequest) -> HttpResponse:
+    user = _require_clerk(request, _("Only window clerks confirm organisations."))
+    person = _identified(request)
+    if person is None:
+        return _look_up_first(request)
+    org_form = OrganisationAtWindowForm(request.POST)
+    if org_form.is_valid():
+        try:
+            organisation = organisations.confirm_representative_at_window(
+                uscc=org_form.cleaned_data["uscc"],
+                name=org_form.cleaned_data["name"],
+                representative=person,
+                by=user,
+                request=request,
+            )
+        except ValidationError as exc:
+            apply_errors(org_form, exc)
+        else:
+            messages.success(
+                request, _("%(name)s has been confirmed.") % {"name": organisation.name}
+            )
+            return redirect("portal:staff_identify")
+    return _identify_page(request, user, org_form=org_form)
 
 
 @login_required

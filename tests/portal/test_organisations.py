@@ -5,7 +5,14 @@ import pytest
 from django.test import Client
 
 from portal import organisations
-from portal.models import AuditAction, AuditEvent, Organisation, OrganisationAgent, StaffRole
+from portal.models import (
+    AuditAction,
+    AuditEvent,
+    Organisation,
+    OrganisationAgent,
+    RealNameLevel,
+    StaffRole,
+)
 from tests.factories import PASSWORD, PersonFactory, UserFactory, make_staff, make_uscc
 
 pytestmark = pytest.mark.django_db
@@ -205,3 +212,66 @@ def test_registering_says_the_organisation_must_be_confirmed(client, english):
     )
     assert any("service window" in str(m) for m in response.context["messages"])
     assert Organisation.objects.get().verified_at is None
+
+
+def _confirm_from_licence(client, uscc, name="广州示例餐饮有限公司"):
+    return client.post(
+        "/staff/organisations/confirm/", {"org-uscc": uscc, "org-name": name}, follow=True
+    )
+
+
+def test_a_registration_squatted_by_someone_else_passes_to_the_representative_on_the_licence(
+    clerk_client, english, sms_outbox, django_capture_on_commit_callbacks
+):
+    client, clerk = clerk_client
+    squatter = PersonFactory(verified=True)
+    squatted = _represented(squatter)
+    helper = UserFactory()
+    organisations.authorise_agent(squatted, phone=helper.phone, by=squatter.user)
+    owner = PersonFactory(verified=True)
+    _look_up(client, owner)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _confirm_from_licence(client, squatted.uscc)
+    assert "has been confirmed" in response.content.decode()
+    squatted.refresh_from_db()
+    assert squatted.legal_representative == owner.user and squatted.verified_at is not None
+    assert not organisations.for_user(squatter.user).exists()
+    assert not organisations.for_user(helper).exists()  # the squatter's agents are gone too
+    assert sms_outbox[-1].phone == squatter.user.phone
+    event = AuditEvent.objects.get(action=AuditAction.ORGANISATION_CONFIRMED)
+    assert (event.actor, event.subject) == (clerk, owner.user)
+    assert event.detail["taken_from_user_id"] == squatter.user.pk
+
+
+def test_an_unregistered_organisation_is_registered_and_confirmed_at_the_window(
+    clerk_client, english
+):
+    client, _clerk = clerk_client
+    owner = PersonFactory(verified=True)
+    _look_up(client, owner)
+    code = make_uscc()
+    _confirm_from_licence(client, code, name="广州新开餐饮有限公司")
+    organisation = Organisation.objects.get(uscc=code)
+    assert organisation.legal_representative == owner.user and organisation.is_confirmed
+
+
+def test_an_organisation_confirmed_for_another_representative_is_not_taken(clerk_client, english):
+    client, clerk = clerk_client
+    first = PersonFactory(verified=True)
+    confirmed = organisations.confirm_at_window(_represented(first), by=clerk)
+    other = PersonFactory(verified=True)
+    _look_up(client, other)
+    response = _confirm_from_licence(client, confirmed.uscc)
+    assert "confirmed for another legal representative" in response.content.decode()
+    confirmed.refresh_from_db()
+    assert confirmed.legal_representative == first.user
+
+
+def test_a_citizen_not_yet_verified_is_offered_no_licence_confirmation(clerk_client, english):
+    client, _clerk = clerk_client
+    person = PersonFactory(realname_level=RealNameLevel.SELF_DECLARED)
+    page = _look_up(client, person).content.decode()
+    assert "Confirm an organisation from its business licence" not in page
+    response = _confirm_from_licence(client, make_uscc())
+    assert "not verified yet" in response.content.decode()
+    assert not Organisation.objects.exists()

@@ -15,6 +15,15 @@ class NoNulCharField(forms.CharField):
     default_error_messages = {"null_characters_not_allowed": _("Text may not contain NUL bytes.")}
 
 
+class ReasonField(NoNulCharField):
+    """Why a clerk acts: kept in the audit log, so it may not hold ID or phone numbers."""
+
+    def validate(self, value: Any) -> None:
+        super().validate(value)
+        if value and identity.mentions_personal_numbers(value):
+            raise identity.personal_numbers_error()
+
+
 class RealNameForm(forms.Form):
     legal_name = NoNulCharField(
         label=_("Legal name"), max_length=64, widget=forms.TextInput(attrs={"autocomplete": "name"})
@@ -55,16 +64,10 @@ class IdentifyForm(forms.Form):
         max_length=24,
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
-    reason = NoNulCharField(label=_("Reason"), max_length=200, initial=_("Counter service"))
+    reason = ReasonField(label=_("Reason"), max_length=200, initial=_("Counter service"))
 
     def clean_id_number(self) -> str:
         return identity.validate_id_number(self.cleaned_data["id_number"])
-
-    def clean_reason(self) -> str:
-        reason: str = self.cleaned_data["reason"]
-        if identity.mentions_personal_numbers(reason):
-            raise identity.personal_numbers_error()
-        return reason
 
 
 class WindowCodeForm(forms.Form):
@@ -108,7 +111,7 @@ class OrganisationAtWindowForm(forms.Form):
 class ReleaseForm(forms.Form):
     """Why the clerk releases an ID number from an account that is not the card holder's."""
 
-    reason = NoNulCharField(
+    reason = ReasonField(
         label=_("Reason for releasing the number"),
         max_length=200,
         help_text=_(
@@ -121,12 +124,6 @@ class ReleaseForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("prefix", "release")
         super().__init__(*args, **kwargs)
-
-    def clean_reason(self) -> str:
-        reason: str = self.cleaned_data["reason"]
-        if identity.mentions_personal_numbers(reason):
-            raise identity.personal_numbers_error()
-        return reason
 
 
 def apply_errors(form: forms.Form, error: ValidationError) -> None:

@@ -7,6 +7,8 @@ organisation's certificates only to confirmed organisations.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
@@ -67,6 +69,38 @@ def represented_by(user: User) -> QuerySet[Organisation]:
     return Organisation.objects.filter(legal_representative=user).order_by("name", "pk")
 
 
+def _require_verified(representative: PersonProfile | None) -> None:
+    if (
+        representative is None
+        or not representative.is_verified
+        or not representative.user.is_active
+    ):
+        raise ValidationError(
+            _(
+                "The legal representative's real name is not verified yet: verify it at "
+                "the window first, then confirm the organisation."
+            ),
+            code="representative_not_verified",
+        )
+
+
+def _confirm(
+    organisation: Organisation, *, by: User, request: HttpRequest | None, **detail: Any
+) -> None:
+    organisation.verified_at = timezone.now()
+    organisation.verified_by = by
+    organisation.save()
+    audit.record(
+        AuditAction.ORGANISATION_CONFIRMED,
+        actor=by,
+        subject=organisation.legal_representative,
+        request=request,
+        organisation_id=organisation.pk,
+        uscc=organisation.uscc,  # public register data, not personal data
+        **detail,
+    )
+
+
 @transaction.atomic
 def confirm_at_window(
     organisation: Organisation, *, by: User, request: HttpRequest | None = None
@@ -86,29 +120,8 @@ def confirm_at_window(
         .select_related("user")
         .first()
     )
-    if (
-        representative is None
-        or not representative.is_verified
-        or not representative.user.is_active
-    ):
-        raise ValidationError(
-            _(
-                "The legal representative's real name is not verified yet: verify it at "
-                "the window first, then confirm the organisation."
-            ),
-            code="representative_not_verified",
-        )
-    organisation.verified_at = timezone.now()
-    organisation.verified_by = by
-    organisation.save(update_fields=["verified_at", "verified_by"])
-    audit.record(
-        AuditAction.ORGANISATION_CONFIRMED,
-        actor=by,
-        subject=organisation.legal_representative,
-        request=request,
-        organisation_id=organisation.pk,
-        uscc=organisation.uscc,  # public register data, not personal data
-    )
+    _require_verified(representative)
+    _confirm(organisation, by=by, request=request)
     return organisation
 
 
@@ -134,14 +147,7 @@ def confirm_representative_at_window(
     code = identity.validate_uscc(uscc)
     name = _organisation_name(name)
     person = PersonProfile.objects.select_related("user").get(pk=representative.pk)
-    if not person.is_verified or not person.user.is_active:
-        raise ValidationError(
-            _(
-                "The legal representative's real name is not verified yet: verify it at "
-                "the window first, then confirm the organisation."
-            ),
-            code="representative_not_verified",
-        )
+    _require_verified(person)
     organisation = Organisation.objects.select_for_update().filter(uscc=code).first()
     earlier: User | None = None
     if organisation is None:
@@ -161,16 +167,10 @@ def confirm_representative_at_window(
         organisation.name = name
     elif organisation.verified_at is not None:
         return organisation
-    organisation.verified_at = timezone.now()
-    organisation.verified_by = by
-    organisation.save()
-    audit.record(
-        AuditAction.ORGANISATION_CONFIRMED,
-        actor=by,
-        subject=person.user,
+    _confirm(
+        organisation,
+        by=by,
         request=request,
-        organisation_id=organisation.pk,
-        uscc=organisation.uscc,  # public register data, not personal data
         taken_from_user_id=earlier.pk if earlier else None,
     )
     if earlier is not None and earlier.phone and earlier.phone_verified:

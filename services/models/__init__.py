@@ -1,6 +1,7 @@
-"""The service catalogue (事项, materials, forms, review steps) and 一件事 bundles."""
+"""The service catalogue (事项, materials, forms, review steps), 一件事 bundles and the calendar."""
 
 from services.models.bundles import Bundle, BundleMember, LifeEvent
+from services.models.calendar import CalendarDay
 from services.models.catalogue import (
     ApplicantKind,
     MaterialRequirement,
@@ -15,6 +16,7 @@ __all__ = [
     "ApplicantKind",
     "Bundle",
     "BundleMember",
+    "CalendarDay",
     "LifeEvent",
     "MaterialRequirement",
     "ReviewStep",

@@ -1,4 +1,9 @@
-"""/healthz: the database, the cache and (when configured) the broker answer."""
+"""/healthz: the database, the cache and (when configured) the broker answer; and warnings.
+
+Warnings (e.g. next year's working-day calendar missing) come from the functions named in
+``HEALTH_WARNINGS``, so that apps report their own without portal importing them. They do not
+turn the status into an error: the portal still serves.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.http import HttpRequest, JsonResponse
+from django.utils.module_loading import import_string
 from django.views.decorators.cache import never_cache
 
 
@@ -40,6 +46,11 @@ def healthz(request: HttpRequest) -> JsonResponse:
         except Exception as exc:  # a health check reports every failure, whatever it is
             results[name] = f"error: {exc.__class__.__name__}"
     healthy = all(v == "ok" for v in results.values())
+    warnings: list[str] = []
+    if healthy:
+        for path in settings.HEALTH_WARNINGS:
+            warnings.extend(import_string(path)())
     return JsonResponse(
-        {"status": "ok" if healthy else "error", "checks": results}, status=200 if healthy else 503
+        {"status": "ok" if healthy else "error", "checks": results, "warnings": warnings},
+        status=200 if healthy else 503,
     )

@@ -288,3 +288,6 @@ class BundleAdmin(SystemAdminOnly, admin.ModelAdmin):  # type: ignore[misc]
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Bundle]) -> None:
         for obj in queryset:
             self.delete_model(request, obj)
+
+
+from services import calendar_admin  # noqa: E402, F401  (registers the calendar admin)

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.db.models import Count
 from django.db.models.functions import ExtractYear
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from services.models import CalendarDay
@@ -170,3 +171,20 @@ def official_years() -> list[int]:
     from chinese_calendar.constants import holidays
 
     return sorted({day.year for day in holidays})
+
+
+def missing_year_message(year: int) -> str:
+    return str(
+        _(
+            "The working-day calendar for %(year)s is not loaded: deadlines reaching into it are "
+            "counted on weekdays only and marked provisional. Load the State Council schedule "
+            "(manage.py calendar load --year %(year)s) or enter the holidays in the admin."
+        )
+        % {"year": year}
+    )
+
+
+def health_warnings() -> list[str]:
+    """For /healthz: next year's calendar missing from 1 November on."""
+    missing = missing_next_year(timezone.localdate())
+    return [f"calendar: {missing} not loaded"] if missing else []

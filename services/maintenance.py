@@ -53,7 +53,7 @@ def record_change(
         fields=fields,
         request=request,
         model=obj._meta.label_lower,
-        object_id=obj.pk,
+        object_id=obj.pk if isinstance(obj.pk, int) else str(obj.pk),
         object=str(obj)[:100],
         change=change,
         **detail,

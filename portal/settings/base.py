@@ -148,6 +148,9 @@ if env.str("REDIS_URL", default=""):
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# Functions returning warnings for /healthz (portal/health.py).
+HEALTH_WARNINGS = ["services.calendar.health_warnings"]
+
 # --- Celery ---------------------------------------------------------------------------------
 BROKER_CONFIGURED = bool(env.str("CELERY_BROKER_URL", default=""))
 # Embedded default: tasks run eagerly in-process; "memory://" keeps Celery from dialling AMQP.

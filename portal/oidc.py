@@ -7,6 +7,7 @@ logout URLs, which end up in access logs and browser history). Every release is 
 
 from __future__ import annotations
 
+import re
 import secrets
 from collections.abc import Iterable
 from typing import Any, Literal
@@ -36,6 +37,32 @@ CLAIMS_SUPPORTED = [
     "phone_number_verified",
     "id_number",
 ]
+
+
+# RFC 8252 7.3: a native app listens on a port the OS picks at run time, so a registered
+# loopback URI matches on any port. Only the IP literals: "localhost" may resolve elsewhere.
+_LOOPBACK = re.compile(r"http://(127\.0\.0\.1|\[::1\])(?::\d+)?(?P<rest>/.*)?", re.DOTALL)
+
+
+def redirect_uri_is_registered(uri: str, registered: Iterable[str]) -> bool:
+    """True if ``uri`` is one of ``registered``, compared as strings (RFC 3986 6.2.1).
+
+    No normalisation at all: another case, port spelling, query, fragment, trailing slash or
+    user part is another address (OpenID Connect Core 3.1.2.1, RFC 9700 4.1.3). The one
+    exception is the port of a loopback address (RFC 8252 7.3).
+    """
+    return any(
+        uri == allowed or _is_loopback_on_another_port(uri, allowed) for allowed in registered
+    )
+
+
+def _is_loopback_on_another_port(uri: str, allowed: str) -> bool:
+    match = _LOOPBACK.fullmatch(allowed)
+    if match is None:
+        return False
+    host, rest = match.group(1), match.group("rest") or ""
+    port = re.fullmatch(rf"http://{re.escape(host)}:([1-9][0-9]{{0,4}}){re.escape(rest)}", uri)
+    return port is not None and int(port.group(1)) <= 65535
 
 
 class PortalOIDCAdapter(DefaultOIDCAdapter):

@@ -5,7 +5,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from portal import health, views
+from portal import health, oidc_views, views
 
 admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
 admin.site.site_header = _("One Window administration")
@@ -54,6 +54,8 @@ urlpatterns = [
     path("api/v1/", include("services.api.urls")),
     path("", include((portal_patterns, "portal"))),
     path("accounts/", include("allauth.urls")),
+    # Exact redirect URIs and PKCE in front of allauth's endpoint (see portal/oidc_views.py).
+    path("identity/o/authorize", oidc_views.authorization),
     path("", include("allauth.idp.urls")),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -16,6 +16,8 @@ from typing import Any
 from urllib.parse import parse_qs, quote_plus, urlencode, urlsplit
 
 import jwt
+from allauth.idp.oidc.adapter import get_adapter
+from allauth.idp.oidc.models import Client
 from django.test import Client as HttpClient
 
 ISSUER = "http://testserver"
@@ -26,6 +28,29 @@ def pkce_pair() -> tuple[str, str]:
     verifier = secrets.token_urlsafe(48)
     digest = hashlib.sha256(verifier.encode("ascii")).digest()
     return verifier, base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
+
+
+def register_client(
+    name: str,
+    *,
+    redirect_uris: list[str],
+    scopes: list[str],
+    kind: str = Client.Type.CONFIDENTIAL,
+) -> tuple[Client, str]:
+    """Register a client as the admin does; a confidential one gets a generated secret, shown
+    once, of which only the hash is stored (see allauth's ClientAdmin). Public: secret ""."""
+    client = Client(name=name, type=kind)
+    client.set_redirect_uris(redirect_uris)
+    client.set_scopes(scopes)
+    client.set_grant_types([Client.GrantType.AUTHORIZATION_CODE, Client.GrantType.REFRESH_TOKEN])
+    client.set_response_types([Client.ResponseType.CODE])
+    secret = ""
+    if kind == Client.Type.CONFIDENTIAL:
+        secret = get_adapter().generate_client_secret()
+        client.set_secret(secret)
+    client.full_clean()
+    client.save()
+    return client, secret
 
 
 def basic_auth(client_id: str, secret: str) -> dict[str, str]:
@@ -115,34 +140,45 @@ class DepartmentSystem:
     config: dict[str, Any]
     backend: HttpClient = field(default_factory=HttpClient)
 
-    def authorization_url(self, *, scope: str, state: str, nonce: str, challenge: str) -> str:
-        query = urlencode(
-            {
-                "client_id": self.client_id,
-                "redirect_uri": self.redirect_uri,
-                "response_type": "code",
-                "scope": scope,
-                "state": state,
-                "nonce": nonce,
-                "code_challenge": challenge,
-                "code_challenge_method": "S256",
-            }
-        )
-        return f"{path_of(self.config['authorization_endpoint'])}?{query}"
+    def authorization_url(
+        self,
+        *,
+        scope: str,
+        state: str,
+        nonce: str,
+        challenge: str | None,
+        method: str | None = "S256",
+        redirect_uri: str | None = None,
+    ) -> str:
+        """The authorize URL; ``challenge=None`` leaves PKCE out, ``method=None`` the method."""
+        params = {
+            "client_id": self.client_id,
+            "redirect_uri": redirect_uri or self.redirect_uri,
+            "response_type": "code",
+            "scope": scope,
+            "state": state,
+            "nonce": nonce,
+        }
+        if challenge is not None:
+            params["code_challenge"] = challenge
+            if method is not None:
+                params["code_challenge_method"] = method
+        return f"{path_of(self.config['authorization_endpoint'])}?{urlencode(params)}"
 
     def token_request(self, data: dict[str, str], *, secret: str | None = None):
+        endpoint = path_of(self.config["token_endpoint"])
+        if not self.secret and secret is None:  # a public client: no secret, only its id
+            return self.backend.post(endpoint, {**data, "client_id": self.client_id})
         return self.backend.post(
-            path_of(self.config["token_endpoint"]),
-            data,
-            **basic_auth(self.client_id, secret or self.secret),
+            endpoint, data, **basic_auth(self.client_id, secret or self.secret)
         )
 
-    def exchange_code(self, code: str, verifier: str):
+    def exchange_code(self, code: str, verifier: str, *, redirect_uri: str | None = None):
         return self.token_request(
             {
                 "grant_type": "authorization_code",
                 "code": code,
-                "redirect_uri": self.redirect_uri,
+                "redirect_uri": redirect_uri or self.redirect_uri,
                 "code_verifier": verifier,
             }
         )

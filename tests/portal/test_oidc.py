@@ -16,7 +16,6 @@ from urllib.parse import quote_plus
 
 import jwt
 import pytest
-from allauth.idp.oidc.adapter import get_adapter
 from allauth.idp.oidc.models import Client
 from django.contrib import admin
 from django.contrib.auth import SESSION_KEY
@@ -39,6 +38,7 @@ from tests.portal.oidc_client import (
     path_of,
     pkce_pair,
     query_of,
+    register_client,
 )
 
 pytestmark = pytest.mark.django_db
@@ -49,18 +49,7 @@ BASIC_SCOPE = "openid profile phone"
 
 
 def register_department_system(name: str = "住房公积金管理中心") -> tuple[Client, str]:
-    """Register a confidential client as the admin does: the secret is generated, shown
-    once to the administrator and only its hash is stored (see allauth ClientAdmin)."""
-    client = Client(name=name, type=Client.Type.CONFIDENTIAL)
-    client.set_redirect_uris([REDIRECT_URI])
-    client.set_scopes(CLIENT_SCOPES)
-    client.set_grant_types([Client.GrantType.AUTHORIZATION_CODE, Client.GrantType.REFRESH_TOKEN])
-    client.set_response_types([Client.ResponseType.CODE])
-    secret = get_adapter().generate_client_secret()
-    client.set_secret(secret)
-    client.full_clean()
-    client.save()
-    return client, secret
+    return register_client(name, redirect_uris=[REDIRECT_URI], scopes=CLIENT_SCOPES)
 
 
 @pytest.fixture
@@ -266,7 +255,7 @@ def test_unregistered_redirect_uri_is_never_redirected_to(browser, rp):
     _, challenge = pkce_pair()
     url = rp.authorization_url(scope=BASIC_SCOPE, state="s", nonce="n", challenge=challenge)
     response = browser.get(url.replace("gjj.example.gov.cn", "evil.example.com"))
-    assert response.status_code == 200  # an error page on the portal, not a redirect
+    assert response.status_code == 400  # an error page on the portal, not a redirect
     assert not response.has_header("Location")
     assert 'name="request"' not in response.content.decode()  # and no consent form
 

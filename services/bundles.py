@@ -14,6 +14,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from certificates.models import CertificateType
 from services.models import Bundle, BundleMember, MaterialRequirement, Service
 
 
@@ -36,7 +37,7 @@ class MergedMaterial:
     conditions: list[str]
     form: str
     copies: int
-    certificate_type: str
+    certificate_type: CertificateType | None
     service_codes: list[str] = field(default_factory=list)
     requirement: MaterialRequirement | None = None  # the first member's, for display
 

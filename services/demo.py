@@ -12,6 +12,8 @@ from typing import Any
 
 from django.db import transaction
 
+from certificates import demo as certificates_demo
+from certificates.models import CertificateType
 from portal.demo import department_code
 from portal.models import Department, ServiceCategory, ServiceHall, StaffRole
 from services import bundles
@@ -25,23 +27,94 @@ from services.models import (
     ServiceResult,
 )
 
-# Certificate type codes (证照类型代码): defining ministry's code + a 3-digit sequence.
-CERT = {
-    "resident-id": "11100000000013338W001",
-    "household-register": "11100000000013338W002",
-    "residence-permit": "11100000000013338W003",
-    "driving-licence": "11100000000013338W004",
-    "birth-medical-certificate": "11100000000013506C001",
-    "vaccination-certificate": "11100000000013506C002",
-    "death-medical-certificate": "11100000000013506C003",
-    "marriage-certificate": "11100000000014300X001",
-    "disability-certificate": "13100000500000035J001",
-    "social-security-card": "11100000717800585M001",
-    "business-licence": "11100000MB0143028X001",
-    "food-licence": "11100000MB0143028X002",
-    "tax-clearance": "11100000000013316J001",
-    "property-certificate": "11100000MB1962693N001",
-    "road-transport-licence": "11100000000019713D001",
+# The certificate types the catalogue names, by key: the certificate demo's, by their name (it
+# defines their codes), and five of its own, defined here (defining ministry, sequence).
+CERTIFICATE_TYPES = {
+    "resident-id": "居民身份证",
+    "household-register": "户口簿",
+    "residence-permit": "居住证",
+    "driving-licence": "机动车驾驶证",
+    "birth-medical-certificate": "出生医学证明",
+    "social-security-card": "社会保障卡",
+    "marriage-certificate": "结婚证",
+    "property-certificate": "不动产权证书",
+    "business-licence": "营业执照",
+    "food-licence": "食品经营许可证",
+}
+MINISTRIES = {
+    "cdpf": ("11100000MB0C000069", "中国残疾人联合会", "China Disabled Persons' Federation"),
+    "sta": ("11100000MB0C00007C", "国家税务总局", "State Taxation Administration"),
+    "mot": ("11100000MB0C00008F", "中华人民共和国交通运输部", "Ministry of Transport"),
+}
+# key: (ministry (here or the certificate demo's), seq, name, English, issuer, holder kind,
+#       validity rule, years, colour, surface fields (name, label, English label, type))
+EXTRA_CERTIFICATE_TYPES: dict[str, tuple[Any, ...]] = {
+    "vaccination-certificate": (
+        "nhc",
+        2,
+        "预防接种证",
+        "Vaccination certificate",
+        "广州市卫生健康委员会",
+        "person",
+        "long_term",
+        None,
+        "#2f6f9f",
+        [("birth_date", "出生日期", "Date of birth", "date")],
+    ),
+    "death-medical-certificate": (
+        "nhc",
+        3,
+        "居民死亡医学证明（推断）书",
+        "Medical certificate of death",
+        "广州市卫生健康委员会",
+        "person",
+        "long_term",
+        None,
+        "#4a4a4a",
+        [
+            ("death_date", "死亡日期", "Date of death", "date"),
+            ("death_place", "死亡地点", "Place of death", "text"),
+        ],
+    ),
+    "disability-certificate": (
+        "cdpf",
+        1,
+        "残疾人证",
+        "Disability certificate",
+        "广州市残疾人联合会",
+        "person",
+        "fixed_years",
+        10,
+        "#8a5a00",
+        [
+            ("disability_type", "残疾类别", "Kind of disability", "text"),
+            ("disability_level", "残疾等级", "Level", "text"),
+        ],
+    ),
+    "tax-clearance": (
+        "sta",
+        1,
+        "清税证明",
+        "Tax clearance certificate",
+        "国家税务总局广州市税务局",
+        "organisation",
+        "long_term",
+        None,
+        "#5b3a8c",
+        [],
+    ),
+    "road-transport-licence": (
+        "mot",
+        1,
+        "道路运输经营许可证",
+        "Road transport operating licence",
+        "广州市交通运输局",
+        "organisation",
+        "fixed_years",
+        4,
+        "#1d5e3a",
+        [("business_scope", "经营范围", "Scope", "text")],
+    ),
 }
 
 # Extra departments and categories the portal's demo does not have.
@@ -316,7 +389,7 @@ LIC, CONF, PAY = (
 
 
 def _cert(name: str, type_key: str) -> tuple[str, str, str]:
-    return (ServiceResult.CERTIFICATE, name, CERT[type_key])
+    return (ServiceResult.CERTIFICATE, name, type_key)
 
 
 def _paper(name: str) -> tuple[str, str, str]:
@@ -1459,6 +1532,38 @@ def _code(department: Department, spec: S) -> str:
     return f"{department.code[2:8]}{spec.org[-5:]}{spec.kind[:1].upper()}{spec.seq:04d}"
 
 
+def _certificate_types() -> dict[str, CertificateType]:
+    """The types the catalogue names by key, the certificate demo's loaded first."""
+    by_name = {ctype.name: ctype for ctype, _issuer, _values in certificates_demo._types()}
+    types = {key: by_name[name] for key, name in CERTIFICATE_TYPES.items()}
+    ministries = {key: code for key, (code, _name, _en) in certificates_demo.MINISTRIES.items()}
+    for key, (code, name, name_en) in MINISTRIES.items():
+        Department.objects.update_or_create(
+            code=code, defaults={"name": name, "name_en": name_en, "area_code": "100000"}
+        )
+        ministries[key] = code
+    for key, spec in EXTRA_CERTIFICATE_TYPES.items():
+        ministry, seq, name, name_en, issuer, holder, rule, years, colour, fields = spec
+        types[key], _created = CertificateType.objects.update_or_create(
+            code=f"{ministries[ministry]}{seq:03d}",
+            defaults={
+                "name": name,
+                "name_en": name_en,
+                "defining_department": Department.objects.get(code=ministries[ministry]),
+                "holder_kind": holder,
+                "validity_rule": rule,
+                "validity_years": years,
+                "layout": {"colour": colour, "title": name},
+                "fields": [
+                    {"name": f, "label": label, "label_en": en, "type": t}
+                    for f, label, en, t in fields
+                ],
+            },
+        )
+        types[key].issuing_departments.add(Department.objects.get(name=issuer))
+    return types
+
+
 @transaction.atomic
 def load() -> str:
     departments = {d.code: d for d in Department.objects.all()}
@@ -1467,6 +1572,7 @@ def load() -> str:
         departments[code], _created = Department.objects.update_or_create(
             code=code, defaults={"name": name, "name_en": name_en}
         )
+    types = _certificate_types()
     for code, name, name_en in EXTRA_CATEGORIES:
         ServiceCategory.objects.update_or_create(
             code=code, defaults={"name": name, "name_en": name_en}
@@ -1491,7 +1597,7 @@ def load() -> str:
     by_name: dict[str, Service] = {}
     for spec in SERVICES:
         department = departments[department_code(spec.org)]
-        service = _load_service(spec, department, categories[spec.category], halls)
+        service = _load_service(spec, department, categories[spec.category], halls, types)
         by_name[spec.name] = service
 
     for order, (slug, name, name_en, event, applicant, description, members) in enumerate(BUNDLES):
@@ -1517,7 +1623,11 @@ def load() -> str:
 
 
 def _load_service(
-    spec: S, department: Department, category: ServiceCategory, halls: list[ServiceHall]
+    spec: S,
+    department: Department,
+    category: ServiceCategory,
+    halls: list[ServiceHall],
+    types: dict[str, CertificateType],
 ) -> Service:
     kind_result, result_name, certificate = spec.result
     service, _created = Service.objects.update_or_create(
@@ -1545,7 +1655,7 @@ def _load_service(
             ),
             "result_kind": kind_result,
             "result_name": result_name,
-            "result_certificate_type": certificate,
+            "result_certificate_type": types[certificate] if certificate else None,
             "form_definition": _form(spec.fields),
         },
     )
@@ -1564,7 +1674,7 @@ def _load_service(
                 else MaterialRequirement.Requirement.REQUIRED,
                 "condition": condition,
                 "form": form,
-                "certificate_type": CERT.get(certificate_key, ""),
+                "certificate_type": types[certificate_key] if certificate_key else None,
                 "order": order,
                 "file_types": "pdf,jpg,png",
                 "max_size_mb": 10,

@@ -6,7 +6,10 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 
 from portal.models import Department, ServiceCategory
 from services import search
-from services.models import Bundle, BundleMember, ReviewStep, Service
+from services.models import Bundle, BundleMember, MaterialRequirement, ReviewStep, Service
+
+# Materials with the certificate type that replaces them, in the materials' own query.
+_MATERIALS = MaterialRequirement.objects.select_related("certificate_type")
 
 
 def services(
@@ -38,9 +41,9 @@ def service(code: str) -> Service:
     """One published service with everything its guide shows. Raises Service.DoesNotExist."""
     return (
         Service.objects.published()
-        .select_related("department", "category")
+        .select_related("department", "category", "result_certificate_type")
         .prefetch_related(
-            "materials",
+            Prefetch("materials", queryset=_MATERIALS),
             "halls",
             Prefetch("review_steps", queryset=ReviewStep.objects.select_related("department")),
         )
@@ -61,7 +64,7 @@ def bundle(slug: str) -> Bundle:
     """One published bundle with its members' services and their materials."""
     members = BundleMember.objects.select_related(
         "service__department", "service__category"
-    ).prefetch_related("service__materials")
+    ).prefetch_related(Prefetch("service__materials", queryset=_MATERIALS))
     return (
         Bundle.objects.published()
         .prefetch_related(Prefetch("members", queryset=members))

@@ -6,6 +6,7 @@ from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from certificates.models import CertificateType
 from portal.models import Department, ServiceCategory, ServiceHall
 from services.models import Bundle, BundleMember, MaterialRequirement, ReviewStep, Service
 
@@ -51,6 +52,9 @@ class ServiceSummarySerializer(serializers.ModelSerializer):
 
 
 class MaterialSerializer(serializers.ModelSerializer):
+    certificate_type: serializers.SlugRelatedField[CertificateType] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True
+    )
     file_types = serializers.ListField(child=serializers.CharField(), source="file_type_list")
     blank_form = serializers.SerializerMethodField()
     sample = serializers.SerializerMethodField()
@@ -111,6 +115,9 @@ class FormDefinitionField(serializers.JSONField):
 
 
 class ServiceDetailSerializer(ServiceSummarySerializer):
+    result_certificate_type: serializers.SlugRelatedField[CertificateType] = (
+        serializers.SlugRelatedField(slug_field="code", read_only=True)
+    )
     materials = MaterialSerializer(many=True)
     review_steps = ReviewStepSerializer(many=True)
     halls = HallSerializer(many=True)
@@ -168,7 +175,9 @@ class MergedMaterialSerializer(serializers.Serializer):
     conditions = serializers.ListField(child=serializers.CharField())
     form = serializers.CharField()
     copies = serializers.IntegerField()
-    certificate_type = serializers.CharField()
+    certificate_type: serializers.SlugRelatedField[CertificateType] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True
+    )
     service_codes = serializers.ListField(child=serializers.CharField())
 
 

@@ -10,6 +10,7 @@ from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from certificates.models import CertificateType
 from portal.models import Department, ServiceCategory, ServiceHall, StaffRole
 from services import formdefs
 
@@ -93,11 +94,15 @@ class Service(models.Model):
         _("result"), max_length=20, choices=ServiceResult.choices, default=ServiceResult.NONE
     )
     result_name = models.CharField(_("result document"), max_length=100, blank=True)
-    result_certificate_type = models.CharField(
-        _("result certificate type code"),
-        max_length=40,
+    # PROTECT: a type some service issues or accepts cannot be deleted from under it.
+    result_certificate_type = models.ForeignKey(
+        CertificateType,
+        on_delete=models.PROTECT,
+        null=True,
         blank=True,
-        help_text=_("The e-certificate type code the service issues, if any."),
+        related_name="+",
+        verbose_name=_("result certificate type"),
+        help_text=_("The e-certificate type the service issues, if any."),
     )
     form_definition = models.JSONField(
         _("application form"),
@@ -136,12 +141,30 @@ class Service(models.Model):
                 _("The promised time limit cannot exceed the statutory one."),
                 code="promised_over_statutory",
             )
-        if self.result_kind == ServiceResult.CERTIFICATE and not self.result_certificate_type:
+        if self.result_kind == ServiceResult.CERTIFICATE and not self.result_certificate_type_id:
             errors["result_certificate_type"] = ValidationError(
-                _("Give the certificate type code of the result."), code="required"
+                _("Give the certificate type of the result."), code="required"
             )
+        elif problem := self.result_issuing_problem():
+            errors["result_certificate_type"] = problem
         if errors:
             raise ValidationError(errors)
+
+    def result_issuing_problem(self) -> ValidationError | None:
+        """Why the department could not issue the result certificate, if it could not."""
+        ctype = self.result_certificate_type
+        if ctype is None or self.department_id is None:
+            return None
+        if ctype.issuing_departments.filter(pk=self.department_id).exists():
+            return None
+        return ValidationError(
+            _(
+                "%(department)s does not issue “%(type)s” certificates: add it to the type's "
+                "issuing departments or choose another type."
+            ),
+            code="not_an_issuer",
+            params={"department": self.department.name, "type": ctype.name},
+        )
 
     @property
     def display_name(self) -> str:
@@ -192,10 +215,13 @@ class MaterialRequirement(models.Model):
     sample = models.FileField(
         _("filled sample"), upload_to="services/samples/", blank=True, max_length=200
     )
-    certificate_type = models.CharField(
-        _("replacing e-certificate type code"),
-        max_length=40,
+    certificate_type = models.ForeignKey(
+        CertificateType,
+        on_delete=models.PROTECT,
+        null=True,
         blank=True,
+        related_name="+",
+        verbose_name=_("replacing e-certificate type"),
         help_text=_("An e-certificate of this type replaces the material (材料免提交)."),
     )
     order = models.PositiveSmallIntegerField(_("order"), default=0)

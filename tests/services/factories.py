@@ -1,9 +1,12 @@
-"""Catalogue factories: ServiceFactory(with_form=True), MaterialFactory, BundleFactory."""
+"""Catalogue factories: ServiceFactory(with_form=True), MaterialFactory, BundleFactory, and
+CertificateTypeFactory for the types materials and results name."""
 
 from __future__ import annotations
 
 import factory
+from stdnum.cn import uscc
 
+from certificates.models import CertificateType
 from services.models import Bundle, BundleMember, MaterialRequirement, ReviewStep, Service
 from tests.factories import DepartmentFactory, ServiceCategoryFactory
 
@@ -17,6 +20,23 @@ def field(key: str, type_: str = "text", *, required: bool = True, **extra) -> d
         "required": required,
         **extra,
     }
+
+
+def _type_code(n: int) -> str:
+    body = f"11100000MC{n:07d}"
+    return body + uscc.calc_check_digit(body) + "001"
+
+
+class CertificateTypeFactory(factory.django.DjangoModelFactory):
+    """A certificate type; ``CertificateTypeFactory(code=...)`` finds the one already made."""
+
+    class Meta:
+        model = CertificateType
+        django_get_or_create = ["code"]
+
+    code = factory.Sequence(_type_code)
+    name = factory.Sequence(lambda n: f"测试证照{n}")
+    defining_department = factory.SubFactory(DepartmentFactory)
 
 
 class ServiceFactory(factory.django.DjangoModelFactory):
@@ -44,6 +64,13 @@ class MaterialFactory(factory.django.DjangoModelFactory):
     service = factory.SubFactory(ServiceFactory)
     key = factory.Sequence(lambda n: f"material-{n}")
     name = factory.Sequence(lambda n: f"材料{n}")
+
+    @classmethod
+    def _adjust_kwargs(cls, **kwargs):
+        # MaterialFactory(certificate_type="<type code>"): the type of that code, made if new.
+        if isinstance(kwargs.get("certificate_type"), str):
+            kwargs["certificate_type"] = CertificateTypeFactory(code=kwargs["certificate_type"])
+        return kwargs
 
 
 class ReviewStepFactory(factory.django.DjangoModelFactory):

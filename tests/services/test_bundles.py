@@ -66,7 +66,7 @@ def test_a_shared_material_appears_once_with_the_most_copies(newborn):
     assert certificate.shared and certificate.copies == 2 and certificate.required
     # The household register belongs to an optional member: needed only when chosen.
     assert not register.required and register.conditions == ["落户广州的"]
-    assert register.certificate_type == "11100000000013338W002"
+    assert register.certificate_type.code == "11100000000013338W002"
 
 
 def test_a_material_required_by_a_required_member_is_required_whatever_optional_ones_say():

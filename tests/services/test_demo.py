@@ -5,7 +5,14 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 
 from services import bundles, formdefs, search, selectors
-from services.models import Bundle, BundleMember, MaterialRequirement, ReviewStep, Service
+from services.models import (
+    Bundle,
+    BundleMember,
+    MaterialRequirement,
+    ReviewStep,
+    Service,
+    ServiceResult,
+)
 from tests.services.factories import ServiceFactory
 
 pytestmark = pytest.mark.django_db
@@ -47,3 +54,18 @@ def test_a_service_with_a_broken_form_definition_cannot_be_saved():
     with pytest.raises(ValidationError):
         ServiceFactory(form_definition={"fields": [{"key": "x", "type": "colour"}]})
     assert not Service.objects.exists()
+
+
+def test_every_certificate_type_the_demo_catalogue_names_exists_and_issues_its_results():
+    call_command("demo")
+    certificate_results = Service.objects.filter(result_kind=ServiceResult.CERTIFICATE)
+    assert certificate_results.count() >= 20
+    assert not certificate_results.filter(result_certificate_type=None).exists()
+    for service in certificate_results.select_related("department", "result_certificate_type"):
+        assert service.result_issuing_problem() is None, service
+    replaceable = MaterialRequirement.objects.exclude(certificate_type=None)
+    assert replaceable.count() >= 60
+    # The demo citizen's wallet holds an e-certificate that replaces the birth registration's
+    # household register (户口簿免提交).
+    register = MaterialRequirement.objects.get(service__name="出生登记", key="household-register")
+    assert register.certificate_type.certificates.filter(holder_name="张三").exists()

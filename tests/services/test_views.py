@@ -83,7 +83,7 @@ def test_the_guide_shows_materials_steps_halls_and_disabled_buttons(client):
         form_definition={"fields": [field("company_name")]},
     )
     service.halls.add(ServiceHallFactory(name="天河区政务服务中心"))
-    MaterialFactory(service=service, name="营业执照", certificate_type="11100000MB0143028X001")
+    MaterialFactory(service=service, name="营业执照", certificate_type="11100000MB1962693N001")
     MaterialFactory(
         service=service, name="授权委托书", requirement="conditional", condition="委托他人办理的"
     )

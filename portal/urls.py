@@ -69,5 +69,6 @@ urlpatterns = [
 if getattr(settings, "BENCH_URLS", False):
     urlpatterns.append(path("bench/", include("portal.bench_urls")))
 
+handler400 = "portal.views_errors.bad_request"
 handler404 = "portal.views_errors.not_found"
 handler500 = "portal.views_errors.server_error"

@@ -4,13 +4,22 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
+from django.core.exceptions import (
+    RequestDataTooBig,
+    TooManyFieldsSent,
+    TooManyFilesSent,
+)
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpRequest, JsonResponse
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
+
+from portal.api.parsers import NestedTooDeeply
 
 
 def _first(detail: Any) -> Any:
@@ -120,10 +129,36 @@ def _parse_error(context: dict[str, Any]) -> exceptions.ParseError:
     return exceptions.ParseError()  # DRF's "Malformed request.", which DRF translates.
 
 
+class RequestTooLarge(exceptions.APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_code = "request_too_large"
+
+
+def upload_limit() -> str:
+    """The body size Django accepts (DATA_UPLOAD_MAX_MEMORY_SIZE), such as "2.5 MB"."""
+    return filesizeformat(settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
+
+
+def request_too_large_message() -> str:
+    return _("The request body is too large: at most %(size)s.") % {"size": upload_limit()}
+
+
+def _too_much(exc: Exception) -> exceptions.APIException:
+    """Django's refusals of a body over its limits (DATA_UPLOAD_*), which are no API errors
+    and would otherwise end on the HTML error page."""
+    if isinstance(exc, RequestDataTooBig):
+        return RequestTooLarge(request_too_large_message())
+    return exceptions.ParseError(
+        _("The request body has too many fields or files."), code="too_many_fields"
+    )
+
+
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, DjangoValidationError):
         exc = _from_django_validation_error(exc)
-    elif isinstance(exc, exceptions.ParseError):
+    elif isinstance(exc, RequestDataTooBig | TooManyFieldsSent | TooManyFilesSent):
+        exc = _too_much(exc)
+    elif isinstance(exc, exceptions.ParseError) and not isinstance(exc, NestedTooDeeply):
         exc = _parse_error(context)
     response = drf_exception_handler(exc, context)
     if response is None:
@@ -157,6 +192,15 @@ def json_error(
         status=status_code,
         json_dumps_params={"ensure_ascii": False},
     )
+
+
+def api_bad_request(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
+    """Django's 400 (handler400) under /api/: a refused body outside a DRF view, a bad Host."""
+    if isinstance(exception, RequestDataTooBig):
+        return json_error(
+            request, "request_too_large", request_too_large_message(), RequestTooLarge.status_code
+        )
+    return json_error(request, "bad_request", _("Bad request."), status.HTTP_400_BAD_REQUEST)
 
 
 def api_not_found(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:

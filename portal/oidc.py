@@ -1,8 +1,10 @@
-"""The OpenID Connect provider's claims: name and real-name level; ID number only by scope.
+"""The OpenID Connect provider's claims and redirect URI rule.
 
-The resident ID number is released only by the userinfo endpoint, never in the ID token: ID
-tokens are signed, not encrypted, and travel through browsers (e.g. as ``id_token_hint`` in
-logout URLs, which end up in access logs and browser history). Every release is audited.
+Name and real-name level go in the ID token and userinfo. The mobile number (``phone`` scope)
+and the resident ID number (``id_number`` scope) are released only by the userinfo endpoint,
+never in the ID token: ID tokens are signed, not encrypted, and travel through browsers (e.g.
+as ``id_token_hint`` in logout URLs, which end up in access logs and browser history); OpenID
+Connect Core 5.4 returns scope claims from userinfo anyway. Every release is audited.
 """
 
 from __future__ import annotations
@@ -95,21 +97,23 @@ class PortalOIDCAdapter(DefaultOIDCAdapter):
             claims["realname_level"] = profile.realname_level if profile else RealNameLevel.NONE
             if profile and profile.legal_name:
                 claims["name"] = profile.legal_name
+        if purpose != "userinfo":
+            return claims
+        # The full numbers only from userinfo, each release audited (see the module docstring).
+        released = []
         if "phone" in scopes and getattr(user, "phone", None):
             claims["phone_number"] = user.phone  # type: ignore[attr-defined]
             claims["phone_number_verified"] = user.phone_verified  # type: ignore[attr-defined]
-        if (
-            purpose == "userinfo"
-            and ID_NUMBER_SCOPE in scopes
-            and profile
-            and profile.id_number_encrypted
-        ):
+            released.append("phone_number")
+        if ID_NUMBER_SCOPE in scopes and profile and profile.id_number_encrypted:
             claims["id_number"] = profile.reveal_id_number()
+            released.append("id_number")
+        if released:
             audit.record(
                 AuditAction.PERSONAL_DATA_VIEWED,
                 actor=None,
                 subject=user,  # type: ignore[arg-type]
-                fields=["id_number"],
+                fields=released,
                 reason=f"OIDC {purpose} for {client.name}",
                 client_id=client.id,
             )

@@ -122,10 +122,14 @@ def tokens_for(
     return grant, response.json()
 
 
-def id_number_audits(person) -> list[AuditEvent]:
+def release_audits(person) -> list[AuditEvent]:
     return list(
         AuditEvent.objects.filter(action=AuditAction.PERSONAL_DATA_VIEWED, subject=person.user)
     )
+
+
+def id_number_audits(person) -> list[AuditEvent]:
+    return [event for event in release_audits(person) if "id_number" in event.fields]
 
 
 # --- Discovery and registration ------------------------------------------------------------
@@ -337,13 +341,57 @@ def test_tampered_id_token_fails_verification(browser, rp):
         rp.verify_id_token(f"{header}.{forged}.{signature}", nonce=grant.nonce)
 
 
-def test_id_token_carries_legal_name_real_name_level_and_phone(browser, rp, person):
+def test_id_token_carries_legal_name_and_real_name_level(browser, rp, person):
     grant, tokens = tokens_for(browser, rp)
     claims = rp.verify_id_token(tokens["id_token"], nonce=grant.nonce)
     assert claims["name"] == "王建国"
     assert claims["realname_level"] == "window"
-    assert claims["phone_number"] == person.user.phone
-    assert claims["phone_number_verified"] is True
+
+
+def test_the_phone_number_is_kept_out_of_the_id_token(browser, rp, person):
+    # Like the ID number: ID tokens pass through browsers and logs, and OpenID Connect Core 5.4
+    # returns the phone scope's claims from userinfo when an access token is issued.
+    grant, tokens = tokens_for(browser, rp, "openid phone")
+    claims = rp.verify_id_token(tokens["id_token"], nonce=grant.nonce)
+    assert "phone_number" not in claims
+    assert person.user.phone not in str(claims)
+    assert release_audits(person) == []
+
+
+def test_with_the_phone_scope_userinfo_releases_the_number_and_audits_it(browser, rp, person):
+    _, tokens = tokens_for(browser, rp, "openid phone")
+
+    info = rp.userinfo(tokens["access_token"]).json()
+
+    assert info["phone_number"] == person.user.phone
+    assert info["phone_number_verified"] is True
+    (audit,) = release_audits(person)
+    assert audit.fields == ["phone_number"]
+    assert audit.actor is None
+    assert audit.detail == {"client_id": rp.client_id}
+    assert "住房公积金管理中心" in audit.reason
+    assert person.user.phone not in f"{audit.reason} {audit.detail}"
+
+
+def test_without_the_phone_scope_no_phone_is_released_or_audited(browser, rp, person):
+    _, tokens = tokens_for(browser, rp, "openid profile")
+    info = rp.userinfo(tokens["access_token"]).json()
+    assert "phone_number" not in info
+    assert release_audits(person) == []
+
+
+def test_an_account_without_a_phone_releases_and_audits_nothing(browser, rp, person):
+    type(person.user).objects.filter(pk=person.user.pk).update(phone=None, phone_verified=False)
+    _, tokens = tokens_for(browser, rp, "openid phone")
+    assert "phone_number" not in rp.userinfo(tokens["access_token"]).json()
+    assert release_audits(person) == []
+
+
+def test_one_release_of_both_numbers_is_one_audit_row(browser, rp, person):
+    _, tokens = tokens_for(browser, rp, "openid phone id_number")
+    rp.userinfo(tokens["access_token"])
+    (audit,) = release_audits(person)
+    assert audit.fields == ["id_number", "phone_number"]
 
 
 def test_without_the_id_number_scope_no_id_number_is_released_or_audited(browser, rp, person):

@@ -38,6 +38,7 @@ class Gunicorn:
     @property
     def command(self) -> list[str]:
         command = [sys.executable, "-m", "gunicorn", "portal.wsgi:application"]
+        command += ["--config", str(BASE_DIR / "portal" / "gunicorn.py")]  # masked logs
         command += ["--bind", f"127.0.0.1:{self.port}", "--chdir", str(BASE_DIR)]
         command += ["--workers", str(self.config.workers)]
         command += ["--worker-class", self.config.worker_class]

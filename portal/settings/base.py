@@ -336,15 +336,50 @@ SPECTACULAR_SETTINGS = {
 DEFAULT_EXCEPTION_REPORTER_FILTER = "portal.logging.PersonalDataReporterFilter"
 
 # --- Logging --------------------------------------------------------------------------------
+# Every handler masks ID and mobile numbers (portal/logging.py). Django's own defaults are
+# replaced for the loggers that have their own handlers: runserver's access lines
+# (django.server) and the admin e-mails of django.request would otherwise go out unmasked.
+# The loggers that carry request lines mask before any handler, added later or not, sees them.
+# gunicorn: portal/gunicorn.py; Celery worker: portal/celery.py.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"mask_personal_data": {"()": "portal.logging.MaskPersonalDataFilter"}},
+    "filters": {
+        "mask_personal_data": {"()": "portal.logging.masking_filter"},
+        "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
+    },
+    "formatters": {
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        }
+    },
     "handlers": {
         "console": {"class": "logging.StreamHandler", "filters": ["mask_personal_data"]},
+        "django.server": {
+            "class": "logging.StreamHandler",
+            "formatter": "django.server",
+            "filters": ["mask_personal_data"],
+        },
+        "mail_admins": {
+            "level": "ERROR",
+            "class": "django.utils.log.AdminEmailHandler",
+            "filters": ["mask_personal_data", "require_debug_false"],
+        },
     },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django": {"handlers": ["mail_admins"], "level": "INFO"},
+        "django.request": {"filters": ["mask_personal_data"]},
+        "django.server": {
+            "handlers": ["django.server"],
+            "filters": ["mask_personal_data"],
+            "level": "INFO",
+            "propagate": False,
+        },
+        "django.db.backends": {"level": "WARNING"},
+    },
 }
 
 SESSION_COOKIE_AGE = int(timedelta(days=7).total_seconds())

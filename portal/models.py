@@ -449,3 +449,32 @@ class OutboundSMS(models.Model):
 
     def __str__(self) -> str:
         return f"SMS #{self.pk} → {identity.mask_phone(self.phone)}"
+
+
+class Notification(models.Model):
+    """One message in a person's in-app list (站内消息); SMS and e-mail copies are sent from it.
+
+    ``key`` makes sending idempotent: the same event never notifies twice.
+    """
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("account")
+    )
+    key = models.CharField(max_length=100)
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("text"), blank=True)
+    link = models.CharField(_("link"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    read_at = models.DateTimeField(_("read"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="one_notification_per_key")
+        ]
+        indexes = [models.Index(fields=["user", "-created_at"], name="notification_list")]
+
+    def __str__(self) -> str:
+        return self.title

@@ -6,6 +6,7 @@ hash (HMAC-SHA256 blind index), so the database never holds it in clear and a lo
 never needs to decrypt.
 """
 
+import datetime
 import hashlib
 import hmac
 import re
@@ -15,27 +16,73 @@ from functools import cache
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from stdnum import exceptions as stdnum_errors
 from stdnum.cn import ric, uscc
 
-_FULLWIDTH = str.maketrans(
-    "０１２３４５６７８９ＸｘＡＢＣＤＥＦＧＨＪＫＬＭＮＰＱＲＴＵＷＹ",
-    "0123456789XxABCDEFGHJKLMNPQRTUWY",
+# No one alive when 18-digit numbers were introduced (GB 11643-1999) was born much earlier:
+# cards of Chinese centenarians record births in the 1880s, so 1900 would refuse real people.
+# This bound only catches nonsense such as a year 1090; the check character catches typing errors.
+EARLIEST_BIRTH_DATE = datetime.date(1870, 1, 1)
+
+# The first two digits of a resident ID number: a province, region or municipality (GB/T 2260),
+# or 81/82/83 in the residence permits of Hong Kong, Macao and Taiwan residents (2018 rules,
+# address codes 810000, 820000 and 830000).
+PROVINCE_CODES = frozenset(
+    {"11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", "34", "35", "36", "37"}
+    | {"41", "42", "43", "44", "45", "46", "50", "51", "52", "53", "54"}
+    | {"61", "62", "63", "64", "65", "71", "81", "82", "83"}
 )
+_RESIDENCE_PERMIT_AREAS = frozenset({"810000", "820000", "830000"})
+
+_ID_CHARACTERS = frozenset("0123456789Xx")
+USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"  # GB 32100: no I, O, S, V, Z
+_USCC_CHARACTERS = frozenset(USCC_ALPHABET + USCC_ALPHABET.lower())
+_SEPARATORS = re.compile(r"[\s\-\u2010-\u2015\u2212]")
 
 
 def _compact(value: str) -> str:
-    return re.sub(r"[\s\-]", "", (value or "").translate(_FULLWIDTH)).upper()
+    """Undo what keyboards and copying do: full-width forms (a Chinese input method),
+    no-break and ideographic spaces, hyphens and dashes between groups.
+
+    Only width and space variants are folded. Full NFKC would also turn superscripts (¹),
+    circled digits (①) and the like into digits, accepting text that no card bears.
+    """
+    folded = "".join(
+        unicodedata.normalize("NFKC", char)
+        if char.isspace() or unicodedata.decomposition(char).startswith(("<wide>", "<narrow>"))
+        else char
+        for char in value or ""
+    )
+    return _SEPARATORS.sub("", folded)
+
+
+def _shown(char: str) -> str:
+    """A character as a message can show it: control characters by their code point."""
+    return char if char.isprintable() else f"U+{ord(char):04X}"
 
 
 def validate_id_number(value: str) -> str:
-    """Return the resident ID number in canonical form or raise a ValidationError saying why."""
+    """Return the resident ID number in canonical form or raise a ValidationError saying why.
+
+    Checks the characters, the length, the province, the birth date and the check character
+    (GB 11643). Deliberately not whether the six-digit area code existed at the birth date
+    (python-stdnum's ``ric.validate`` does): numbers are given where the holder was registered
+    when the card was issued, and areas are reorganised, so that check refuses real citizens.
+    """
     number = _compact(value)
-    if "\x00" in number:
+    wrong = next((char for char in number if char not in _ID_CHARACTERS), None)
+    if wrong is not None:
         raise ValidationError(
-            _("The ID number contains invalid characters."), code="invalid_id_number"
+            _(
+                "A resident ID number holds only the digits 0 to 9 and a final X; "
+                "“%(character)s” is not one of them."
+            ),
+            code="id_number_characters",
+            params={"character": _shown(wrong)},
         )
+    number = number.upper()
     if len(number) == 15 and number.isdigit():
         raise ValidationError(
             _(
@@ -50,77 +97,131 @@ def validate_id_number(value: str) -> str:
             code="id_number_length",
             params={"count": len(number)},
         )
-    if not (number[:17].isdigit() and (number[17].isdigit() or number[17] == "X")):
+    if "X" in number[:17]:
         raise ValidationError(
             _("A resident ID number is 17 digits followed by a digit or X."),
             code="id_number_format",
         )
-    try:
-        ric.get_birth_date(number)
-    except stdnum_errors.ValidationError:
-        raise ValidationError(
-            _("The birth date in this ID number (%(date)s) does not exist."),
-            code="id_number_birth_date",
-            params={"date": f"{number[6:10]}-{number[10:12]}-{number[12:14]}"},
-        ) from None
-    try:
-        return ric.validate(number)
-    except stdnum_errors.InvalidComponent:
+    if number[:2] not in PROVINCE_CODES:
         raise ValidationError(
             _(
-                "The first six digits (%(area)s) are not an area code in use when the holder "
-                "was born."
+                "The first two digits (%(code)s) are not a province code; please check the "
+                "number for a typing error."
             ),
-            code="id_number_area",
-            params={"area": number[:6]},
-        ) from None
-    except stdnum_errors.InvalidChecksum:
+            code="id_number_province",
+            params={"code": number[:2]},
+        )
+    _check_birth_date(number)
+    if number[17] != ric.calc_check_digit(number):
         raise ValidationError(
             _(
                 "The last character of this ID number does not match the others; please check "
                 "the number for a typing error."
             ),
             code="id_number_checksum",
-        ) from None
-    except stdnum_errors.ValidationError:
+        )
+    return number
+
+
+def _check_birth_date(number: str) -> None:
+    shown = f"{number[6:10]}-{number[10:12]}-{number[12:14]}"
+    try:
+        born = datetime.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+    except ValueError:
         raise ValidationError(
-            _("This is not a valid resident ID number."), code="invalid_id_number"
+            _("The birth date in this ID number (%(date)s) does not exist."),
+            code="id_number_birth_date",
+            params={"date": shown},
         ) from None
+    # Today in the portal's time zone (China), where the birth was registered.
+    if born > timezone.localdate():
+        raise ValidationError(
+            _(
+                "The birth date in this ID number (%(date)s) is in the future; please check the "
+                "number for a typing error."
+            ),
+            code="id_number_birth_in_future",
+            params={"date": shown},
+        )
+    if born < EARLIEST_BIRTH_DATE:
+        raise ValidationError(
+            _(
+                "The birth date in this ID number (%(date)s) is before %(year)d; please check "
+                "the number for a typing error."
+            ),
+            code="id_number_birth_too_early",
+            params={"date": shown, "year": EARLIEST_BIRTH_DATE.year},
+        )
+
+
+def id_number_area_warning(number: str) -> str:
+    """A note for the clerk when a valid number's six-digit area code is not in the list of
+    areas (python-stdnum's, dates ignored); empty when it is. Never a reason to refuse."""
+    area = number[:6]
+    if area in _RESIDENCE_PERMIT_AREAS or _known_area(area):
+        return ""
+    return gettext(
+        "The area code %(area)s of this ID number is not in the list of areas known to the "
+        "portal. The number is accepted: compare it with the ID card."
+    ) % {"area": area}
+
+
+@cache
+def _known_area(area: str) -> bool:
+    from stdnum import numdb
+
+    return any("county" in props for _prefix, props in numdb.get("cn/loc").info(area))
 
 
 def validate_uscc(value: str) -> str:
-    """Return the unified social credit code in canonical form or raise a ValidationError."""
+    """Return the unified social credit code in canonical form or raise a ValidationError.
+
+    GB 32100: 18 characters of the alphabet, the registering area's six digits at 3 to 8, and
+    the check character. The first character is left to the alphabet: registration authorities
+    such as agriculture (N) are newer than python-stdnum's rule that it is a digit.
+    """
     code = _compact(value)
+    wrong = next((char for char in code if char not in _USCC_CHARACTERS), None)
+    if wrong is not None:
+        raise ValidationError(
+            _(
+                "A unified social credit code holds only the digits 0 to 9 and the capital "
+                "letters A to Y without I, O, S, V and Z; “%(character)s” is not one of them."
+            ),
+            code="uscc_characters",
+            params={"character": _shown(wrong)},
+        )
+    code = code.upper()
     if len(code) != 18:
         raise ValidationError(
             _("A unified social credit code has 18 characters; you entered %(count)d."),
             code="uscc_length",
             params={"count": len(code)},
         )
-    try:
-        return uscc.validate(code)
-    except stdnum_errors.InvalidChecksum:
+    if not code[2:8].isdigit():
+        raise ValidationError(
+            _("Characters 3 to 8 of a unified social credit code are the digits of an area code."),
+            code="uscc_area",
+        )
+    if code[17] != uscc.calc_check_digit(code[:17]):
         raise ValidationError(
             _("The last character of this unified social credit code does not match the others."),
             code="uscc_checksum",
-        ) from None
-    except stdnum_errors.ValidationError:
-        raise ValidationError(
-            _("This is not a valid unified social credit code."), code="invalid_uscc"
-        ) from None
+        )
+    return code
 
 
-_CN_MOBILE = re.compile(r"^1[3-9]\d{9}$")
+_CN_MOBILE = re.compile(r"1[3-9][0-9]{9}")
 
 
 def normalise_phone(value: str) -> str:
     """Return a mainland mobile number as E.164 (+86…) or raise a ValidationError."""
-    digits = re.sub(r"[\s\-()]", "", (value or "").translate(_FULLWIDTH))
+    digits = re.sub(r"[()]", "", _compact(value))
     if digits.startswith("+86"):
         digits = digits[3:]
     elif digits.startswith("0086"):
         digits = digits[4:]
-    if not _CN_MOBILE.match(digits):
+    if not _CN_MOBILE.fullmatch(digits):
         raise ValidationError(
             _("Enter an 11-digit mainland mobile number, e.g. 13800138000."), code="invalid_phone"
         )
@@ -179,8 +280,9 @@ _PERSONAL_NUMBER = re.compile(r"(?<![0-9])(?:[0-9]{17}[0-9Xx]|[0-9]{15}|1[3-9][0
 
 def mentions_personal_numbers(text: str) -> bool:
     """Whether free text (a reason, a note) holds an ID or phone number, which would then be
-    stored and shown in clear. Full-width digits count too."""
-    return bool(_PERSONAL_NUMBER.search(unicodedata.normalize("NFKC", text).replace(" ", "")))
+    stored and shown in clear. Full-width digits and numbers split by spaces or hyphens count
+    too."""
+    return bool(_PERSONAL_NUMBER.search(_SEPARATORS.sub("", unicodedata.normalize("NFKC", text))))
 
 
 def personal_numbers_error() -> ValidationError:

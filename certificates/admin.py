@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
 
 from certificates import consents
 from certificates.models import (
@@ -17,6 +17,7 @@ from certificates.models import (
     IssuingSystem,
     SigningKey,
 )
+from portal.admin import AuditedReads
 from portal.auth import signed_in_user
 
 
@@ -57,7 +58,7 @@ class CertificateEventInline(admin.TabularInline):
 
 
 @admin.register(Certificate)
-class CertificateAdmin(ReadOnlyAdmin):
+class CertificateAdmin(AuditedReads, ReadOnlyAdmin):
     list_display = ["identifier", "type", "issuer", "holder_code_masked", "status", "issued_on"]
     list_filter = ["status", "type"]
     search_fields = ["identifier", "number"]
@@ -80,18 +81,7 @@ class CertificateAdmin(ReadOnlyAdmin):
     ]
     inlines = [CertificateEventInline]
 
-    def change_view(
-        self,
-        request: HttpRequest,
-        object_id: str,
-        form_url: str = "",
-        extra_context: dict[str, Any] | None = None,
-    ) -> HttpResponse:
-        certificate = self.get_object(request, object_id)
-        if certificate is not None and self.has_view_or_change_permission(request, certificate):
-            # Audited like any read of someone else's certificate; an administrator reads for
-            # no department, so nothing goes into the holder's use log.
-            consents.record_read(
-                certificate, reader=signed_in_user(request), reason="admin", request=request
-            )
-        return super().change_view(request, object_id, form_url, extra_context)
+    def audit_read(self, request: HttpRequest, obj: Certificate) -> None:
+        # Audited like any read of someone else's certificate; an administrator reads for
+        # no department, so nothing goes into the holder's use log.
+        consents.record_read(obj, reader=signed_in_user(request), reason="admin", request=request)

@@ -1,17 +1,33 @@
-"""Admin: departments, halls, staff roles (audited), accounts with personal data masked."""
+"""Admin: departments, halls, staff roles (audited), accounts with personal data masked.
+
+Every page that shows someone else's personal data writes one read row (ADR 0008), and only
+after the permission check: change pages from ``render_change_form``, which Django reaches
+only once the user may see the object, lists from the rendered change list.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
+from allauth.account.admin import EmailAddressAdmin
+from allauth.account.models import EmailAddress
+from allauth.idp.oidc.admin import TokenAdmin
+from allauth.idp.oidc.models import Token
+from allauth.mfa.admin import AuthenticatorAdmin
+from allauth.mfa.models import Authenticator
+from allauth.usersessions.admin import UserSessionAdmin
+from allauth.usersessions.models import UserSession
 from django import forms
 from django.contrib import admin
 from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 
 from portal import audit, roles
 from portal.auth import signed_in_user
 from portal.models import (
+    AuditAction,
     AuditEvent,
     Department,
     Organisation,
@@ -23,6 +39,59 @@ from portal.models import (
     StaffRole,
     User,
 )
+
+
+class AuditedReads:
+    """For the admin of a model that holds personal data: which fields its pages show, and
+    whose they are. ``list_fields`` only where the change list shows some in clear."""
+
+    read_fields: tuple[str, ...] = ()
+    list_fields: tuple[str, ...] = ()
+
+    def subject_of(self, obj: Any) -> User | None:
+        return obj.user  # type: ignore[no-any-return]
+
+    def audit_read(self, request: HttpRequest, obj: Any) -> None:
+        subject = self.subject_of(obj)
+        if subject is not None:
+            audit.personal_data_viewed(
+                actor=signed_in_user(request),
+                subject=subject,
+                fields=self.read_fields,
+                reason="admin",
+                request=request,
+                model=obj._meta.label_lower,
+                object_id=obj.pk,
+            )
+
+    def audit_list(self, request: HttpRequest, shown: Iterable[Any]) -> None:
+        actor = signed_in_user(request)
+        subjects = {s.pk for s in map(self.subject_of, shown) if s is not None} - {actor.pk}
+        if self.list_fields and subjects:
+            audit.record(
+                AuditAction.PERSONAL_DATA_VIEWED,
+                actor=actor,
+                fields=self.list_fields,
+                reason="admin",
+                request=request,
+                subject_ids=sorted(subjects),
+            )
+
+    def render_change_form(
+        self, request: HttpRequest, context: dict[str, Any], *args: Any, **kwargs: Any
+    ) -> HttpResponse:
+        if (obj := kwargs.get("obj")) is not None:
+            self.audit_read(request, obj)
+        return super().render_change_form(request, context, *args, **kwargs)  # type: ignore[misc]
+
+    def changelist_view(
+        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        response = super().changelist_view(request, extra_context)  # type: ignore[misc]
+        changelist = getattr(response, "context_data", None) or {}
+        if isinstance(response, TemplateResponse) and "cl" in changelist:
+            self.audit_list(request, changelist["cl"].result_list)
+        return response  # type: ignore[no-any-return]
 
 
 @admin.register(Department)
@@ -47,7 +116,9 @@ class StaffAssignmentInline(admin.TabularInline):
 
 
 @admin.register(User)
-class UserAdmin(admin.ModelAdmin):
+class UserAdmin(AuditedReads, admin.ModelAdmin):
+    read_fields = list_fields = ("email",)
+
     list_display = ["name", "mobile", "email", "is_active", "is_staff", "date_joined"]
     list_filter = ["is_active", "is_staff"]
     search_fields = ["email"]
@@ -64,9 +135,12 @@ class UserAdmin(admin.ModelAdmin):
     def mobile(self, obj: User) -> str:
         return obj.masked_phone
 
+    def subject_of(self, obj: User) -> User:
+        return obj
+
 
 @admin.register(PersonProfile)
-class PersonProfileAdmin(admin.ModelAdmin):
+class PersonProfileAdmin(AuditedReads, admin.ModelAdmin):
     list_display = ["__str__", "realname_level", "realname_verified_at"]
     list_filter = ["realname_level"]
     fields = readonly_fields = (
@@ -76,28 +150,11 @@ class PersonProfileAdmin(admin.ModelAdmin):
         "realname_verified_at",
         "realname_verified_by",
     )
+    read_fields = ("legal_name", "id_number", "realname_level")
     list_select_related = ["user"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
-
-    def change_view(
-        self,
-        request: HttpRequest,
-        object_id: str,
-        form_url: str = "",
-        extra_context: dict[str, Any] | None = None,
-    ) -> HttpResponse:
-        profile = self.get_object(request, object_id)
-        if profile is not None:
-            audit.personal_data_viewed(
-                actor=signed_in_user(request),
-                subject=profile.user,
-                fields=["legal_name", "id_number", "realname_level"],
-                reason="admin",
-                request=request,
-            )
-        return super().change_view(request, object_id, form_url, extra_context)
 
 
 class OrganisationAgentInline(admin.TabularInline):
@@ -108,7 +165,7 @@ class OrganisationAgentInline(admin.TabularInline):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(admin.ModelAdmin):
+class OrganisationAdmin(AuditedReads, admin.ModelAdmin):
     list_display = ["name", "uscc", "created_at", "verified_at"]
     list_filter = [("verified_at", admin.EmptyFieldListFilter)]
     search_fields = ["name", "uscc"]
@@ -116,6 +173,10 @@ class OrganisationAdmin(admin.ModelAdmin):
     # is fixed with it (a changed USCC would carry the confirmation to another organisation).
     readonly_fields = ["legal_representative", "verified_at", "verified_by"]
     inlines = [OrganisationAgentInline]
+    read_fields = ("legal_representative", "agents")
+
+    def subject_of(self, obj: Organisation) -> User:
+        return obj.legal_representative
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
         fields = list(super().get_readonly_fields(request, obj))
@@ -182,3 +243,30 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+# allauth's own admin pages, audited: a person's e-mail addresses, sessions (address and
+# browser), second factors and OpenID tokens.
+for _model in (EmailAddress, UserSession, Authenticator, Token):
+    admin.site.unregister(_model)
+
+
+@admin.register(EmailAddress)
+class AuditedEmailAddressAdmin(AuditedReads, EmailAddressAdmin):
+    read_fields = list_fields = ("email",)
+
+
+@admin.register(UserSession)
+class AuditedUserSessionAdmin(AuditedReads, UserSessionAdmin):
+    read_fields = ("ip", "user_agent", "session_data")
+    list_fields = ("ip", "user_agent")
+
+
+@admin.register(Authenticator)
+class AuditedAuthenticatorAdmin(AuditedReads, AuthenticatorAdmin):
+    read_fields = ("second_factor",)
+
+
+@admin.register(Token)
+class AuditedTokenAdmin(AuditedReads, TokenAdmin):
+    read_fields = ("oidc_token",)

@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format demo migrate messages bench install clean
+.PHONY: run test lint format demo migrate messages bench mutate install clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV) || { rm -rf $(VENV); \
@@ -44,5 +44,17 @@ messages: $(STAMP)
 bench: $(STAMP)
 	$(PY) -m bench $(BENCH_ARGS)
 
+# Mutation testing with mutmut 3 (docs/mutation.md). Takes long: never part of `test` or CI.
+# `make mutate MUTATE=services/formdefs.py` for one module; results stay in mutants/.
+MUTATE ?= certificates/verification.py certificates/issuing.py portal/realname.py \
+	portal/identity.py services/formdefs.py
+mutate: $(STAMP)
+	env -u DATABASE_URL -u CELERY_BROKER_URL -u REDIS_URL \
+		DJANGO_SETTINGS_MODULE=portal.settings.test nice -n 19 \
+		$(VENV)/bin/mutmut run $(MUTATE_ARGS) $(foreach m,$(MUTATE),'$(subst /,.,$(m:.py=)).*')
+	@$(PY) -c 'import json, sys, collections; from mutmut.stats import status_by_exit_code as s; \
+		[print(f, dict(collections.Counter(s[c] for c in json.load(open(f"mutants/{f}.meta"))["exit_code_by_key"].values()))) for f in sys.argv[1:]]' $(MUTATE)
+	@echo "Survivors: $(VENV)/bin/mutmut results; one of them: $(VENV)/bin/mutmut show NAME"
+
 clean:
-	rm -rf $(VENV) var
+	rm -rf $(VENV) var mutants

@@ -14,7 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from portal import organisations, realname, roles
+from portal import identity, organisations, realname, roles
 from portal.auth import signed_in_user
 from portal.forms import (
     AgentForm,
@@ -253,6 +253,8 @@ def staff_identify(request: HttpRequest) -> HttpResponse:
             request=request,
         )
         _remember_identified(request, person)
+        if warning := identity.id_number_area_warning(form.cleaned_data["id_number"]):
+            messages.warning(request, warning)
         # A fresh form: the number typed is not echoed back in clear.
         form = IdentifyForm(initial={"reason": form.cleaned_data["reason"]})
         return _identify_page(request, user, form=form, person=person, searched=True)

@@ -118,6 +118,18 @@ def test_the_clerk_finds_a_citizen_whose_number_is_older_than_its_area_code(clie
     assert response.context["person"] == person
 
 
+def test_the_clerk_is_warned_of_an_area_code_not_in_the_list_and_the_citizen_is_found(
+    client, clerk
+):
+    number = _number("440199", "19900307")  # no Guangzhou district has this code
+    person = PersonFactory(id_number=number)
+    response = client.post("/staff/identify/", {"id_number": number, "reason": "实名核验"})
+    assert response.context["person"] == person
+    assert "The area code 440199 of this ID number is not in the list" in response.content.decode()
+    known = client.post("/staff/identify/", {"id_number": PUDONG_1985, "reason": "实名核验"})
+    assert "is not in the list" not in known.content.decode()
+
+
 # A service form with a field of type ID number
 
 

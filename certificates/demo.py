@@ -55,8 +55,11 @@ MINISTRIES = {
 }
 
 
-def _f(name: str, label: str, label_en: str, kind: str = "text") -> dict[str, str]:
-    return {"name": name, "label": label, "label_en": label_en, "type": kind}
+def _f(
+    name: str, label: str, label_en: str, kind: str = "text", *, required: bool = True
+) -> dict[str, Any]:
+    """A surface field; required unless the certificate may be issued without it."""
+    return {"name": name, "label": label, "label_en": label_en, "type": kind, "required": required}
 
 
 # (ministry, seq, name, English, issuing department (portal demo name), holder kind,
@@ -148,7 +151,7 @@ TYPES: list[tuple[Any, ...]] = [
             _f("birth_date", "出生时间", "Born", "date"),
             _f("birth_place", "出生地点", "Place"),
             _f("mother_name", "母亲姓名", "Mother"),
-            _f("father_name", "父亲姓名", "Father"),
+            _f("father_name", "父亲姓名", "Father", required=False),  # may be unknown
         ],
         "#a0365a",
         {

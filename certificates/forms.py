@@ -50,8 +50,9 @@ class GrantForm(forms.Form):
 class SurfaceForm(forms.Form):
     """A form with one text field, ``surface_<name>``, per surface field of a certificate type.
 
-    Only the shape is checked here: certificates.surface checks the values against the declared
-    field types when the domain function runs, and its errors come back under "surface".
+    Only the shape is checked here, and that a required field is not blank (its error beside the
+    field): certificates.surface checks the values against the declared field types when the
+    domain function runs, and its errors come back under "surface".
     """
 
     def __init__(self, *args: Any, surface_fields: list[dict[str, Any]], **kwargs: Any) -> None:
@@ -59,7 +60,9 @@ class SurfaceForm(forms.Form):
         self.surface_names: list[str] = []
         for field in surface_fields:
             self.fields[f"surface_{field['name']}"] = forms.CharField(
-                label=field.get("label", field["name"]), max_length=500, required=False
+                label=field.get("label", field["name"]),
+                max_length=500,
+                required=bool(field.get("required")),
             )
             self.surface_names.append(field["name"])
 

@@ -374,11 +374,11 @@ def revoke(certificate: Certificate, *, by: User | None, reason: str, via: str =
 
 
 @transaction.atomic
-def cancel(
-    certificate: Certificate, *, by: User | None, reason: str = "", via: str = ""
-) -> Certificate:
+def cancel(certificate: Certificate, *, by: User | None, reason: str, via: str = "") -> Certificate:
     """注销: the certificate ends at the holder's request or because its subject ended."""
     _require_authority(by, certificate.issuer)
+    if not reason.strip():
+        raise ValidationError({"reason": _("Give the reason for cancelling.")}, code="reason")
     return _move(certificate, "cancel", by=by, reason=reason, via=via)
 
 

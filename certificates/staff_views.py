@@ -116,9 +116,7 @@ def certificate_issue(request: HttpRequest, type_pk: int) -> HttpResponse:
     )
 
 
-@login_required
-def certificate_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    certificate = _certificate(request, pk)
+def _detail_page(request: HttpRequest, certificate: Certificate, form: ReasonForm) -> HttpResponse:
     _record_read(request, certificate)
     return render(
         request,
@@ -126,10 +124,15 @@ def certificate_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "certificate": certificate,
             "events": certificate.events.select_related("actor__person_profile"),
-            "form": ReasonForm(),
+            "form": form,
             "renewable": _renewable(certificate),
         },
     )
+
+
+@login_required
+def certificate_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _detail_page(request, _certificate(request, pk), ReasonForm())
 
 
 @login_required
@@ -181,9 +184,8 @@ def certificate_renew(request: HttpRequest, pk: int) -> HttpResponse:
 def certificate_end(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     certificate = _certificate(request, pk)
     form = ReasonForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Give the reason."))
-        return redirect("certificates:staff_detail", pk=pk)
+    if not form.is_valid():  # the page again, the error beside the reason field
+        return _detail_page(request, certificate, form)
     change = issuing.revoke if action == "revoke" else issuing.cancel
     try:
         change(

@@ -7,6 +7,7 @@ from rest_framework import serializers
 from certificates.models import Certificate, CertificateType
 from certificates.verification import Outcome, Result
 from portal import identity
+from portal.api.fields import ObjectField
 from portal.models import Department
 
 
@@ -55,7 +56,7 @@ class IssueSerializer(serializers.Serializer):
     )
     holder_name = serializers.CharField(max_length=200)
     holder_code = serializers.CharField(max_length=32)
-    surface = serializers.DictField(child=serializers.CharField(max_length=500), required=False)
+    surface = ObjectField(child=serializers.CharField(max_length=500), required=False)
     number = serializers.CharField(max_length=64, required=False, default="")
     issued_on = serializers.DateField(required=False)
     valid_until = serializers.DateField(required=False)
@@ -63,11 +64,14 @@ class IssueSerializer(serializers.Serializer):
 
 
 class ReasonSerializer(serializers.Serializer):
+    """Revoking or cancelling: the reason is recorded with the change and is required."""
+
+    reason = serializers.CharField(max_length=200)
+
+
+class RenewSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=200, required=False, default="")
-
-
-class RenewSerializer(ReasonSerializer):
-    surface = serializers.DictField(child=serializers.CharField(max_length=500), required=False)
+    surface = ObjectField(child=serializers.CharField(max_length=500), required=False)
     valid_until = serializers.DateField(required=False)
     idempotency_key = serializers.CharField(max_length=100)
 

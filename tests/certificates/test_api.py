@@ -1,8 +1,11 @@
+from urllib.parse import urlencode
+
 import pytest
 
 from certificates.models import Certificate, ValidityRule
 from portal.models import StaffAssignment, StaffRole
 from tests.certificates.conftest import make_type
+from tests.certificates.demo_types import demo_type
 from tests.factories import make_staff
 
 
@@ -35,7 +38,7 @@ def test_a_department_administrator_issues_idempotently_and_revokes(client, issu
     )
     assert revoked.json()["status"] == "revoked"
     conflict = client.post(
-        f"/api/v1/certificates/{pk}/cancel/", {}, content_type="application/json"
+        f"/api/v1/certificates/{pk}/cancel/", {"reason": "注销"}, content_type="application/json"
     )
     assert conflict.status_code == 409 and conflict.json()["code"] == "illegal_move"
 
@@ -281,3 +284,97 @@ def test_a_retry_of_an_end_date_given_at_issue_must_repeat_it(client, issuer, pe
     body["valid_until"] = "2031-06-30"
     changed = client.post("/api/v1/certificates/issue/", body, "application/json")
     assert changed.status_code == 409
+
+
+# --- request bodies: nested fields in form bodies, required surface fields, reasons ----------
+
+
+@pytest.mark.parametrize("encoding", ["form", "multipart"])
+def test_a_surface_sent_as_text_in_a_form_body_is_refused_not_dropped(
+    client, issuer, ctype, person, encoding
+):
+    client.force_login(_admin(issuer))
+    body = _issue_body(ctype, issuer, person, surface="address=广州市天河区")
+    if encoding == "form":
+        response = client.post(
+            "/api/v1/certificates/issue/",
+            urlencode(body),
+            content_type="application/x-www-form-urlencoded",
+        )
+    else:
+        response = client.post("/api/v1/certificates/issue/", body)
+    assert response.status_code == 400, response.content
+    message = (
+        "Send this field as an object: in a form body, one surface.<name> entry for each "
+        "of its names; or send the request as JSON."
+    )
+    assert response.json() == {
+        "code": "not_an_object",
+        "detail": message,
+        "fields": {"surface": [message]},
+    }
+    assert not Certificate.objects.exists()
+
+
+def test_a_surface_in_a_form_body_is_sent_one_entry_per_name(client, issuer, ctype, person):
+    client.force_login(_admin(issuer))
+    body = _issue_body(ctype, issuer, person, **{"surface.address": "广州市天河区"})
+    response = client.post(
+        "/api/v1/certificates/issue/",
+        urlencode(body),
+        content_type="application/x-www-form-urlencoded",
+    )
+    assert response.status_code == 201, response.content
+    assert response.json()["surface"] == {"address": "广州市天河区"}
+
+
+def test_a_renewal_surface_sent_as_text_in_a_form_body_is_refused(client, issuer, certificate):
+    client.force_login(_admin(issuer))
+    response = client.post(
+        f"/api/v1/certificates/{certificate.pk}/renew/",
+        {"surface": "address=广州市越秀区", "reason": "住址变更", "idempotency_key": "r-1"},
+    )
+    assert response.status_code == 400
+    assert list(response.json()["fields"]) == ["surface"]
+    assert Certificate.objects.count() == 1
+
+
+def test_a_marriage_certificate_with_an_empty_surface_is_refused(client, issuer, person):
+    client.force_login(_admin(issuer))
+    ctype = demo_type(issuer)
+    response = client.post(
+        "/api/v1/certificates/issue/",
+        _issue_body(ctype, issuer, person, surface={}),
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+    assert response.json()["fields"] == {
+        "surface": [
+            "spouse_name: this field is required.",
+            "registered_on: this field is required.",
+        ]
+    }
+    assert not Certificate.objects.exists()
+    full = {"spouse_name": "王丽", "registered_on": "2019-05-20"}
+    response = client.post(
+        "/api/v1/certificates/issue/",
+        _issue_body(ctype, issuer, person, surface=full),
+        content_type="application/json",
+    )
+    assert response.status_code == 201 and response.json()["surface"] == full
+
+
+def test_cancelling_without_a_reason_is_refused_and_changes_nothing(client, issuer, certificate):
+    client.force_login(_admin(issuer))
+    url = f"/api/v1/certificates/{certificate.pk}/cancel/"
+    for body in ({}, {"reason": "   "}):
+        response = client.post(url, body, content_type="application/json")
+        assert response.status_code == 400, response.content
+        assert list(response.json()["fields"]) == ["reason"]
+    assert client.post(url).status_code == 400  # no body at all
+    certificate.refresh_from_db()
+    assert certificate.status == "valid"
+    assert list(certificate.events.values_list("action", flat=True)) == ["issue"]
+    response = client.post(url, {"reason": "持证人申请注销"}, content_type="application/json")
+    assert response.status_code == 200 and response.json()["status"] == "cancelled"
+    assert certificate.events.get(action="cancel").reason == "持证人申请注销"

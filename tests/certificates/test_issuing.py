@@ -8,6 +8,7 @@ from certificates import issuing, selectors, tasks
 from certificates.models import Certificate, CertificateEvent
 from certificates.models import CertificateStatus as S
 from portal.models import StaffRole
+from tests.certificates.demo_types import demo_type
 from tests.factories import make_id_number, make_staff
 
 ACTIONS = ["revoke", "cancel", "expire", "supersede"]
@@ -142,7 +143,7 @@ def test_revoke_needs_a_reason_and_is_final(certificate):
         issuing.revoke(certificate, by=None, reason=" ")
     issuing.revoke(certificate, by=None, reason="骗取登记")
     with pytest.raises(issuing.IllegalMove):
-        issuing.cancel(certificate, by=None)
+        issuing.cancel(certificate, by=None, reason="持证人申请注销")
 
 
 def test_the_expiry_task_marks_certificates_past_their_last_day_and_is_idempotent(certificate):
@@ -200,3 +201,37 @@ def test_a_renewal_losing_a_race_for_its_key_changes_nothing(
         issuing.renew(certificate, by=None, reason="换证", idempotency_key="taken")
     certificate.refresh_from_db()
     assert certificate.status == "valid" and Certificate.objects.count() == 2 and other.pk
+
+
+def test_a_marriage_certificate_without_its_required_surface_is_refused(issuer, person):
+    ctype = demo_type(issuer)
+    with pytest.raises(ValidationError) as caught:
+        issuing.issue(
+            type=ctype,
+            issuer=issuer,
+            holder_name=person.legal_name,
+            holder_code=person.reveal_id_number(),
+            surface={"spouse_name": "  "},
+            by=None,
+        )
+    assert caught.value.message_dict == {
+        "surface": [
+            "spouse_name: this field is required.",
+            "registered_on: this field is required.",
+        ]
+    }
+    assert not Certificate.objects.exists()
+
+
+def test_cancel_needs_a_reason_and_records_it(certificate):
+    for blank in ("", "   "):
+        with pytest.raises(ValidationError) as caught:
+            issuing.cancel(certificate, by=None, reason=blank)
+        assert caught.value.message_dict == {"reason": ["Give the reason for cancelling."]}
+    certificate.refresh_from_db()
+    assert certificate.status == S.VALID
+    assert list(certificate.events.values_list("action", flat=True)) == ["issue"]
+    issuing.cancel(certificate, by=None, reason="持证人申请注销")
+    certificate.refresh_from_db()
+    assert (certificate.status, certificate.status_reason) == (S.CANCELLED, "持证人申请注销")
+    assert certificate.events.get(action="cancel").reason == "持证人申请注销"

@@ -8,6 +8,7 @@ from certificates import issuing, selectors
 from certificates.models import Certificate, CertificateStatus, CertificateUse, ValidityRule
 from portal.models import StaffAssignment, StaffRole
 from tests.certificates.conftest import make_type
+from tests.certificates.demo_types import demo_type
 from tests.factories import make_staff
 
 
@@ -246,3 +247,47 @@ def test_every_described_by_on_the_staff_forms_names_an_element(client, admin, i
         }
         assert described, path
         assert {i for i in described if f'id="{i}"' not in page} == set(), path
+
+
+def test_cancelling_without_a_reason_shows_the_form_error_and_changes_nothing(
+    client, admin, certificate
+):
+    client.force_login(admin)
+    url = f"/staff/certificates/{certificate.pk}/cancel/"
+    for reason in ("", "   "):
+        page = client.post(url, {"reason": reason})
+        assert page.status_code == 200
+        assert page.context["form"].errors["reason"] == ["This field is required."]
+    certificate.refresh_from_db()
+    assert certificate.status == CertificateStatus.VALID
+    assert list(certificate.events.values_list("action", flat=True)) == ["issue"]
+
+    assert client.post(url, {"reason": "持证人申请注销"}).status_code == 302
+    certificate.refresh_from_db()
+    assert certificate.status == CertificateStatus.CANCELLED
+    assert certificate.events.get(action="cancel").reason == "持证人申请注销"
+
+
+def test_a_marriage_certificate_needs_its_required_surface_fields_on_the_form(
+    client, admin, issuer, person
+):
+    ctype = demo_type(issuer)
+    client.force_login(admin)
+    page = client.get(f"/staff/certificates/issue/{ctype.pk}/")
+    assert re.search(r'<input[^>]*name="surface_spouse_name"[^>]*required', page.content.decode())
+    data = {
+        "holder_name": "张三",
+        "holder_code": person.reveal_id_number(),
+        "surface_spouse_name": "",
+        "surface_registered_on": " ",
+        "idempotency_key": "k",
+    }
+    page = client.post(f"/staff/certificates/issue/{ctype.pk}/", data)
+    assert page.status_code == 200
+    errors = page.context["form"].errors
+    assert (
+        errors["surface_spouse_name"]
+        == errors["surface_registered_on"]
+        == ["This field is required."]
+    )
+    assert not Certificate.objects.exists()

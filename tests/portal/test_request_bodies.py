@@ -192,3 +192,18 @@ def test_any_other_bad_request_on_the_api_is_in_the_error_shape(client, english)
     response = client.get("/api/v1/services/", HTTP_HOST="unknown.example")
     assert response.status_code == 400
     assert response.json() == {"code": "bad_request", "detail": "Bad request."}
+
+
+def test_a_signed_document_nesting_deeply_inside_is_refused_as_not_genuine(client):
+    """The JSON inside a JWS is parsed by certificates.signing, not by the request parser."""
+    import base64
+
+    def part(text):
+        return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+
+    deep = part("[" * 2900 + "]" * 2900)  # the token is at most 16384 characters
+    response = client.post(
+        VERIFY, {"document": f"{deep}.{deep}.c2ln"}, content_type="application/json"
+    )
+    assert response.status_code == 200
+    assert response.json()["genuine"] is False

@@ -1,10 +1,14 @@
 """The demo catalogue: big enough, consistent, loadable twice."""
 
+import tomllib
+from fnmatch import fnmatch
+from pathlib import Path
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 
-from services import bundles, formdefs, search, selectors
+from services import bundles, demo, formdefs, search, selectors
 from services.models import (
     Bundle,
     BundleMember,
@@ -58,14 +62,37 @@ def test_a_service_with_a_broken_form_definition_cannot_be_saved():
 
 def test_every_certificate_type_the_demo_catalogue_names_exists_and_issues_its_results():
     call_command("demo")
-    certificate_results = Service.objects.filter(result_kind=ServiceResult.CERTIFICATE)
-    assert certificate_results.count() >= 20
-    assert not certificate_results.filter(result_certificate_type=None).exists()
-    for service in certificate_results.select_related("department", "result_certificate_type"):
+    materials = demo.data("materials.json")
+    rows = demo.data("services.json")["services"]
+    named = {
+        (row["code"], key)
+        for row in rows
+        for key in row["materials"]
+        if "certificate" in materials[key]
+    }
+    linked = MaterialRequirement.objects.exclude(certificate_type=None)
+    assert set(linked.values_list("service__code", "key")) == named and len(named) >= 60
+    results = {row["code"] for row in rows if "certificate" in row.get("result", {})}
+    issued = Service.objects.filter(result_kind=ServiceResult.CERTIFICATE)
+    assert set(issued.exclude(result_certificate_type=None).values_list("code", flat=True)) == (
+        results
+    )
+    assert issued.count() == len(results) >= 20
+    for service in issued.select_related("department", "result_certificate_type"):
         assert service.result_issuing_problem() is None, service
-    replaceable = MaterialRequirement.objects.exclude(certificate_type=None)
-    assert replaceable.count() >= 60
     # The demo citizen's wallet holds an e-certificate that replaces the birth registration's
     # household register (户口簿免提交).
     register = MaterialRequirement.objects.get(service__name="出生登记", key="household-register")
     assert register.certificate_type.certificates.filter(holder_name="张三").exists()
+
+
+def test_an_installed_package_carries_the_demo_data_files():
+    root = Path(__file__).resolve().parents[2]
+    config = tomllib.loads((root / "pyproject.toml").read_text())
+    patterns = config["tool"]["setuptools"]["package-data"]["services"]
+    files = sorted(p.relative_to(root / "services").as_posix() for p in demo_data_files(root))
+    assert files and all(any(fnmatch(f, p) for p in patterns) for f in files), files
+
+
+def demo_data_files(root):
+    return [p for p in (root / "services" / "demo_data").rglob("*") if p.is_file()]

@@ -1,6 +1,6 @@
-"""Admin: certificate types and issuing systems are edited; certificates and keys only read
-(state changes go through certificates.issuing, keys through certificates.keys); opening a
-certificate is audited."""
+"""Admin: certificate types and issuing systems are edited, each change audited; certificates
+and keys only read (state changes go through certificates.issuing, keys through
+certificates.keys); opening a certificate is audited."""
 
 from __future__ import annotations
 
@@ -17,20 +17,31 @@ from certificates.models import (
     IssuingSystem,
     SigningKey,
 )
-from portal.admin import AuditedReads
+from portal.admin import AuditedChanges, AuditedReads
 from portal.auth import signed_in_user
+from portal.models import AuditAction
 
 
 @admin.register(CertificateType)
-class CertificateTypeAdmin(admin.ModelAdmin):
+class CertificateTypeAdmin(AuditedChanges, admin.ModelAdmin):
     list_display = ["name", "code", "holder_kind", "validity_rule", "defining_department"]
     search_fields = ["name", "code"]
     filter_horizontal = ["issuing_departments"]
+    # Which departments may issue a type, and what its face shows, are audited (ADR 0008).
+    change_action = AuditAction.CERTIFICATE_TYPE_CHANGED
+
+    def change_detail(self, obj: CertificateType) -> dict[str, Any]:
+        return {"code": obj.code}
 
 
 @admin.register(IssuingSystem)
-class IssuingSystemAdmin(admin.ModelAdmin):
+class IssuingSystemAdmin(AuditedChanges, admin.ModelAdmin):
     list_display = ["client", "department"]
+    # A system linked to a department issues in its name.
+    change_action = AuditAction.ISSUING_SYSTEM_CHANGED
+
+    def change_detail(self, obj: IssuingSystem) -> dict[str, Any]:
+        return {"client_id": obj.client_id, "department_id": obj.department_id}
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

@@ -9,6 +9,7 @@ and an opaque reference of the case it serves.
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -28,6 +29,7 @@ MAX_LIFETIME = datetime.timedelta(days=180)
 ISSUER_ADMINISTRATION = "issuing department's administration"
 
 
+@transaction.atomic
 def grant(
     certificate: Certificate,
     *,
@@ -50,7 +52,7 @@ def grant(
         errors["lifetime"] = _("A consent lasts between one hour and 180 days.")
     if errors:
         raise ValidationError(errors, code="invalid_grant")
-    return CertificateGrant.objects.create(
+    consent = CertificateGrant.objects.create(
         certificate=certificate,
         granted_by=by,
         department=department,
@@ -58,16 +60,35 @@ def grant(
         case_reference=case_reference,
         expires_at=timezone.now() + lifetime,
     )
+    _audit(AuditAction.CONSENT_GRANTED, consent, by=by)
+    return consent
 
 
+@transaction.atomic
 def withdraw(grant: CertificateGrant, *, by: User) -> None:
     """Whoever holds the certificate now (an organisation's representative or any live agent)
     withdraws any consent to its use, whoever gave it."""
     if not selectors.holds(by, grant.certificate):
         raise PermissionError("only the holder withdraws a consent")
+    grant = CertificateGrant.objects.select_for_update().get(pk=grant.pk)
     if grant.withdrawn_at is None:
         grant.withdrawn_at = timezone.now()
         grant.save(update_fields=["withdrawn_at"])
+        _audit(AuditAction.CONSENT_WITHDRAWN, grant, by=by)
+
+
+def _audit(action: AuditAction, grant: CertificateGrant, *, by: User) -> None:
+    """A consent changes who may read a certificate: the holder's account is the subject (an
+    organisation's certificate has none; its id goes into the detail)."""
+    certificate = grant.certificate
+    detail: dict[str, Any] = {
+        "certificate_id": certificate.pk,
+        "grant_id": grant.pk,
+        "department_id": grant.department_id,
+    }
+    if (organisation := selectors.holder_organisation(certificate)) is not None:
+        detail["organisation_id"] = organisation.pk
+    audit.record(action, actor=by, subject=selectors.holder_account(certificate), **detail)
 
 
 def granter_holds(grant: CertificateGrant) -> bool:

@@ -7,6 +7,7 @@ portal/settings/base.py.
 
 from __future__ import annotations
 
+import getpass
 import secrets
 from typing import Any
 
@@ -17,7 +18,8 @@ from django.utils import timezone
 
 from certificates.models import SigningKey
 from certificates.signing import DEFAULT_ALG, b64url, b64url_decode, signer_for
-from portal.models import Department
+from portal import audit
+from portal.models import AuditAction, Department, User
 
 
 def _master() -> MultiFernet:
@@ -51,18 +53,43 @@ def active_key(department: Department, *, alg: str | None = None) -> SigningKey:
     """The department's signing key, made on first use (``alg`` only chooses a first key)."""
     Department.objects.select_for_update().filter(pk=department.pk).first()
     key = SigningKey.objects.filter(department=department, retired_at__isnull=True).first()
-    return key or _create(department, alg or DEFAULT_ALG)
+    if key is None:
+        key = _create(department, alg or DEFAULT_ALG)
+        # Made by whatever first signs for the department: no one to name but the key.
+        audit.record(
+            AuditAction.SIGNING_KEY_CREATED,
+            actor=None,
+            department_id=department.pk,
+            kid=key.kid,
+            alg=key.alg,
+        )
+    return key
 
 
 @transaction.atomic
-def rotate(department: Department, *, alg: str | None = None) -> SigningKey:
-    """Retire the current key and make a new one; certificates already signed still verify."""
+def rotate(department: Department, *, alg: str | None = None, by: User | None = None) -> SigningKey:
+    """Retire the current key and make a new one; certificates already signed still verify.
+
+    ``by`` is the acting account; without one (``manage.py signing_keys rotate``) the audit
+    row names the operating-system user who ran the command.
+    """
     Department.objects.select_for_update().filter(pk=department.pk).first()
     current = SigningKey.objects.filter(department=department, retired_at__isnull=True).first()
     if current is not None:
         current.retired_at = timezone.now()
         current.save(update_fields=["retired_at"])
-    return _create(department, alg or (current.alg if current else DEFAULT_ALG))
+    key = _create(department, alg or (current.alg if current else DEFAULT_ALG))
+    operator: dict[str, Any] = {} if by is not None else {"operator": getpass.getuser()}
+    audit.record(
+        AuditAction.SIGNING_KEY_ROTATED,
+        actor=by,
+        department_id=department.pk,
+        kid=key.kid,
+        alg=key.alg,
+        retired_kid=current.kid if current else None,
+        **operator,
+    )
+    return key
 
 
 def reencrypt_all() -> int:

@@ -20,6 +20,7 @@ from allauth.usersessions.admin import UserSessionAdmin
 from allauth.usersessions.models import UserSession
 from django import forms
 from django.contrib import admin
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
@@ -94,6 +95,49 @@ class AuditedReads:
         return response  # type: ignore[no-any-return]
 
 
+class AuditedChanges:
+    """For the admin of a model that decides who may see or prove something: every save and
+    delete writes ``change_action`` naming the administrator, in the admin's transaction."""
+
+    change_action: AuditAction
+
+    def change_detail(self, obj: Any) -> dict[str, Any]:
+        return {}
+
+    def changed_for(self, obj: Any) -> User | None:
+        """The account whose powers the change touches, if one."""
+        return None
+
+    def _audit_change(
+        self, request: HttpRequest, obj: Any, change: str, fields: Iterable[str] = ()
+    ) -> None:
+        audit.record(
+            self.change_action,
+            actor=signed_in_user(request),
+            subject=self.changed_for(obj),
+            fields=fields,
+            request=request,
+            change=change,
+            object_id=obj.pk,
+            **self.change_detail(obj),
+        )
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        super().save_related(request, form, formsets, change)  # type: ignore[misc]
+        fields = list(form.changed_data)
+        fields += [f.model._meta.model_name for f in formsets if f.has_changed()]
+        self._audit_change(request, form.instance, "changed" if change else "created", fields)
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        self._audit_change(request, obj, "deleted")
+        super().delete_model(request, obj)  # type: ignore[misc]
+
+    def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
+        with transaction.atomic():  # the bulk action runs outside the admin's transaction
+            for obj in queryset:
+                self.delete_model(request, obj)
+
+
 @admin.register(Department)
 class DepartmentAdmin(admin.ModelAdmin):
     list_display = ["name", "code", "area_code", "is_active"]
@@ -162,10 +206,14 @@ class OrganisationAgentInline(admin.TabularInline):
     fk_name = "organisation"
     extra = 0
     fields = readonly_fields = ("user", "authorised_at", "revoked_at")
+    can_delete = False  # the representative authorises and revokes agents, audited
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(AuditedReads, admin.ModelAdmin):
+class OrganisationAdmin(AuditedReads, AuditedChanges, admin.ModelAdmin):
     list_display = ["name", "uscc", "created_at", "verified_at"]
     list_filter = [("verified_at", admin.EmptyFieldListFilter)]
     search_fields = ["name", "uscc"]
@@ -174,9 +222,16 @@ class OrganisationAdmin(AuditedReads, admin.ModelAdmin):
     readonly_fields = ["legal_representative", "verified_at", "verified_by"]
     inlines = [OrganisationAgentInline]
     read_fields = ("legal_representative", "agents")
+    change_action = AuditAction.ORGANISATION_CHANGED
 
     def subject_of(self, obj: Organisation) -> User:
         return obj.legal_representative
+
+    def changed_for(self, obj: Organisation) -> User | None:
+        return obj.legal_representative
+
+    def change_detail(self, obj: Organisation) -> dict[str, Any]:
+        return {"organisation_id": obj.pk, "uscc": obj.uscc}
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
         fields = list(super().get_readonly_fields(request, obj))

@@ -378,6 +378,14 @@ class AuditAction(models.TextChoices):
     AGENT_AUTHORISED = "agent_authorised", _("Agent authorised")
     AGENT_REVOKED = "agent_revoked", _("Agent revoked")
     CATALOGUE_CHANGED = "catalogue_changed", _("Service catalogue changed")
+    ORGANISATION_REGISTERED = "organisation_registered", _("Organisation registered")
+    ORGANISATION_CHANGED = "organisation_changed", _("Organisation changed by an administrator")
+    CONSENT_GRANTED = "consent_granted", _("Consent to use a certificate given")
+    CONSENT_WITHDRAWN = "consent_withdrawn", _("Consent to use a certificate withdrawn")
+    SIGNING_KEY_CREATED = "signing_key_created", _("Signing key created")
+    SIGNING_KEY_ROTATED = "signing_key_rotated", _("Signing key rotated")
+    CERTIFICATE_TYPE_CHANGED = "certificate_type_changed", _("Certificate type changed")
+    ISSUING_SYSTEM_CHANGED = "issuing_system_changed", _("Issuing system changed")
 
 
 class AuditEventQuerySet(models.QuerySet["AuditEvent"]):

@@ -43,13 +43,26 @@ def _organisation_name(name: str) -> str:
     return name
 
 
-def register(user: User, *, uscc: str, name: str) -> Organisation:
+def register(
+    user: User, *, uscc: str, name: str, request: HttpRequest | None = None
+) -> Organisation:
     """The legal representative registers his organisation."""
     code = identity.validate_uscc(uscc)
     name = _organisation_name(name)
     try:
         with transaction.atomic():
-            return Organisation.objects.create(uscc=code, name=name, legal_representative=user)
+            organisation = Organisation.objects.create(
+                uscc=code, name=name, legal_representative=user
+            )
+            audit.record(
+                AuditAction.ORGANISATION_REGISTERED,
+                actor=user,
+                subject=user,
+                request=request,
+                organisation_id=organisation.pk,
+                uscc=code,  # public register data, not personal data
+            )
+            return organisation
     except IntegrityError:
         raise ValidationError(
             {

@@ -81,19 +81,33 @@ def add_working_days(start: dt.date, days: int) -> Deadline:
 def working_days_between(start: dt.date, end: dt.date) -> WorkingDayCount:
     """How many working days lie after ``start`` up to and including ``end`` (negative if
     ``end`` is before ``start``): the days left to a deadline, or the days a pause lasted."""
-    if end < start:
-        earlier = working_days_between(end, start)
-        return WorkingDayCount(-earlier.days, earlier.provisional)
-    known = _known_days(start + dt.timedelta(days=1), end)
-    count, provisional, day = 0, False, start
-    while day < end:
-        day += dt.timedelta(days=1)
-        workday = known.get(day)
-        if workday is None:
-            provisional = True
-            workday = _by_weekday(day)
-        count += workday
-    return WorkingDayCount(count, provisional)
+    first, last = min(start, end), max(start, end)
+    return Window(first, last).between(start, end)
+
+
+class Window:
+    """The calendar between two dates, read in one query, for counting many deadlines at once
+    (lists, the SLA sweep) without a query per case."""
+
+    def __init__(self, first: dt.date, last: dt.date) -> None:
+        self.first, self.last = first, last
+        self.known = _known_days(first + dt.timedelta(days=1), last)
+
+    def between(self, start: dt.date, end: dt.date) -> WorkingDayCount:
+        if end < start:
+            earlier = self.between(end, start)
+            return WorkingDayCount(-earlier.days, earlier.provisional)
+        if start < self.first or end > self.last:
+            raise ValueError("dates outside the window")
+        count, provisional, day = 0, False, start
+        while day < end:
+            day += dt.timedelta(days=1)
+            workday = self.known.get(day)
+            if workday is None:
+                provisional = True
+                workday = _by_weekday(day)
+            count += workday
+        return WorkingDayCount(count, provisional)
 
 
 def is_workday(day: dt.date) -> bool:

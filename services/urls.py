@@ -1,6 +1,6 @@
 from django.urls import path
 
-from services import views
+from services import views, views_applications
 
 app_name = "services"
 
@@ -16,4 +16,10 @@ urlpatterns = [
     path("search/", views.search_page, name="search"),
     path("bundles/", views.bundle_list, name="bundle_list"),
     path("bundles/<slug:slug>/", views.bundle_detail, name="bundle_detail"),
+    path(
+        "applications/<int:pk>/",
+        views_applications.application_detail,
+        name="application_detail",
+    ),
+    path("workbench/cases/<int:pk>/", views_applications.workbench_case, name="workbench_case"),
 ]

@@ -174,6 +174,7 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_ROUTES = {
     "services.tasks.route_*": {"queue": "routing"},
+    "services.tasks.notify_*": {"queue": "notify"},
     "portal.tasks.send_*": {"queue": "notify"},
     "certificates.tasks.render_*": {"queue": "pdf"},
     "certificates.tasks.*": {"queue": "certificates"},
@@ -182,6 +183,11 @@ CELERY_BEAT_SCHEDULE = {
     "certificates-expire-due": {
         "task": "certificates.tasks.expire_due",
         "schedule": crontab(hour=0, minute=5),
+    },
+    "services-route-unrouted": {"task": "services.tasks.route_unrouted", "schedule": 60.0},
+    "services-sweep-sla": {
+        "task": "services.tasks.sweep_sla",
+        "schedule": crontab(minute=15, hour="7-20"),
     },
 }
 # Celery's Django fixup closes the connection after every task unless told to reuse it.
@@ -268,6 +274,18 @@ MEDIA_ROOT = VAR_DIR / "media"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    # Applicants' materials: never under a served folder; read only through a permission-
+    # checked view. Production: any Django storage, e.g. S3-compatible object storage through
+    # django-storages ("storages.backends.s3.S3Storage" with its options as JSON).
+    "materials": {
+        "BACKEND": env.str(
+            "MATERIALS_STORAGE_BACKEND", default="django.core.files.storage.FileSystemStorage"
+        ),
+        "OPTIONS": env.json(
+            "MATERIALS_STORAGE_OPTIONS",
+            default={"location": str(VAR_DIR / "private" / "materials")},
+        ),
+    },
 }
 
 # --- Security -------------------------------------------------------------------------------

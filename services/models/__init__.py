@@ -1,5 +1,14 @@
-"""The service catalogue (事项, materials, forms, review steps), 一件事 bundles and the calendar."""
+"""The service catalogue (事项, materials, forms, review steps), 一件事 bundles, the calendar and
+applications (办件)."""
 
+from services.models.applications import (
+    Application,
+    ApplicationEvent,
+    ApplicationStatus,
+    Material,
+    MaterialSource,
+    NumberSequence,
+)
 from services.models.bundles import Bundle, BundleMember, LifeEvent
 from services.models.calendar import CalendarDay
 from services.models.catalogue import (
@@ -14,11 +23,17 @@ from services.models.catalogue import (
 
 __all__ = [
     "ApplicantKind",
+    "Application",
+    "ApplicationEvent",
+    "ApplicationStatus",
     "Bundle",
     "BundleMember",
     "CalendarDay",
     "LifeEvent",
+    "Material",
     "MaterialRequirement",
+    "MaterialSource",
+    "NumberSequence",
     "ReviewStep",
     "SearchToken",
     "Service",

@@ -1,0 +1,68 @@
+"""Celery tasks of the application lifecycle. Each takes ids, calls one domain function and is
+safe to run twice. The database is the source of truth: a task lost with the broker is made up
+for by the sweeps, so an unreachable broker never fails the citizen's or the clerk's request."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from typing import Any
+
+from celery import shared_task
+from kombu.exceptions import OperationalError
+
+from services import deadlines, notices, routing
+
+logger = logging.getLogger(__name__)
+
+ROUTE_AFTER = {"accept", "pass_step"}
+# A case still unrouted this long after its step began is routed by the sweep.
+SWEEP_AFTER = dt.timedelta(minutes=2)
+
+
+def _enqueue(task: Any, *args: Any) -> None:
+    try:
+        task.apply_async(args=args, retry=False)
+    except (OperationalError, ConnectionError, OSError):
+        logger.warning("broker unreachable: %s%r left for the sweep", task.name, args)
+
+
+def enqueue_after_move(application_id: int, action: str) -> None:
+    """Called on commit of every move (services.workflow)."""
+    if action in ROUTE_AFTER:
+        _enqueue(route_application, application_id)
+    if action in notices.TELL_APPLICANT:
+        _enqueue(notify_applicant, application_id, action)
+
+
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+def route_application(application_id: int) -> bool:
+    return routing.route(application_id)
+
+
+@shared_task
+def route_unrouted() -> int:
+    """Periodic: route every case no routing task handled in time."""
+    routed = 0
+    for application_id in routing.unrouted(SWEEP_AFTER):
+        routed += routing.route(application_id)
+    return routed
+
+
+@shared_task
+def sweep_sla() -> int:
+    """Periodic: colour open cases by their remaining working days; tell who must act."""
+    worse = deadlines.refresh_sla()
+    for application_id, level in worse:
+        notices.deadline_warning(application_id, level)
+    return len(worse)
+
+
+@shared_task
+def recompute_deadlines() -> int:
+    return deadlines.recompute_open()
+
+
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+def notify_applicant(application_id: int, action: str) -> bool:
+    return notices.tell_applicant(application_id, action)

@@ -1,4 +1,4 @@
-"""allauth customisation: mainland mobile numbers, SMS codes, lockout messages, sign-in audit."""
+"""allauth customisation: mainland mobile numbers, SMS codes, sign-in guessing limits, audit."""
 
 from __future__ import annotations
 
@@ -11,10 +11,10 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 
-from portal import audit, identity, sms
+from portal import audit, identity, signin_guard, sms
 from portal.models import AuditAction, User
 
 
@@ -83,29 +83,39 @@ class AccountAdapter(DefaultAccountAdapter):
         )
 
     def _get_login_attempts_cache_key(self, request: HttpRequest, **credentials: Any) -> str:
-        # allauth keys failed logins by e-mail or username only; a phone login must count too.
-        login = (
-            credentials.get("email")
-            or credentials.get("phone")
-            or credentials.get("username")
-            or ""
+        return f"login:{_typed_login(credentials)}"
+
+    def set_password(self, user: AbstractBaseUser, password: str) -> None:
+        # A password reset or change: the holder proved he controls the account, so guesses
+        # at the old password no longer hold password sign-in back on new devices.
+        super().set_password(user, password)
+        assert isinstance(user, User)
+        signin_guard.lift_account_ceiling([user.phone, user.email])
+
+    def pre_authenticate(self, request: HttpRequest, **credentials: Any) -> None:
+        # Our guard replaces allauth's per-account lockout, which let anyone lock anyone out;
+        # allauth's per-address limit across accounts (ACCOUNT_RATE_LIMITS) still applies,
+        # except to the holder's own browser.
+        self._signin_attempt = signin_guard.admit(
+            request, login=_typed_login(credentials), client_ip=self.get_client_ip(request)
         )
-        if credentials.get("phone"):
-            with contextlib.suppress(ValidationError):
-                login = identity.normalise_phone(login)
-        return f"login:{login.lower()}"
+        if self._signin_attempt.from_device:
+            return
+        try:
+            super().pre_authenticate(request, **credentials)
+        except ValidationError:
+            signin_guard.release(self._signin_attempt)
+            raise
+
+    def authenticate(self, request: HttpRequest, **credentials: Any) -> AbstractBaseUser | None:
+        user = super().authenticate(request, **credentials)
+        if user is not None:
+            signin_guard.succeeded(self._signin_attempt)
+        return user
 
     def validation_error(self, code: str, *args: Any) -> ValidationError:
-        if code == "too_many_login_attempts":
-            minutes = max(1, settings.LOGIN_FAILED_WINDOW_SECONDS // 60)
-            return ValidationError(
-                _(
-                    "Too many failed sign-in attempts. This account is locked for now; try "
-                    "again in %(minutes)d minutes, or reset your password."
-                )
-                % {"minutes": minutes},
-                code=code,
-            )
+        if code == "too_many_login_attempts":  # allauth's per-address limit across accounts
+            return signin_guard.source_refusal(settings.LOGIN_FAILED_WINDOW_SECONDS)
         return super().validation_error(code, *args)
 
     def login(self, request: HttpRequest, user: AbstractBaseUser) -> None:
@@ -123,3 +133,39 @@ class AccountAdapter(DefaultAccountAdapter):
                 str(credentials.get("email") or credentials.get("phone") or ""), purpose="login"
             ),
         )
+        signin_guard.failed(self._signin_attempt)
+
+    def post_login(
+        self,
+        request: HttpRequest,
+        user: AbstractBaseUser,
+        *,
+        email_verification: str,
+        signal_kwargs: dict[str, Any] | None,
+        email: str | None,
+        signup: bool,
+        redirect_url: str | None,
+    ) -> HttpResponse:
+        response = super().post_login(
+            request,
+            user,
+            email_verification=email_verification,
+            signal_kwargs=signal_kwargs,
+            email=email,
+            signup=signup,
+            redirect_url=redirect_url,
+        )
+        assert isinstance(user, User)
+        signin_guard.remember_device(request, response, [user.phone, user.email])
+        return response
+
+
+def _typed_login(credentials: dict[str, Any]) -> str:
+    """The login as typed, normalised: a phone as E.164, an e-mail in lower case."""
+    login = str(
+        credentials.get("email") or credentials.get("phone") or credentials.get("username") or ""
+    )
+    if credentials.get("phone"):
+        with contextlib.suppress(ValidationError):
+            login = identity.normalise_phone(login)
+    return login.lower()

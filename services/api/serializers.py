@@ -175,8 +175,8 @@ class MergedMaterialSerializer(serializers.Serializer):
     conditions = serializers.ListField(child=serializers.CharField())
     form = serializers.CharField()
     copies = serializers.IntegerField()
-    certificate_type: serializers.SlugRelatedField[CertificateType] = serializers.SlugRelatedField(
-        slug_field="code", read_only=True
+    certificate_type = serializers.CharField(
+        source="certificate_type.code", read_only=True, allow_null=True
     )
     service_codes = serializers.ListField(child=serializers.CharField())
 

@@ -4,8 +4,14 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from services.models import ServiceResult
-from tests.services.factories import CertificateTypeFactory, MaterialFactory, ServiceFactory
+from services.models import MaterialRequirement, ServiceResult
+from tests.services.factories import (
+    BundleFactory,
+    BundleMemberFactory,
+    CertificateTypeFactory,
+    MaterialFactory,
+    ServiceFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -37,3 +43,17 @@ def test_a_certificate_result_needs_its_type(english):
     assert info.value.message_dict["result_certificate_type"] == [
         "Give the certificate type of the result."
     ]
+
+
+def test_the_bundle_api_gives_the_replacing_certificate_type_by_code(client):
+    licence = CertificateTypeFactory()
+    bundle = BundleFactory(slug="open-shop")
+    for key, ctype in (("licence", licence.code), ("photo", None)):
+        BundleMemberFactory(bundle=bundle, service=MaterialFactory(key=key).service)
+        if ctype:
+            MaterialRequirement.objects.filter(key=key).update(certificate_type=licence)
+    materials = client.get("/api/v1/bundles/open-shop/").json()["materials"]
+    assert {m["key"]: m["certificate_type"] for m in materials} == {
+        "licence": licence.code,
+        "photo": None,
+    }

@@ -38,16 +38,18 @@ def holder_of(application: Application) -> tuple[str, str]:
     return profile.legal_name, profile.reveal_id_number()
 
 
-def _surface(application: Application, fields: list[dict[str, Any]]) -> dict[str, Any]:
-    """The answers whose keys name surface fields of the certificate type."""
-    return {
-        f["name"]: application.answers[f["name"]]
-        for f in fields
-        if f["name"] in application.answers
-    }
+def surface_values(
+    application: Application, fields: list[dict[str, Any]], given: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """The answers whose keys name surface fields of the certificate type, overridden by what
+    the deciding reviewer gave."""
+    names = {f["name"] for f in fields}
+    values = {k: v for k, v in application.answers.items() if k in names}
+    values.update({k: v for k, v in (given or {}).items() if k in names and v not in (None, "")})
+    return values
 
 
-def _certificate(application: Application) -> Certificate:
+def _certificate(application: Application, given: dict[str, Any] | None) -> Certificate:
     service = application.service
     assert service is not None and service.result_certificate_type is not None
     ctype = service.result_certificate_type
@@ -64,7 +66,7 @@ def _certificate(application: Application) -> Certificate:
             issuer=service.department,
             holder_name=name,
             holder_code=code,
-            surface=_surface(application, ctype.fields),
+            surface=surface_values(application, ctype.fields, given),
             by=None,
             idempotency_key=f"application-{application.pk}",
             number=application.acceptance_number or "",
@@ -77,14 +79,14 @@ def _certificate(application: Application) -> Certificate:
         ) from exc
 
 
-def issue(application: Application) -> Application:
+def issue(application: Application, *, surface: dict[str, Any] | None = None) -> Application:
     """Give the approved application its result; complete it when nothing is to be collected."""
     from services import workflow
 
     service = application.service
     assert service is not None
     if service.result_kind == ServiceResult.CERTIFICATE:
-        certificate = _certificate(application)
+        certificate = _certificate(application, surface)
 
         def with_certificate(app: Application) -> None:
             app.result_certificate, app.delivery = certificate, Delivery.NONE

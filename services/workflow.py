@@ -279,8 +279,18 @@ def hand_over(application: Application, *, by: User) -> Application:
 
 
 @transaction.atomic
-def approve(application: Application, *, by: User, opinion: str = "") -> Application:
-    """Pass the current review step; the last step's approval decides and issues the result."""
+def approve(
+    application: Application,
+    *,
+    by: User,
+    opinion: str = "",
+    surface: dict[str, Any] | None = None,
+) -> Application:
+    """Pass the current review step; the last step's approval decides and issues the result.
+
+    ``surface``: the result certificate's fields as the deciding reviewer confirms them (the
+    answers whose keys name surface fields are taken as they are).
+    """
     locked = lock(application)
     step = locked.review_step
     if locked.status == A.IN_REVIEW and locked.service is not None and step is not None:
@@ -301,7 +311,7 @@ def approve(application: Application, *, by: User, opinion: str = "") -> Applica
         app.decided_at = timezone.now()
 
     approved = _move(locked, "approve", by=by, opinion=opinion, changes=decided)
-    final = results.issue(approved)
+    final = results.issue(approved, surface=surface)
     _close_parent_if_done(final)
     return final
 

@@ -4,17 +4,15 @@ number from an account that is not the card holder's, and confirming organisatio
 
 from __future__ import annotations
 
-import time
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from portal import identity, organisations, realname, roles
+from portal import desk, organisations, realname
 from portal.auth import signed_in_user
 from portal.forms import (
     AgentForm,
@@ -26,7 +24,7 @@ from portal.forms import (
     WindowCodeForm,
     apply_errors,
 )
-from portal.models import Organisation, OrganisationAgent, PersonProfile, StaffRole, User
+from portal.models import Organisation, OrganisationAgent, PersonProfile, User
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -148,62 +146,13 @@ def act_for(request: HttpRequest) -> HttpResponse:
     return redirect("portal:profile")
 
 
-def _require_staff(request: HttpRequest) -> User:
-    user = signed_in_user(request)
-    if not roles.is_staff_member(user):
-        raise PermissionDenied(_("This page is for staff only."))
-    return user
-
-
 @login_required
 def staff_home(request: HttpRequest) -> HttpResponse:
-    user = _require_staff(request)
+    user = desk.require_staff(request)
     assignments = user.staff_assignments.select_related(
         "department", "service_hall"
     ).prefetch_related("categories")
     return render(request, "portal/staff_home.html", {"assignments": assignments})
-
-
-# The citizen a clerk has looked up stays on his page for the next steps (send a code,
-# verify, release, confirm an organisation): those act only on that account, and only while
-# it still holds the number the clerk looked up. The look-up itself was the audited read.
-IDENTIFIED_SESSION_KEY = "portal_identified_person"
-IDENTIFIED_FOR_SECONDS = 30 * 60
-
-
-def _require_clerk(request: HttpRequest, message: str) -> User:
-    user = _require_staff(request)
-    if not roles.has_role(user, StaffRole.CLERK):
-        raise PermissionDenied(message)
-    return user
-
-
-def _remember_identified(request: HttpRequest, person: PersonProfile | None) -> None:
-    if person is None:
-        request.session.pop(IDENTIFIED_SESSION_KEY, None)
-    else:
-        request.session[IDENTIFIED_SESSION_KEY] = {
-            "pk": person.pk,
-            "index": person.id_number_index,  # a keyed hash, not the number
-            "at": int(time.time()),
-        }
-
-
-def _identified(request: HttpRequest, pk: int | None = None) -> PersonProfile | None:
-    """The person this clerk looked up, if recent and still holding the number looked up."""
-    remembered = request.session.get(IDENTIFIED_SESSION_KEY)
-    if not remembered or time.time() - remembered["at"] > IDENTIFIED_FOR_SECONDS:
-        _remember_identified(request, None)
-        return None
-    person = (
-        PersonProfile.objects.select_related("user")
-        .filter(pk=remembered["pk"], id_number_index=remembered["index"])
-        .first()
-    )
-    if person is None:
-        _remember_identified(request, None)
-        return None
-    return person if pk is None or person.pk == pk else None
 
 
 def _look_up_first(request: HttpRequest) -> HttpResponse:
@@ -223,7 +172,7 @@ def _identify_page(
     org_form: OrganisationAtWindowForm | None = None,
 ) -> HttpResponse:
     if not searched:
-        person = _identified(request)
+        person = desk.identified(request)
     context: dict[str, object] = {
         "form": form or IdentifyForm(),
         "person": person,
@@ -243,17 +192,16 @@ def _identify_page(
 
 @login_required
 def staff_identify(request: HttpRequest) -> HttpResponse:
-    user = _require_clerk(request, _("Only window clerks identify citizens."))
+    user = desk.require_clerk(request, _("Only window clerks identify citizens."))
     form = IdentifyForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        person = realname.find_person(
+        person, warning = desk.look_up(
+            request,
             form.cleaned_data["id_number"],
             by=user,
             reason=form.cleaned_data["reason"],
-            request=request,
         )
-        _remember_identified(request, person)
-        if warning := identity.id_number_area_warning(form.cleaned_data["id_number"]):
+        if warning:
             messages.warning(request, warning)
         # A fresh form: the number typed is not echoed back in clear.
         form = IdentifyForm(initial={"reason": form.cleaned_data["reason"]})
@@ -264,16 +212,16 @@ def staff_identify(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def staff_identify_done(request: HttpRequest) -> HttpResponse:
-    _require_clerk(request, _("Only window clerks identify citizens."))
-    _remember_identified(request, None)
+    desk.require_clerk(request, _("Only window clerks identify citizens."))
+    desk.forget(request)
     return redirect("portal:staff_identify")
 
 
 @login_required
 @require_POST
 def staff_send_code(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _require_clerk(request, _("Only window clerks verify identities."))
-    person = _identified(request, pk)
+    user = desk.require_clerk(request, _("Only window clerks verify identities."))
+    person = desk.identified(request, pk)
     if person is None:
         return _look_up_first(request)
     try:
@@ -293,8 +241,8 @@ def staff_send_code(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def staff_verify_identity(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _require_clerk(request, _("Only window clerks verify identities."))
-    person = _identified(request, pk)
+    user = desk.require_clerk(request, _("Only window clerks verify identities."))
+    person = desk.identified(request, pk)
     if person is None:
         return _look_up_first(request)
     code_form = WindowCodeForm(request.POST)
@@ -314,8 +262,8 @@ def staff_verify_identity(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def staff_release_number(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _require_clerk(request, _("Only window clerks verify identities."))
-    person = _identified(request, pk)
+    user = desk.require_clerk(request, _("Only window clerks verify identities."))
+    person = desk.identified(request, pk)
     if person is None:
         return _look_up_first(request)
     release_form = ReleaseForm(request.POST)
@@ -325,7 +273,7 @@ def staff_release_number(request: HttpRequest, pk: int) -> HttpResponse:
                 person,
                 by=user,
                 reason=release_form.cleaned_data["reason"],
-                expected_index=request.session[IDENTIFIED_SESSION_KEY]["index"],
+                expected_index=desk.identified_index(request) or "",
                 request=request,
             )
         except ValidationError as exc:
@@ -335,7 +283,7 @@ def staff_release_number(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect("portal:staff_identify")
             apply_errors(release_form, exc)
         else:
-            _remember_identified(request, None)
+            desk.forget(request)
             messages.success(
                 request,
                 _(
@@ -350,8 +298,8 @@ def staff_release_number(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def staff_confirm_representative(request: HttpRequest) -> HttpResponse:
-    user = _require_clerk(request, _("Only window clerks confirm organisations."))
-    person = _identified(request)
+    user = desk.require_clerk(request, _("Only window clerks confirm organisations."))
+    person = desk.identified(request)
     if person is None:
         return _look_up_first(request)
     org_form = OrganisationAtWindowForm(request.POST)
@@ -377,9 +325,9 @@ def staff_confirm_representative(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def staff_confirm_organisation(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _require_clerk(request, _("Only window clerks confirm organisations."))
+    user = desk.require_clerk(request, _("Only window clerks confirm organisations."))
     organisation = get_object_or_404(Organisation, pk=pk)
-    person = _identified(request)
+    person = desk.identified(request)
     if person is None or organisation.legal_representative_id != person.user_id:
         return _look_up_first(request)
     try:

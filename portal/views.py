@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from portal import desk, organisations, realname
+from portal import desk, organisations, realname, staff_links
 from portal.auth import signed_in_user
 from portal.forms import (
     AgentForm,
@@ -152,7 +152,11 @@ def staff_home(request: HttpRequest) -> HttpResponse:
     assignments = user.staff_assignments.select_related(
         "department", "service_hall"
     ).prefetch_related("categories")
-    return render(request, "portal/staff_home.html", {"assignments": assignments})
+    return render(
+        request,
+        "portal/staff_home.html",
+        {"assignments": assignments, "links": staff_links.links_for(user)},
+    )
 
 
 def _look_up_first(request: HttpRequest) -> HttpResponse:

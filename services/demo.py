@@ -168,16 +168,24 @@ def _load_service(row: dict[str, Any], context: _Catalogue) -> Service:
             },
         )
     service.materials.exclude(key__in=row["materials"]).delete()
-    service.review_steps.all().delete()
-    # The first step is a reviewer's, any later one the department administrator's.
-    ReviewStep.objects.bulk_create(
-        ReviewStep(
+    # The first step is a reviewer's, any later one the department administrator's. Updated in
+    # place: cases in review point at their step.
+    for n, name in enumerate(row["steps"], start=1):
+        ReviewStep.objects.update_or_create(
             service=service,
             order=n,
-            name=name,
-            department=department,
-            role=StaffRole.REVIEWER if n == 1 else StaffRole.DEPARTMENT_ADMIN,
+            defaults={
+                "name": name,
+                "department": department,
+                "role": StaffRole.REVIEWER if n == 1 else StaffRole.DEPARTMENT_ADMIN,
+            },
         )
-        for n, name in enumerate(row["steps"], start=1)
-    )
+    service.review_steps.filter(order__gt=len(row["steps"])).delete()
     return service
+
+
+def load_late() -> str:
+    """Demo applications: they need the accounts, the catalogue and the certificates."""
+    from services import demo_applications
+
+    return demo_applications.load()

@@ -11,15 +11,22 @@ from portal import demo
 class Command(BaseCommand):
     help = (
         "Load the demo data (idempotent): departments, a service hall and one account per "
-        "role, then each other app's demo data (its <app>.demo.load())."
+        "role, then each other app's demo data (its <app>.demo.load()), then what builds on "
+        "all of them (its <app>.demo.load_late(), e.g. applications using the certificates)."
     )
 
     def handle(self, *args: Any, **options: Any) -> None:
         accounts = demo.load()
-        for config in apps.get_app_configs():
-            if config.name != "portal" and module_has_submodule(config.module, "demo"):
-                summary = import_module(f"{config.name}.demo").load()
-                self.stdout.write(f"{config.verbose_name}: {summary}")
+        modules = [
+            (config, import_module(f"{config.name}.demo"))
+            for config in apps.get_app_configs()
+            if config.name != "portal" and module_has_submodule(config.module, "demo")
+        ]
+        for config, module in modules:
+            self.stdout.write(f"{config.verbose_name}: {module.load()}")
+        for config, module in modules:
+            if hasattr(module, "load_late"):
+                self.stdout.write(f"{config.verbose_name}: {module.load_late()}")
         self.stdout.write(self.style.SUCCESS("Demo data loaded. Demo accounts (演示账号):"))
         for account in accounts:
             self.stdout.write(f"  {account.role:<17} {account.login:<42} {account.password}")

@@ -20,6 +20,7 @@ from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from portal.api.parsers import NestedTooDeeply
+from portal.errors import Refusal
 
 
 def _first(detail: Any) -> Any:
@@ -153,7 +154,18 @@ def _too_much(exc: Exception) -> exceptions.APIException:
     )
 
 
+class RefusedByDomain(exceptions.APIException):
+    """A ``portal.errors.Refusal`` as DRF knows exceptions: its status, code and message."""
+
+    def __init__(self, refusal: Refusal) -> None:
+        super().__init__(refusal.message, code=refusal.code)
+        self.status_code = refusal.status
+        self.fields = refusal.fields
+
+
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if isinstance(exc, Refusal):
+        exc = RefusedByDomain(exc)
     if isinstance(exc, DjangoValidationError):
         exc = _from_django_validation_error(exc)
     elif isinstance(exc, RequestDataTooBig | TooManyFieldsSent | TooManyFilesSent):
@@ -176,6 +188,8 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
                 else detail.get("detail", _("Request failed."))
             ),
         }
+    if isinstance(exc, RefusedByDomain) and exc.fields:
+        body["fields"] = _fields(exc.fields)
     wait = getattr(exc, "wait", None)
     if isinstance(exc, exceptions.Throttled) and wait:
         body["retry_after"] = int(wait)

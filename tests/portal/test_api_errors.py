@@ -16,6 +16,7 @@ from rest_framework.test import APIClient, APIRequestFactory
 from rest_framework.views import APIView
 
 from certificates.models import CertificateType
+from portal import errors
 from tests.factories import DepartmentFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -352,4 +353,56 @@ def test_an_unsupported_media_type_is_translated(api):
     assert response.json() == {
         "code": "unsupported_media_type",
         "detail": "不支持请求中的媒体类型 “text/plain”。",
+    }
+
+
+# --- refusals raised by domain code (portal.errors), mapped once for every app ----------------
+
+
+class _RefusingView(APIView):
+    authentication_classes = []
+    permission_classes = [AllowAny]
+    throttle_classes = []
+    refusal: Exception | None = None
+
+    def post(self, request):
+        raise self.refusal
+
+
+@pytest.mark.parametrize(
+    ("refusal", "status", "code"),
+    [
+        (errors.Invalid("Give a reason."), 400, "invalid"),
+        (errors.NotAllowed("You may not do this."), 403, "not_allowed"),
+        (errors.NotFound("There is nothing here."), 404, "not_found"),
+        (errors.IllegalMove("No move.", status="draft", action="approve"), 409, "illegal_move"),
+        (errors.Conflict("Used.", code="idempotency_conflict"), 409, "idempotency_conflict"),
+    ],
+)
+def test_a_refusal_answers_its_status_in_the_error_shape(refusal, status, code):
+    body = _post({}, view=_RefusingView, status=status, refusal=refusal)
+    assert body == {"code": code, "detail": refusal.message}
+
+
+def test_a_refusal_naming_fields_gives_them_as_lists_of_plain_messages():
+    from django.utils.translation import gettext_lazy
+
+    refusal = errors.Invalid(
+        "Not complete.",
+        code="incomplete",
+        fields={
+            "reason": [gettext_lazy("This field is required.")],
+            "materials": {"id-card": ["Missing."]},
+            "bundle_choices": ["B001", "B002"],
+        },
+    )
+    body = _post({}, view=_RefusingView, refusal=refusal)
+    assert body == {
+        "code": "incomplete",
+        "detail": "Not complete.",
+        "fields": {
+            "reason": ["This field is required."],
+            "materials": {"id-card": ["Missing."]},
+            "bundle_choices": ["B001", "B002"],
+        },
     }

@@ -136,7 +136,9 @@ def organisation_agent_revoke(request: HttpRequest, pk: int, agent_pk: int) -> H
 def act_for(request: HttpRequest) -> HttpResponse:
     raw = request.POST.get("organisation", "")
     try:
-        organisation = organisations.act_for(request, int(raw) if raw.isdigit() else None)
+        organisation = organisations.act_for(
+            request, int(raw) if raw.isascii() and raw.isdigit() else None
+        )
     except PermissionError:
         raise Http404 from None
     if organisation:

@@ -32,7 +32,11 @@ class YearFilter(admin.SimpleListFilter):
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[CalendarDay]) -> Any:
         value = self.value()
-        return queryset.filter(date__year=int(value)) if value and value.isdigit() else queryset
+        return (
+            queryset.filter(date__year=int(value))
+            if value and value.isascii() and value.isdigit()
+            else queryset
+        )
 
 
 @admin.register(CalendarDay)

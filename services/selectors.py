@@ -26,7 +26,7 @@ def services(
         queryset = Service.objects.published().for_applicant(applicant)
     if department:
         key = str(department)
-        if key.isdigit() and len(key) < 10:
+        if key.isascii() and key.isdigit() and len(key) < 10:
             queryset = queryset.filter(department_id=int(key))
         else:
             queryset = queryset.filter(department__code=key)

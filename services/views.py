@@ -22,7 +22,9 @@ MAX_PAGE_SIZE = 50
 def paginate(request: HttpRequest, queryset: QuerySet[Any]) -> Page:
     """The requested page (``?page=``, ``?page_size=`` up to 50); a bad number gives page 1."""
     raw = request.GET.get("page_size", "")
-    size = int(raw) if raw.isdigit() and 0 < int(raw) <= MAX_PAGE_SIZE else PAGE_SIZE
+    size = (
+        int(raw) if raw.isascii() and raw.isdigit() and 0 < int(raw) <= MAX_PAGE_SIZE else PAGE_SIZE
+    )
     return Paginator(queryset, size).get_page(request.GET.get("page"))
 
 

@@ -5,7 +5,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from portal import health, oidc_views, views
+from portal import health, oidc_views, views, views_notifications
 
 admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
 admin.site.site_header = _("One Window administration")
@@ -17,6 +17,7 @@ portal_patterns = [
     path("profile/", views.profile, name="profile"),
     path("profile/realname/", views.realname_declare, name="realname"),
     path("profile/act-for/", views.act_for, name="act_for"),
+    path("notifications/", views_notifications.notification_list, name="notifications"),
     path("organisations/new/", views.organisation_register, name="organisation_register"),
     path("organisations/<int:pk>/agents/", views.organisation_agents, name="organisation_agents"),
     path(

@@ -21,5 +21,20 @@ urlpatterns = [
         views_applications.application_detail,
         name="application_detail",
     ),
+    # The applicant's pages (apply online, 我的办件, supplement, withdraw, public progress).
+    path("services/<str:code>/apply/", views_applications.apply_service, name="apply"),
+    path("bundles/<slug:slug>/apply/", views_applications.apply_bundle, name="apply_bundle"),
+    path("applications/", views_applications.my_applications, name="my_applications"),
+    path(
+        "applications/<int:pk>/edit/",
+        views_applications.application_edit,
+        name="application_edit",
+    ),
+    path(
+        "applications/<int:pk>/withdraw/",
+        views_applications.application_withdraw,
+        name="application_withdraw",
+    ),
+    path("track/<str:token>/", views_applications.track, name="track"),
     path("workbench/cases/<int:pk>/", views_applications.workbench_case, name="workbench_case"),
 ]

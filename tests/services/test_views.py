@@ -103,7 +103,7 @@ def test_the_guide_shows_materials_steps_halls_and_disabled_buttons(client):
         "Coming soon",
     ]:
         assert text in body, text
-    assert '<button type="button" disabled aria-describedby="coming-soon">Apply online' in body
+    assert f'href="{reverse("services:apply", args=[service.code])}">Apply online' in body
 
 
 def test_the_guide_of_an_unknown_or_unpublished_service_is_404(client):

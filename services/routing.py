@@ -45,7 +45,7 @@ def route(application_id: int) -> bool:
     """Assign the current review step; False when there is nothing to do (already routed,
     no longer in review, gone). Safe to run twice: a redelivered task changes nothing."""
     application = (
-        Application.objects.select_for_update()
+        Application.objects.select_for_update(of=("self",))
         .filter(pk=application_id, status=ApplicationStatus.IN_REVIEW, routed_at__isnull=True)
         .select_related("service", "review_step")
         .first()

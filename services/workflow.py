@@ -109,7 +109,11 @@ def record(
 
 
 def lock(application: Application) -> Application:
-    return Application.objects.select_for_update().select_related("service").get(pk=application.pk)
+    return (
+        Application.objects.select_for_update(of=("self",))
+        .select_related("service")
+        .get(pk=application.pk)
+    )
 
 
 def _move(

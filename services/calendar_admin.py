@@ -17,7 +17,7 @@ from django.utils.translation import ngettext
 
 from portal.auth import signed_in_user
 from portal.roles import is_system_admin
-from services import calendar, maintenance
+from services import calendar, maintenance, tasks
 from services.models import CalendarDay
 from services.models.calendar import CalendarSource
 
@@ -82,6 +82,7 @@ class CalendarDayAdmin(admin.ModelAdmin):
     def save_model(self, request: HttpRequest, obj: CalendarDay, form: Any, change: bool) -> None:
         obj.source = CalendarSource.ADMINISTRATOR
         super().save_model(request, obj, form, change)
+        tasks.calendar_changed()
         maintenance.record_change(
             obj,
             by=signed_in_user(request),
@@ -105,6 +106,7 @@ class CalendarDayAdmin(admin.ModelAdmin):
         for year in sorted({day.year for day in queryset.values_list("date", flat=True)}):
             try:
                 written = calendar.load_official_year(year)
+                tasks.calendar_changed()
             except LookupError:
                 messages.error(
                     request,

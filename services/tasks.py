@@ -9,6 +9,7 @@ import logging
 from typing import Any
 
 from celery import shared_task
+from django.db import transaction
 from kombu.exceptions import OperationalError
 
 from services import deadlines, notices, routing
@@ -60,7 +61,13 @@ def sweep_sla() -> int:
 
 @shared_task
 def recompute_deadlines() -> int:
+    """Every open case's due date again, after the calendar changed."""
     return deadlines.recompute_open()
+
+
+def calendar_changed() -> None:
+    """Called where the calendar is edited: due dates follow once the edit is committed."""
+    transaction.on_commit(lambda: _enqueue(recompute_deadlines))
 
 
 @shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)

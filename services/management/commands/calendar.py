@@ -7,7 +7,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
-from services import calendar
+from services import calendar, deadlines
 
 
 class Command(BaseCommand):
@@ -41,6 +41,8 @@ class Command(BaseCommand):
                     "upgrade the package or enter the days in the admin."
                 ) from exc
             self.stdout.write(f"{year}: {written} days written")
+        changed = deadlines.recompute_open()
+        self.stdout.write(f"{changed} open applications got a new due date")
 
     def _status(self) -> None:
         today = timezone.localdate()

@@ -1,10 +1,16 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from portal.staff_links import StaffLink
+
 
 class ServicesConfig(AppConfig):
     name = "services"
     verbose_name = _("Service catalogue and applications")
+    staff_links = (
+        StaffLink("services:counter_queue", _("Intake queue"), frozenset({"clerk"}), 20),
+        StaffLink("services:pickup", _("Results window"), frozenset({"clerk"}), 21),
+    )
 
     def ready(self) -> None:
         from services import receivers  # noqa: F401  (connects the signal handlers)

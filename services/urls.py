@@ -1,10 +1,21 @@
 from django.urls import path
 
-from services import views, views_applications
+from services import views, views_applications, views_counter
 
 app_name = "services"
 
 urlpatterns = [
+    # The window clerk's pages, under /staff/ so that a second factor guards them.
+    path("staff/counter/", views_counter.intake_queue, name="counter_queue"),
+    path("staff/counter/new/", views_counter.counter_start, name="counter_start"),
+    path("staff/counter/new/draft/", views_counter.counter_new_draft, name="counter_new_draft"),
+    path("staff/counter/<int:pk>/", views_counter.counter_intake, name="counter_intake"),
+    path("staff/counter/<int:pk>/decide/", views_counter.counter_decide, name="counter_decide"),
+    path("staff/counter/pickup/", views_counter.pickup, name="pickup"),
+    path("staff/counter/pickup/<int:pk>/hand-over/", views_counter.hand_over, name="hand_over"),
+    path("applications/<int:pk>/receipt/", views_counter.receipt, name="receipt"),
+    path("applications/<int:pk>/receipt.pdf", views_counter.receipt_pdf, name="receipt_pdf"),
+    path("applications/<int:pk>/notice/", views_counter.notice, name="notice"),
     path("services/", views.catalogue, name="catalogue"),
     path("services/<str:code>/", views.service_detail, name="service_detail"),
     path("services/<str:code>/form/", views.service_form, name="service_form"),

@@ -10,14 +10,19 @@ from allauth.account.authentication import get_authentication_records
 from allauth.mfa.utils import is_mfa_enabled
 from django.conf import settings
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
+from django.core.handlers.exception import response_for_exception
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.middleware.locale import LocaleMiddleware
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils import translation
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import check_for_language
 from django.utils.translation import gettext as _
 
 from portal import roles
+from portal.api.errors import json_error
+from portal.errors import NotAllowed, NotFound, Refusal
 
 STAFF_PREFIXES = ("/staff/", "/admin/")
 
@@ -70,6 +75,44 @@ class ChineseFirstLocaleMiddleware(LocaleMiddleware):
         translation.activate(language)
         request.LANGUAGE_CODE = translation.get_language()
         return None
+
+
+class RefusalMiddleware:
+    """The one place a ``portal.errors.Refusal`` from a page's domain call becomes an answer,
+    so views need not each catch it (the API's is ``portal.api.errors.exception_handler``).
+
+    NotFound is the plain 404 page: it says nothing more. A refused form sent from one of our
+    pages goes back there with the refusal as a message; anything else gets an error page with
+    the refusal's status and message. Outside DRF views under /api/, the API's error shape.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not isinstance(exception, Refusal):
+            return None
+        if request.path.startswith("/api/"):
+            extra = {"fields": exception.fields} if exception.fields else {}
+            return json_error(request, exception.code, exception.message, exception.status, **extra)
+        if isinstance(exception, NotFound):
+            return response_for_exception(request, Http404(exception.message))
+        back = request.headers.get("referer", "")
+        if request.method == "POST" and url_has_allowed_host_and_scheme(
+            back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        ):
+            messages.error(request, exception.message)
+            return HttpResponseRedirect(back)
+        template = "403.html" if isinstance(exception, NotAllowed) else "refused.html"
+        return render(
+            request,
+            template,
+            {"exception": exception.message, "refusal": exception},
+            status=exception.status,
+        )
 
 
 class CSPMiddleware(csp.middleware.CSPMiddleware):

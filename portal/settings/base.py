@@ -82,6 +82,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "allauth.usersessions.middleware.UserSessionsMiddleware",
     "portal.middleware.StaffMFAMiddleware",
+    "portal.middleware.RefusalMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"

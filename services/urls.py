@@ -1,6 +1,6 @@
 from django.urls import path
 
-from services import views, views_applications, views_counter
+from services import views, views_applications, views_counter, views_materials, views_workbench
 
 app_name = "services"
 
@@ -47,5 +47,37 @@ urlpatterns = [
         name="application_withdraw",
     ),
     path("track/<str:token>/", views_applications.track, name="track"),
-    path("workbench/cases/<int:pk>/", views_applications.workbench_case, name="workbench_case"),
+    # The back office, under /staff/ so that a second factor guards it (StaffMFAMiddleware).
+    path("staff/workbench/", views_workbench.queue, name="workbench"),
+    path("staff/workbench/department/", views_workbench.department, name="workbench_department"),
+    path("staff/workbench/cases/<int:pk>/", views_workbench.workbench_case, name="workbench_case"),
+    path(
+        "staff/workbench/cases/<int:pk>/claim/", views_workbench.case_claim, name="workbench_claim"
+    ),
+    path(
+        "staff/workbench/cases/<int:pk>/release/",
+        views_workbench.case_release,
+        name="workbench_release",
+    ),
+    path(
+        "staff/workbench/cases/<int:pk>/reassign/",
+        views_workbench.case_reassign,
+        name="workbench_reassign",
+    ),
+    path(
+        "staff/workbench/cases/<int:pk>/approve/",
+        views_workbench.case_approve,
+        name="workbench_approve",
+    ),
+    path("staff/workbench/cases/<int:pk>/deny/", views_workbench.case_deny, name="workbench_deny"),
+    path(
+        "staff/workbench/cases/<int:pk>/supplement/",
+        views_workbench.case_supplement,
+        name="workbench_supplement",
+    ),
+    path(
+        "applications/materials/<int:pk>/",
+        views_materials.material_download,
+        name="material_download",
+    ),
 ]

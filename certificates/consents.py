@@ -21,6 +21,7 @@ from certificates import selectors
 from certificates.models import Certificate, CertificateGrant, CertificateUse
 from certificates.verification import Result, verify_certificate
 from portal import audit
+from portal.errors import NotFound
 from portal.models import AuditAction, Department, User
 
 DEFAULT_LIFETIME = datetime.timedelta(days=30)
@@ -41,7 +42,7 @@ def grant(
 ) -> CertificateGrant:
     """The holder consents that ``department`` may use ``certificate`` for one case."""
     if not selectors.holds(by, certificate):
-        raise PermissionError("only the holder grants the use of a certificate")
+        raise NotFound(_("This certificate is not among yours."))
     purpose, case_reference = purpose.strip(), case_reference.strip()
     errors = {}
     if not purpose or len(purpose) > 200 or "\x00" in purpose:
@@ -69,7 +70,7 @@ def withdraw(grant: CertificateGrant, *, by: User) -> None:
     """Whoever holds the certificate now (an organisation's representative or any live agent)
     withdraws any consent to its use, whoever gave it."""
     if not selectors.holds(by, grant.certificate):
-        raise PermissionError("only the holder withdraws a consent")
+        raise NotFound(_("This consent is not among yours."))
     grant = CertificateGrant.objects.select_for_update().get(pk=grant.pk)
     if grant.withdrawn_at is None:
         grant.withdrawn_at = timezone.now()

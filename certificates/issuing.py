@@ -27,7 +27,7 @@ from certificates.models import (
     HolderKind,
     ValidityRule,
 )
-from portal import identity, roles
+from portal import errors, identity, roles
 from portal.models import Department, StaffRole, User
 
 S = CertificateStatus
@@ -43,8 +43,10 @@ MOVES: dict[tuple[str, str], str] = {
 }
 
 
-class IdempotencyConflict(Exception):
-    """An idempotency key came back with a different request (the API answers 409)."""
+class IdempotencyConflict(errors.Conflict):
+    """An idempotency key came back with a different request (409)."""
+
+    code = "idempotency_conflict"
 
     def __init__(self) -> None:
         super().__init__(
@@ -52,14 +54,16 @@ class IdempotencyConflict(Exception):
         )
 
 
-class IllegalMove(Exception):
-    """A state change the lifecycle does not allow (the API answers 409)."""
+class IllegalMove(errors.IllegalMove):
+    """A state change the certificate lifecycle does not allow (409); ``from_status`` and
+    ``action`` say which."""
 
     def __init__(self, status: str, action: str) -> None:
-        self.status, self.action = status, action
         super().__init__(
             _("A %(status)s certificate cannot be %(action)s.")
-            % {"status": str(S(status).label).lower(), "action": _ACTION_WORDS.get(action, action)}
+            % {"status": str(S(status).label).lower(), "action": _ACTION_WORDS.get(action, action)},
+            status=status,
+            action=action,
         )
 
 
@@ -81,7 +85,10 @@ def may_issue_for(user: User | None, department: Department) -> bool:
 
 def _require_authority(user: User | None, department: Department) -> None:
     if not may_issue_for(user, department):
-        raise PermissionError("not an administrator of the issuing department")
+        raise errors.NotAllowed(
+            _("Only an administrator of the issuing department may do this."),
+            code="permission_denied",
+        )
 
 
 def _event(

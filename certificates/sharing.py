@@ -19,6 +19,7 @@ from certificates import canonical, keys, selectors, signing
 from certificates.models import Certificate, CertificateShare, ScanResult, ShareScan
 from certificates.verification import Outcome, Rejected, Result, verified_jws, verify_certificate
 from portal import identity
+from portal.errors import NotFound
 from portal.models import User
 
 MAX_LIFETIME = datetime.timedelta(days=30)
@@ -36,7 +37,7 @@ def create(
 ) -> CertificateShare:
     """The holder shares one of his certificates."""
     if not selectors.holds(by, certificate):
-        raise PermissionError("only the holder shares a certificate")
+        raise NotFound(_("This certificate is not among yours."))
     if not datetime.timedelta(minutes=1) <= lifetime <= MAX_LIFETIME:
         raise ValidationError(
             {"lifetime": _("A link lasts between one minute and 30 days.")}, code="lifetime"
@@ -70,7 +71,7 @@ def withdraw(share: CertificateShare, *, by: User) -> None:
     """Whoever holds the certificate now (an organisation's representative or any live agent)
     withdraws any of its links, whoever made it."""
     if not selectors.holds(by, share.certificate):
-        raise PermissionError("only the holder withdraws a link")
+        raise NotFound(_("This link is not among yours."))
     if share.withdrawn_at is None:
         share.withdrawn_at = timezone.now()
         share.save(update_fields=["withdrawn_at"])

@@ -157,8 +157,6 @@ def certificate_renew(request: HttpRequest, pk: int) -> HttpResponse:
                 idempotency_key=form.cleaned_data["idempotency_key"],
                 via="staff",
             )
-        except PermissionError:
-            raise Http404 from None
         except ValidationError as exc:
             apply_errors(form, exc)
         except issuing.IllegalMove as exc:  # superseded, revoked or cancelled meanwhile
@@ -187,20 +185,12 @@ def certificate_end(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     if not form.is_valid():  # the page again, the error beside the reason field
         return _detail_page(request, certificate, form)
     change = issuing.revoke if action == "revoke" else issuing.cancel
-    try:
-        change(
-            certificate,
-            by=signed_in_user(request),
-            reason=form.cleaned_data["reason"],
-            via="staff",
-        )
-    except issuing.IllegalMove as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(
-            request,
-            _("The certificate has been revoked.")
-            if action == "revoke"
-            else _("The certificate has been cancelled."),
-        )
+    # An illegal move (revoked or renewed meanwhile) goes back with its message: RefusalMiddleware.
+    change(certificate, by=signed_in_user(request), reason=form.cleaned_data["reason"], via="staff")
+    messages.success(
+        request,
+        _("The certificate has been revoked.")
+        if action == "revoke"
+        else _("The certificate has been cancelled."),
+    )
     return redirect("certificates:staff_detail", pk=pk)

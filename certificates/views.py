@@ -203,10 +203,8 @@ def share_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def share_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     share = get_object_or_404(CertificateShare.objects.select_related("certificate"), pk=pk)
-    try:
-        sharing.withdraw(share, by=signed_in_user(request))
-    except PermissionError:
-        raise Http404 from None
+    # Someone else's is refused NotFound: the 404 page (portal.middleware.RefusalMiddleware).
+    sharing.withdraw(share, by=signed_in_user(request))
     messages.success(request, _("The link has been withdrawn."))
     return redirect("certificates:certificate_detail", pk=share.certificate_id)
 
@@ -241,10 +239,8 @@ def grant_create(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def grant_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     grant = get_object_or_404(CertificateGrant.objects.select_related("certificate"), pk=pk)
-    try:
-        consents.withdraw(grant, by=signed_in_user(request))
-    except PermissionError:
-        raise Http404 from None
+    # Someone else's is refused NotFound: the 404 page (portal.middleware.RefusalMiddleware).
+    consents.withdraw(grant, by=signed_in_user(request))
     messages.success(request, _("Your consent has been withdrawn."))
     return redirect("certificates:certificate_detail", pk=grant.certificate_id)
 

@@ -20,7 +20,6 @@ from rest_framework.decorators import (
     renderer_classes,
 )
 from rest_framework.exceptions import (
-    APIException,
     MethodNotAllowed,
     PermissionDenied,
     Throttled,
@@ -38,11 +37,6 @@ from portal.api.errors import json_error
 from portal.api.permissions import ViaSession
 from portal.api.throttles import AddressRateThrottle
 from portal.auth import signed_in_user
-
-
-class Conflict(APIException):
-    status_code = status.HTTP_409_CONFLICT
-    default_code = "illegal_move"
 
 
 def _public(view: Any) -> Any:
@@ -173,58 +167,46 @@ def issue(request: Request) -> Response:
     by, via = _acting(request)
     if isinstance(request.auth, IssuingSystem) and data["issuer"].pk != request.auth.department_id:
         raise PermissionDenied
-    try:
-        certificate = issuing.issue(
-            type=data["type"],
-            issuer=data["issuer"],
-            holder_name=data["holder_name"],
-            holder_code=data["holder_code"],
-            surface=data.get("surface", {}),
-            number=data["number"],
-            issued_on=data.get("issued_on"),
-            valid_until=data.get("valid_until"),
-            idempotency_key=data["idempotency_key"],
-            by=by,
-            via=via,
-        )
-    except issuing.IdempotencyConflict as exc:
-        raise Conflict(str(exc), code="idempotency_conflict") from None
-    except PermissionError:
-        raise PermissionDenied from None
+    certificate = issuing.issue(
+        type=data["type"],
+        issuer=data["issuer"],
+        holder_name=data["holder_name"],
+        holder_code=data["holder_code"],
+        surface=data.get("surface", {}),
+        number=data["number"],
+        issued_on=data.get("issued_on"),
+        valid_until=data.get("valid_until"),
+        idempotency_key=data["idempotency_key"],
+        by=by,
+        via=via,
+    )
     return Response(s.CertificateSerializer(certificate).data, status=status.HTTP_201_CREATED)
 
 
 def _lifecycle(request: Request, pk: int, action: str) -> Response:
     certificate = _issuers_certificate(request, pk)
     by, via = _acting(request)
-    try:
-        if action == "renew":
-            serializer = s.RenewSerializer(data=request.data)
-            serializer.is_valid(raise_exception=True)
-            d = serializer.validated_data
-            result = issuing.renew(
-                certificate,
-                by=by,
-                surface=d.get("surface"),
-                valid_until=d.get("valid_until"),
-                reason=d["reason"],
-                idempotency_key=d["idempotency_key"],
-                via=via,
-            )
-            return Response(s.CertificateSerializer(result).data, status=status.HTTP_201_CREATED)
-        reason_serializer = s.ReasonSerializer(data=request.data)
-        reason_serializer.is_valid(raise_exception=True)
-        reason = reason_serializer.validated_data["reason"]
-        if action == "revoke":
-            result = issuing.revoke(certificate, by=by, reason=reason, via=via)
-        else:
-            result = issuing.cancel(certificate, by=by, reason=reason, via=via)
-    except issuing.IllegalMove as exc:
-        raise Conflict(str(exc)) from None
-    except issuing.IdempotencyConflict as exc:
-        raise Conflict(str(exc), code="idempotency_conflict") from None
-    except PermissionError:
-        raise PermissionDenied from None
+    if action == "renew":
+        serializer = s.RenewSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        d = serializer.validated_data
+        result = issuing.renew(
+            certificate,
+            by=by,
+            surface=d.get("surface"),
+            valid_until=d.get("valid_until"),
+            reason=d["reason"],
+            idempotency_key=d["idempotency_key"],
+            via=via,
+        )
+        return Response(s.CertificateSerializer(result).data, status=status.HTTP_201_CREATED)
+    reason_serializer = s.ReasonSerializer(data=request.data)
+    reason_serializer.is_valid(raise_exception=True)
+    reason = reason_serializer.validated_data["reason"]
+    if action == "revoke":
+        result = issuing.revoke(certificate, by=by, reason=reason, via=via)
+    else:
+        result = issuing.cancel(certificate, by=by, reason=reason, via=via)
     return Response(s.CertificateSerializer(result).data)
 
 

@@ -7,6 +7,7 @@ from django.db import transaction
 from certificates import issuing, selectors, tasks
 from certificates.models import Certificate, CertificateEvent
 from certificates.models import CertificateStatus as S
+from portal.errors import NotAllowed
 from portal.models import StaffRole
 from tests.certificates.demo_types import demo_type
 from tests.factories import make_id_number, make_staff
@@ -97,7 +98,7 @@ def test_issue_refuses_a_bad_holder_code_and_unknown_fields(issuer, ctype, perso
 
 def test_only_administrators_of_the_issuing_department_issue(issuer, ctype, person):
     outsider = make_staff(StaffRole.DEPARTMENT_ADMIN)
-    with pytest.raises(PermissionError):
+    with pytest.raises(NotAllowed):
         issuing.issue(
             type=ctype,
             issuer=issuer,

@@ -7,6 +7,7 @@ from django.utils import timezone
 from certificates import canonical, issuing, keys, sharing, signing, verification
 from certificates.models import Certificate, SigningKey
 from certificates.verification import Outcome
+from portal.errors import NotFound
 from tests.factories import DepartmentFactory
 
 
@@ -162,7 +163,7 @@ def test_the_verification_page_shows_the_masked_minimum_unless_the_holder_chose_
 def test_only_the_holder_shares(certificate):
     from tests.factories import UserFactory
 
-    with pytest.raises(PermissionError):
+    with pytest.raises(NotFound):
         sharing.create(certificate, by=UserFactory(), lifetime=datetime.timedelta(hours=1))
 
 

@@ -26,7 +26,8 @@ import re
 import signal
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote, urlsplit, urlunsplit
@@ -174,28 +175,21 @@ def _celery_command() -> list[str]:
     return [str(script)] if script.exists() else [sys.executable, "-m", "celery"]
 
 
-@pytest.fixture(scope="module")
-def celery_worker(
-    celery_broker_url, django_db_setup, django_db_blocker, tmp_path_factory
-) -> Iterator[CeleryWorker]:
-    """``celery -A portal worker`` on every queue, on this process's test database."""
-    from django.db import connection
-
-    if connection.vendor != "postgresql":
-        pytest.skip(
-            "the Celery worker is another process: it needs a server database "
-            "(set DATABASE_URL), not the test run's in-memory SQLite"
-        )
-    with django_db_blocker.unblock():
-        db_url = database_url(connection.settings_dict)
-    worker_id = os.environ.get("PYTEST_XDIST_WORKER", "main")
-    nodename = f"pytest-{worker_id}-{os.getpid()}@localhost"
-    log_path = tmp_path_factory.mktemp("celery") / "worker.log"
+def start_worker(
+    *,
+    broker_url: str,
+    db_url: str,
+    log_path: Path,
+    nodename: str,
+    pool: str = "solo",
+    concurrency: int = 1,
+) -> CeleryWorker:
+    """``celery -A portal worker`` on every queue, started and ready (or AssertionError)."""
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "portal.settings.test",
         "DATABASE_URL": db_url,
-        "CELERY_BROKER_URL": celery_broker_url,
+        "CELERY_BROKER_URL": broker_url,
         # Close the connection after each task: the test run drops its database at the end.
         "CONN_MAX_AGE": "0",
         "PYTHONUNBUFFERED": "1",
@@ -208,8 +202,8 @@ def celery_worker(
         "worker",
         "-Q",
         QUEUES,
-        "--pool=solo",
-        "--concurrency=1",
+        f"--pool={pool}",
+        f"--concurrency={concurrency}",
         "-l",
         "info",
         "-n",
@@ -227,22 +221,121 @@ def celery_worker(
             stdout=log_file,
             stderr=subprocess.STDOUT,
         )
-    worker = CeleryWorker(process, log_path, nodename, celery_broker_url, db_url)
+    worker = CeleryWorker(process, log_path, nodename, broker_url, db_url)
+
+    def ready() -> bool:
+        worker.assert_alive()
+        return f"{nodename} ready." in worker.log()
+
     try:
-
-        def ready() -> bool:
-            worker.assert_alive()
-            return f"{nodename} ready." in worker.log()
-
         wait_for(ready, timeout=READY_TIMEOUT, what=f"the Celery worker {nodename} to be ready")
+    except BaseException:
+        stop_worker(worker)
+        raise
+    return worker
+
+
+def stop_worker(worker: CeleryWorker) -> None:
+    """Warm shutdown (finish the task in hand), or a kill after 15 s; no-op if it exited."""
+    process = worker.process
+    if process.poll() is not None:
+        return
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=5)
+
+
+def _test_database_url(django_db_blocker) -> str:
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip(
+            "the Celery worker is another process: it needs a server database "
+            "(set DATABASE_URL), not the test run's in-memory SQLite"
+        )
+    with django_db_blocker.unblock():
+        return database_url(connection.settings_dict)
+
+
+@pytest.fixture(scope="module")
+def celery_worker(
+    celery_broker_url, django_db_setup, django_db_blocker, tmp_path_factory
+) -> Iterator[CeleryWorker]:
+    """``celery -A portal worker`` on every queue, on this process's test database."""
+    db_url = _test_database_url(django_db_blocker)
+    worker_id = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    worker = start_worker(
+        broker_url=celery_broker_url,
+        db_url=db_url,
+        log_path=tmp_path_factory.mktemp("celery") / "worker.log",
+        nodename=f"pytest-{worker_id}-{os.getpid()}@localhost",
+    )
+    try:
         yield worker
     finally:
-        process.send_signal(signal.SIGTERM)  # warm shutdown: finish the task in hand
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=5)
+        stop_worker(worker)
+
+
+@pytest.fixture
+def celery_workers(
+    celery_broker_url, django_db_setup, django_db_blocker, tmp_path
+) -> Iterator[Callable[..., CeleryWorker]]:
+    """Start workers of this test's own (``start(pool=..., concurrency=...)``), e.g. to kill
+    one with SIGKILL and start another; every one still running is stopped after the test.
+    Do not use with ``celery_worker`` in one module: both would take the same queues."""
+    db_url = _test_database_url(django_db_blocker)
+    worker_id = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    started: list[CeleryWorker] = []
+
+    def start(*, pool: str = "solo", concurrency: int = 1) -> CeleryWorker:
+        n = len(started) + 1
+        worker = start_worker(
+            broker_url=celery_broker_url,
+            db_url=db_url,
+            log_path=tmp_path / f"worker-{n}.log",
+            nodename=f"pytest-{worker_id}-{os.getpid()}-{n}@localhost",
+            pool=pool,
+            concurrency=concurrency,
+        )
+        started.append(worker)
+        return worker
+
+    try:
+        yield start
+    finally:
+        for worker in started:
+            stop_worker(worker)
+
+
+@contextmanager
+def broker_unreachable() -> Iterator[None]:
+    """This process publishes to a closed port (9, discard) while the shared Redis keeps
+    serving everyone else, as when the web side loses its broker."""
+    from portal.celery import app
+
+    previous = os.environ.get("CELERY_BROKER_URL")
+    os.environ["CELERY_BROKER_URL"] = "redis://127.0.0.1:9/0"
+    _reset_publisher_connections(app)
+    try:
+        yield
+    finally:
+        if previous is None:
+            os.environ.pop("CELERY_BROKER_URL", None)
+        else:
+            os.environ["CELERY_BROKER_URL"] = previous
+        _reset_publisher_connections(app)
+
+
+def restore_unacknowledged(broker_url: str) -> None:
+    """Put back every delivered but unacknowledged message, as Redis does for a dead worker's
+    messages once ``visibility_timeout`` (2 h here) has passed."""
+    from kombu import Connection
+
+    with Connection(broker_url, transport_options={"visibility_timeout": 0}) as connection:
+        connection.default_channel.qos.restore_visible(num=None, interval=1)
 
 
 @dataclass

@@ -10,6 +10,18 @@ class ServicesConfig(AppConfig):
     staff_links = (
         StaffLink("services:counter_queue", _("Intake queue"), frozenset({"clerk"}), 20),
         StaffLink("services:pickup", _("Results window"), frozenset({"clerk"}), 21),
+        StaffLink(
+            "services:workbench",
+            _("Review queue"),
+            frozenset({"reviewer", "department_admin"}),
+            30,
+        ),
+        StaffLink(
+            "services:workbench_department",
+            _("My department's cases"),
+            frozenset({"department_admin"}),
+            31,
+        ),
     )
 
     def ready(self) -> None:

@@ -453,3 +453,13 @@ def test_a_reviewer_cannot_reassign(client, w):
     response = client.post(case_url(app, "reassign"), {"reassign-reviewer": colleague.pk})
     assert response.status_code == 403
     assert Application.objects.get(pk=app.pk).assigned_to == w.reviewer
+
+
+def test_the_staff_home_links_reviewers_and_administrators_to_their_lists(client, w):
+    sign_in(client, w.reviewer)
+    text = page(client.get(reverse("portal:staff_home")))
+    assert reverse("services:workbench") in text
+    assert reverse("services:workbench_department") not in text
+    sign_in(client, w.department_admin)
+    text = page(client.get(reverse("portal:staff_home")))
+    assert reverse("services:workbench_department") in text

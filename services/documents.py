@@ -205,8 +205,8 @@ def pdf(document: Document) -> bytes:
     doc.set_y(30)
     for label, value in document.facts:
         doc.set_x(14)
-        doc.cell(34, 7, label)
-        doc.multi_cell(104, 7, value, new_x="LMARGIN", new_y="NEXT")
+        doc.cell(40, 7, label)
+        doc.multi_cell(100, 7, value, new_x="LMARGIN", new_y="NEXT")
     _list(doc, _("Materials received"), document.materials)
     _list(doc, _("To supplement"), document.items)
     if document.reason:

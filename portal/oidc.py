@@ -23,7 +23,15 @@ from portal import audit
 from portal.models import AuditAction, PersonProfile, RealNameLevel
 
 ID_NUMBER_SCOPE = "id_number"
-SCOPES_SUPPORTED = ["openid", "profile", "email", "phone", ID_NUMBER_SCOPE, "certificates"]
+SCOPES_SUPPORTED = [
+    "openid",
+    "profile",
+    "email",
+    "phone",
+    ID_NUMBER_SCOPE,
+    "certificates",
+    "applications",
+]
 CLAIMS_SUPPORTED = [
     "sub",
     "iss",

@@ -75,6 +75,13 @@ def department_cases(user: User) -> QuerySet[Application]:
     )
 
 
+def cases_of_department(department_id: int) -> QuerySet[Application]:
+    """Every case of one department (its services or its review steps), for its own system."""
+    return _base().filter(
+        Q(service__department_id=department_id) | Q(review_step__department_id=department_id)
+    )
+
+
 def intake_queue(user: User) -> QuerySet[Application]:
     return _base().filter(
         hall_id__in=permissions.clerk_hall_ids(user),

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from services.api import calendar, views
+from services.api import applications, calendar, views
 
 app_name = "services_api"
 
@@ -10,4 +10,28 @@ urlpatterns = [
     path("bundles/", views.BundleList.as_view(), name="bundle_list"),
     path("bundles/<slug:slug>/", views.BundleDetail.as_view(), name="bundle_detail"),
     path("calendar/due-date/", calendar.DueDate.as_view(), name="calendar_due_date"),
+    # Applications (办件): apply, follow, and one endpoint per move of the lifecycle.
+    path("applications/", applications.ApplicationList.as_view(), name="application_list"),
+    path(
+        "applications/<int:pk>/",
+        applications.ApplicationDetail.as_view(),
+        name="application_detail",
+    ),
+    *(
+        path(f"applications/<int:pk>/{segment}/", view, name=f"application_{name}")
+        for segment, name, view in (
+            ("materials", "materials", applications.upload_material),
+            ("submit", "submit", applications.submit),
+            ("resubmit", "resubmit", applications.resubmit),
+            ("withdraw", "withdraw", applications.withdraw),
+            ("accept", "accept", applications.accept),
+            ("request-supplement", "request_supplement", applications.request_supplement),
+            ("refuse", "refuse", applications.refuse),
+            ("claim", "claim", applications.claim),
+            ("release", "release", applications.release),
+            ("approve", "approve", applications.approve),
+            ("deny", "deny", applications.deny),
+            ("hand-over", "hand_over", applications.hand_over),
+        )
+    ),
 ]

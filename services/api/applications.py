@@ -133,8 +133,9 @@ def _audit_read(request: Request, application: Application) -> None:
     )
 
 
-def _detail(application: Application, *, own: bool) -> dict[str, Any]:
-    context = selectors.detail_context(application, application.applicant)
+def _detail(request: Request, application: Application, *, own: bool) -> dict[str, Any]:
+    reader = application.applicant if request.user.is_anonymous else signed_in_user(request)
+    context = selectors.detail_context(application, reader)
     children = context["children"]
     application.event_list = context["events"]  # type: ignore[attr-defined]
     application.material_list = context["materials"]  # type: ignore[attr-defined]
@@ -363,7 +364,7 @@ class ApplicationList(generics.GenericAPIView):  # type: ignore[type-arg]
             build=lambda: _create(user, serializer.validated_data),
         )
         return Response(
-            _detail(done.application, own=True),
+            _detail(request, done.application, own=True),
             status=status.HTTP_201_CREATED if done.created else status.HTTP_200_OK,
         )
 
@@ -383,7 +384,7 @@ class ApplicationDetail(generics.GenericAPIView):  # type: ignore[type-arg]
         application, own = _case(request, pk)
         if not own:
             _audit_read(request, application)
-        return Response(_detail(application, own=own))
+        return Response(_detail(request, application, own=own))
 
 
 # --- Materials and submitting a draft -------------------------------------------------------
@@ -435,7 +436,7 @@ def submit(request: Request, pk: int) -> Response:
         done = drafts.submit_draft(application, by=signed_in_user(request))
     except Invalid as exc:
         raise _not_complete(_with_incomplete(application, exc, {})) from None
-    return Response(_detail(done, own=own))
+    return Response(_detail(request, done, own=own))
 
 
 @extend_schema(

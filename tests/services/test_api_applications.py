@@ -174,7 +174,7 @@ def test_a_certificate_of_someone_else_or_none_is_named_per_material(
         surface={},
         by=None,
     )
-    for reference in (someone_elses.identifier, "no-such-certificate"):
+    for reference in (someone_elses.identifier, "no-such-certificate", "9" * 40):
         body = body_for(w, materials=[{"requirement": "id-card", "certificate": reference}])
         problems = refused(apply(applicant, body), 400, "incomplete")["fields"]
         assert problems == {"materials": {"id-card": ["Choose one of your own certificates."]}}

@@ -22,8 +22,9 @@ from portal import audit
 from portal.auth import signed_in_user
 from portal.errors import Invalid, Refusal
 from portal.models import User
+from services import application_display as display
 from services import application_selectors as selectors
-from services import permissions, routing, workbench, workflow
+from services import drafts, permissions, routing, workbench, workflow
 from services.forms_workbench import (
     ApproveForm,
     DenyForm,
@@ -121,7 +122,7 @@ def _case_page(
     context: dict[str, Any] = {
         "application": application,
         "profile": profile,
-        "answers": workbench.answer_rows(application),
+        "answers": display.answer_rows(drafts.definition_of(application), application.answers),
         "materials": workbench.material_rows(application, reader=user, request=request),
         "events": workbench.history(application),
         "row": workbench.rows([application])[0],

@@ -18,12 +18,12 @@ from certificates.models import Certificate
 from certificates.verification import Result, verify_certificate
 from portal import roles
 from portal.models import StaffAssignment, StaffRole, User
+from services import application_display as display
 from services import deadlines, formdefs
 from services.models import Service
 from services.models.applications import (
     CLOCK_STATUSES,
     Application,
-    ApplicationEvent,
     ApplicationStatus,
     Material,
     MaterialSource,
@@ -144,19 +144,6 @@ def department_reviewers(user: User) -> QuerySet[User]:
 # --- One case ------------------------------------------------------------------------------
 
 
-def answer_rows(application: Application) -> list[tuple[str, Any]]:
-    """The answers labelled as the form asked them, then any the form no longer names."""
-    definition = application.service.form_definition if application.service else {}
-    answers = dict(application.answers or {})
-    rows: list[tuple[str, Any]] = []
-    for form_field in (definition or {}).get("fields", []):
-        key = form_field.get("key")
-        if key in answers:
-            rows.append((formdefs.localised(form_field, "label") or key, answers.pop(key)))
-    rows.extend(answers.items())
-    return rows
-
-
 @dataclass
 class CertificateRead:
     """A certificate given instead of a copy, as the reviewer may see it now."""
@@ -236,31 +223,6 @@ def material_rows(
     return rows
 
 
-# What each event of the history says (the moves' own words, and the back office's).
-EVENT_WORDS = {
-    "submit": _("Submitted"),
-    "accept": _("Accepted"),
-    "request_supplement": _("Supplement requested"),
-    "refuse": _("Not accepted"),
-    "resubmit": _("Resubmitted"),
-    "pass_step": _("Review step passed"),
-    "approve": _("Approved"),
-    "deny": _("Denied"),
-    "issue_result": _("Result issued"),
-    "complete": _("Completed"),
-    "withdraw": _("Withdrawn"),
-    "close_bundle": _("Bundle closed"),
-    "route": _("Routed to a reviewer"),
-    "claim": _("Claimed by a reviewer"),
-    "release": _("Returned to the queue"),
-    "reassign": _("Reassigned"),
-}
-
-
-def event_word(action: str) -> str:
-    return str(EVENT_WORDS.get(action, action))
-
-
 @dataclass
 class Row:
     """One case of a list with its remaining working days (None: no clock runs)."""
@@ -278,10 +240,9 @@ def rows(cases: list[Application]) -> list[Row]:
     return [Row(case, left.get(case.pk)) for case in cases]
 
 
-def history(application: Application) -> list[tuple[ApplicationEvent, str, list[str]]]:
-    """The timeline: each event, what it says, and the supplement items it listed."""
-    answer = []
-    for event in application.events.select_related("actor__person_profile"):
-        items = event.detail.get("items") if isinstance(event.detail, dict) else None
-        answer.append((event, event_word(event.action), [str(i) for i in items or []]))
-    return answer
+def history(application: Application) -> list[tuple[display.TimelineLine, list[str]]]:
+    """The timeline in words (staff see claims and reassignments too), with the supplement
+    items each request listed."""
+    events = application.events.select_related("actor__person_profile")
+    lines = display.timeline(events, for_applicant=False)
+    return [(line, [str(i) for i in line.event.detail.get("items", [])]) for line in lines]

@@ -12,6 +12,7 @@ from services import routing, workflow
 from services.models import Application, ApplicationStatus
 from services.models.applications import SlaLevel
 from tests.services.cases import staff, world
+from tests.services.factories import field
 from tests.services.review_cases import sign_in, with_certificate
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("commit_now")]
@@ -211,6 +212,24 @@ def test_the_case_shows_the_applicant_masked_and_audits_the_read(client, w):
     assert audit.detail["application_id"] == app.pk
 
 
+def test_id_and_mobile_numbers_among_the_answers_are_masked(client, w):
+    app = w.accepted()
+    w.service.form_definition = {
+        "fields": [field("applicant_name"), field("id_no", "id_number"), field("mobile", "phone")]
+    }
+    w.service.save()
+    number = w.applicant.person_profile.reveal_id_number()
+    Application.objects.filter(pk=app.pk).update(
+        answers={"applicant_name": "张小明", "id_no": number, "mobile": "13812345678"}
+    )
+    sign_in(client, w.reviewer)
+
+    text = page(client.get(case_url(app)))
+
+    assert number not in text and "13812345678" not in text
+    assert number[:4] in text and "138****5678" in text
+
+
 def test_a_refused_case_read_writes_no_audit_row(client, w):
     app = w.accepted()
     other = world()
@@ -226,7 +245,7 @@ def test_a_certificate_instead_of_a_copy_shows_its_verified_data_and_logs_the_us
     text = page(client.get(case_url(app)))
 
     assert "This certificate is genuine and valid." in text
-    assert "Verifies against the issuer’s published key" in text
+    assert "Verifies against the published key of its issuer" in text
     assert "广州市天河区天河路1号" in text  # a surface field
     assert "Issued by 广州市公安局" in text  # its source
     assert certificate.identifier in text
@@ -264,7 +283,7 @@ def test_the_history_lists_every_event_with_its_words(client, w):
     app = w.accepted()
     sign_in(client, w.reviewer)
     text = page(client.get(case_url(app)))
-    for word in ("Submitted", "Accepted", "Routed to a reviewer"):
+    for word in ("Application handed in", "Accepted by the service window", "Sent to the"):
         assert word in text
 
 

@@ -74,9 +74,7 @@ def test_the_routed_reviewer_approves_a_case_with_a_certificate_instead_of_a_cop
     expect(materials).to_contain_text("广州市天河区天河路1号")
     expect(materials).to_contain_text("Issued by 广州市公安局")
     expect(page.locator("main")).to_contain_text(w.applicant.person_profile.id_number_masked)
-    expect(page.locator("main")).not_to_contain_text(
-        w.applicant.person_profile.reveal_id_number()
-    )
+    expect(page.locator("main")).not_to_contain_text(w.applicant.person_profile.reveal_id_number())
     assert CertificateUse.objects.filter(certificate=id_card, reader=w.reviewer).exists()
     shoot(page, "case")
 
@@ -112,4 +110,3 @@ def test_the_department_administrator_reassigns_an_unassigned_case(new_page, set
     page.get_by_role("button", name="Reassign").click()
     expect(page.get_by_text(re.compile(r"is now assigned to"))).to_be_visible()
     assert Application.objects.get(pk=app.pk).assigned_to == colleague
-

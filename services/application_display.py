@@ -57,6 +57,7 @@ class TimelineLine:
     event: ApplicationEvent
     words: str
     step: str
+    items: list[str]  # what a supplement request asked for
 
 
 def timeline(events: Iterable[ApplicationEvent], *, for_applicant: bool) -> list[TimelineLine]:
@@ -65,8 +66,16 @@ def timeline(events: Iterable[ApplicationEvent], *, for_applicant: bool) -> list
         if for_applicant and event.action in STAFF_ONLY_ACTIONS:
             continue
         words = EVENT_WORDS.get(event.action)
-        step = str(event.detail.get("step", "")) if isinstance(event.detail, dict) else ""
-        lines.append(TimelineLine(event, str(words) if words else event.action, step))
+        detail = event.detail if isinstance(event.detail, dict) else {}
+        items = detail.get("items") if event.action == "request_supplement" else None
+        lines.append(
+            TimelineLine(
+                event,
+                str(words) if words else event.action,
+                str(detail.get("step") or ""),
+                [str(i) for i in items] if isinstance(items, list) else [],
+            )
+        )
     return lines
 
 

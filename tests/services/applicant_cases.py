@@ -38,8 +38,9 @@ class TwoMaterials:
         return self.w.material
 
 
-def two_materials(**kwargs) -> TwoMaterials:
-    w = world(**kwargs)
+def two_materials(w: World | None = None) -> TwoMaterials:
+    """A world (``world()`` unless given) whose service asks for a photo and an ID card."""
+    w = w or world()
     w.material.name, w.material.file_types = "近期照片", "pdf,jpg,png"
     w.material.save()
     ctype = CertificateTypeFactory(name="居民身份证", holder_kind=HolderKind.PERSON, fields=[])

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal import audit, identity, roles, sms
+from portal.errors import NotAllowed, NotFound
 from portal.models import (
     AuditAction,
     Organisation,
@@ -124,7 +125,7 @@ def confirm_at_window(
     account the organisation hangs on is the card holder's. Confirming twice changes nothing.
     """
     if not roles.has_role(by, StaffRole.CLERK):
-        raise PermissionError("only window clerks confirm organisations")
+        raise NotAllowed(_("Only window clerks confirm organisations."))
     organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
     if organisation.verified_at is not None:
         return organisation
@@ -156,7 +157,7 @@ def confirm_representative_at_window(
     a change of legal representative goes through the business registration first.
     """
     if not roles.has_role(by, StaffRole.CLERK):
-        raise PermissionError("only window clerks confirm organisations")
+        raise NotAllowed(_("Only window clerks confirm organisations."))
     code = identity.validate_uscc(uscc)
     name = _organisation_name(name)
     person = PersonProfile.objects.select_related("user").get(pk=representative.pk)
@@ -214,7 +215,7 @@ def authorise_agent(
     organisation: Organisation, *, phone: str, by: User, request: HttpRequest | None = None
 ) -> OrganisationAgent:
     if organisation.legal_representative_id != by.pk:
-        raise PermissionError("only the legal representative authorises agents")
+        raise NotAllowed(_("Only the legal representative authorises agents."))
     phone = identity.normalise_phone(phone)
     agent_user = User.objects.filter(phone=phone, phone_verified=True).first()
     if agent_user is None:
@@ -253,7 +254,7 @@ def authorise_agent(
 @transaction.atomic
 def revoke_agent(agent: OrganisationAgent, *, by: User, request: HttpRequest | None = None) -> None:
     if agent.organisation.legal_representative_id != by.pk:
-        raise PermissionError("only the legal representative revokes agents")
+        raise NotAllowed(_("Only the legal representative withdraws an agent's authorisation."))
     if agent.revoked_at is None:
         agent.revoked_at = timezone.now()
         agent.save(update_fields=["revoked_at"])
@@ -273,7 +274,7 @@ def act_for(request: HttpRequest, organisation_id: int | None) -> Organisation |
         return None
     organisation = for_user(request.user).filter(pk=organisation_id).first()  # type: ignore[arg-type]
     if organisation is None:
-        raise PermissionError("not an organisation this user may act for")
+        raise NotFound(_("You may not act for this organisation."))
     request.session[ACTING_SESSION_KEY] = organisation.pk
     return organisation
 

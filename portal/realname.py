@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from portal import audit, identity, roles, sms
+from portal.errors import NotAllowed
 from portal.models import (
     AuditAction,
     PersonProfile,
@@ -151,7 +152,7 @@ def verify_at_window(
 
 def _require_clerk(user: User) -> None:
     if not roles.has_role(user, StaffRole.CLERK):
-        raise PermissionError("only window clerks do this")
+        raise NotAllowed(_("Only window clerks do this."))
 
 
 def _code_hash(profile: PersonProfile, code: str) -> str:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -135,12 +135,10 @@ def organisation_agent_revoke(request: HttpRequest, pk: int, agent_pk: int) -> H
 @require_POST
 def act_for(request: HttpRequest) -> HttpResponse:
     raw = request.POST.get("organisation", "")
-    try:
-        organisation = organisations.act_for(
-            request, int(raw) if raw.isascii() and raw.isdigit() else None
-        )
-    except PermissionError:
-        raise Http404 from None
+    # One he may not act for is refused NotFound: the 404 page (portal.middleware).
+    organisation = organisations.act_for(
+        request, int(raw) if raw.isascii() and raw.isdigit() else None
+    )
     if organisation:
         messages.info(request, _("You are now acting for %(name)s.") % {"name": organisation})
     else:

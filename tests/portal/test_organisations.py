@@ -5,6 +5,7 @@ import pytest
 from django.test import Client
 
 from portal import organisations
+from portal.errors import NotAllowed
 from portal.models import (
     AuditAction,
     AuditEvent,
@@ -187,7 +188,7 @@ def test_only_clerks_confirm_organisations(client, settings, role):
     assert client.post(f"/staff/organisations/{org.pk}/confirm/").status_code == 403
     org.refresh_from_db()
     assert org.verified_at is None
-    with pytest.raises(PermissionError):
+    with pytest.raises(NotAllowed):
         organisations.confirm_at_window(org, by=org.legal_representative)
 
 

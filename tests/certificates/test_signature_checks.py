@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from certificates import canonical, issuing, keys, sharing, signing, verification
+from certificates import canonical, identifiers, issuing, keys, sharing, signing, verification
 from certificates.models import Certificate
 from certificates.verification import Outcome
 from tests.factories import DepartmentFactory
@@ -113,4 +113,33 @@ def test_the_forged_issuer_checks_hold_for_a_revoked_certificate_too(certificate
     ).outcome == Outcome.FORGED
     assert verification.verify_document(verification.document(certificate)).outcome == (
         Outcome.REVOKED
+    )
+
+
+def test_a_genuine_document_or_identifier_of_a_certificate_not_in_the_store_is_not_found(
+    certificate,
+):
+    unknown = identifiers.make(
+        type_code=certificate.type.code,
+        issuer_code=certificate.issuer.code,
+        serial="2026NOTISSUED",
+        version=1,
+    )
+    key = certificate.key
+    payload = {**canonical.payload(certificate), "identifier": unknown}
+    for result in (
+        verification.verify_document(_signed(canonical.header(key), payload, key)),
+        verification.verify_identifier(unknown),
+    ):
+        assert result.outcome == Outcome.NOT_FOUND and result.certificate is None
+        assert result.message == "No such certificate is held in the certificate store."
+
+
+def test_a_document_and_an_identifier_are_verified_as_of_the_day_asked(certificate):
+    next_day = certificate.valid_until + datetime.timedelta(days=1)
+    document = verification.document(certificate)
+    assert verification.verify_document(document, certificate.valid_until).is_valid
+    assert verification.verify_document(document, next_day).outcome == Outcome.EXPIRED
+    assert verification.verify_identifier(certificate.identifier, next_day).outcome == (
+        Outcome.EXPIRED
     )

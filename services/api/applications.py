@@ -9,6 +9,7 @@ session signed in with a second factor, like the staff pages; such reads are aud
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any
 
@@ -353,6 +354,7 @@ class ApplicationList(generics.GenericAPIView):  # type: ignore[type-arg]
         },
     )
     def post(self, request: Request) -> Response:
+        request.data  # noqa: B018  (a body that cannot be read is refused first)
         key = _idempotency_key(request)
         serializer = s.ApplicationCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -390,6 +392,18 @@ class ApplicationDetail(generics.GenericAPIView):  # type: ignore[type-arg]
 # --- Materials and submitting a draft -------------------------------------------------------
 
 
+def _body_first(view: Any) -> Any:
+    """Read the body before anything else, as every POST of the API does: a body that cannot
+    be read (nested too deeply, malformed) is refused before any case is looked up."""
+
+    @functools.wraps(view)
+    def reading(request: Request, *args: Any, **kwargs: Any) -> Response:
+        request.data  # noqa: B018  (parses the body)
+        return view(request, *args, **kwargs)
+
+    return reading
+
+
 def _session_view(view: Any) -> Any:
     view = permission_classes(PERMISSIONS)(view)
     return authentication_classes(AUTHENTICATION)(view)
@@ -404,6 +418,7 @@ def _session_view(view: Any) -> Any:
 )
 @api_view(["POST"])
 @_session_view
+@_body_first
 def upload_material(request: Request, pk: int) -> Response:
     application, _own = _case(request, pk)
     serializer = s.MaterialUploadSerializer(data=request.data)
@@ -430,6 +445,7 @@ def upload_material(request: Request, pk: int) -> Response:
 )
 @api_view(["POST"])
 @_session_view
+@_body_first
 def submit(request: Request, pk: int) -> Response:
     application, own = _case(request, pk)
     try:
@@ -448,6 +464,7 @@ def submit(request: Request, pk: int) -> Response:
 )
 @api_view(["POST"])
 @_session_view
+@_body_first
 def resubmit(request: Request, pk: int) -> Response:
     application, _own = _case(request, pk)
     serializer = s.ResubmitSerializer(data=request.data)
@@ -506,6 +523,7 @@ def _move_schema(summary: str, request: type[Serializer[Any]] | None, descriptio
 )
 @api_view(["POST"])
 @_session_view
+@_body_first
 def accept(request: Request, pk: int) -> Response:
     return _move(
         request, pk, s.ApplicationOpinionSerializer, lambda a, by, d: workflow.accept(a, by=by, **d)
@@ -519,6 +537,7 @@ def accept(request: Request, pk: int) -> Response:
 )
 @api_view(["POST"])
 @_session_view
+@_body_first
 def request_supplement(request: Request, pk: int) -> Response:
     return _move(
         request,
@@ -531,6 +550,7 @@ def request_supplement(request: Request, pk: int) -> Response:
 @_move_schema("Refuse at intake (不予受理), with the reason", s.ApplicationReasonSerializer)
 @api_view(["POST"])
 @_session_view
+@_body_first
 def refuse(request: Request, pk: int) -> Response:
     return _move(
         request, pk, s.ApplicationReasonSerializer, lambda a, by, d: workflow.refuse(a, by=by, **d)
@@ -544,6 +564,7 @@ def refuse(request: Request, pk: int) -> Response:
 )
 @api_view(["POST"])
 @_session_view
+@_body_first
 def approve(request: Request, pk: int) -> Response:
     return _move(request, pk, s.ApproveSerializer, lambda a, by, d: workflow.approve(a, by=by, **d))
 
@@ -551,6 +572,7 @@ def approve(request: Request, pk: int) -> Response:
 @_move_schema("Deny (不予许可), with the reason", s.ApplicationReasonSerializer)
 @api_view(["POST"])
 @_session_view
+@_body_first
 def deny(request: Request, pk: int) -> Response:
     return _move(
         request, pk, s.ApplicationReasonSerializer, lambda a, by, d: workflow.deny(a, by=by, **d)
@@ -560,6 +582,7 @@ def deny(request: Request, pk: int) -> Response:
 @_move_schema("Withdraw (撤回) before the decision", s.WithdrawSerializer)
 @api_view(["POST"])
 @_session_view
+@_body_first
 def withdraw(request: Request, pk: int) -> Response:
     return _move(
         request,
@@ -572,6 +595,7 @@ def withdraw(request: Request, pk: int) -> Response:
 @_move_schema("Claim a case of one's review queue", None)
 @api_view(["POST"])
 @_session_view
+@_body_first
 def claim(request: Request, pk: int) -> Response:
     return _move(request, pk, None, lambda a, by, d: routing.claim(a, by=by))
 
@@ -579,6 +603,7 @@ def claim(request: Request, pk: int) -> Response:
 @_move_schema("Give a case back to its review queue", None)
 @api_view(["POST"])
 @_session_view
+@_body_first
 def release(request: Request, pk: int) -> Response:
     return _move(request, pk, None, lambda a, by, d: routing.release(a, by=by))
 
@@ -590,5 +615,6 @@ def release(request: Request, pk: int) -> Response:
 )
 @api_view(["POST"])
 @_session_view
+@_body_first
 def hand_over(request: Request, pk: int) -> Response:
     return _move(request, pk, None, lambda a, by, d: workflow.hand_over(a, by=by))

@@ -76,9 +76,11 @@ def department_cases(user: User) -> QuerySet[Application]:
 
 
 def cases_of_department(department_id: int) -> QuerySet[Application]:
-    """Every case of one department (its services or its review steps), for its own system."""
+    """Every case handed in to one department (its services or its review steps), for its own
+    system; drafts are still the applicant's own."""
     return _base().filter(
-        Q(service__department_id=department_id) | Q(review_step__department_id=department_id)
+        Q(service__department_id=department_id) | Q(review_step__department_id=department_id),
+        submitted_at__isnull=False,
     )
 
 

@@ -522,7 +522,10 @@ def test_a_department_system_reads_its_department_s_cases(client, w):
 
 def test_a_department_system_only_reads_and_only_its_own(client, w):
     app = w.submitted()
+    draft = w.draft()  # not handed in: not the department's business yet
     auth = department_system(w.department)
+    refused(client.get(url(draft), **auth), 404, "not_found")
+    assert [c["id"] for c in client.get(LIST, **auth).json()["results"]] == [app.pk]
     refused(post(client, url(app, "accept"), **auth), 403, "permission_denied")
     applying = post(client, LIST, body_for(w), HTTP_IDEMPOTENCY_KEY="sys", **auth)
     refused(applying, 403, "permission_denied")

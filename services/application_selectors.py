@@ -66,12 +66,15 @@ def review_queue(user: User) -> QuerySet[Application]:
 
 
 def department_cases(user: User) -> QuerySet[Application]:
-    """Every case of the departments he administers (their services or their review steps)."""
+    """Every handed-in case of the departments he administers (their services or their review
+    steps); drafts are still the applicant's own."""
     admin_of, _pairs = review_scopes(user)
     if not admin_of:
         return Application.objects.none()
-    return _base().filter(
-        Q(service__department_id__in=admin_of) | Q(review_step__department_id__in=admin_of)
+    return (
+        _base()
+        .filter(Q(service__department_id__in=admin_of) | Q(review_step__department_id__in=admin_of))
+        .exclude(status=ApplicationStatus.DRAFT)
     )
 
 

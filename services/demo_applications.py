@@ -87,7 +87,9 @@ def _apply(
     for requirement in MaterialRequirement.objects.filter(service=service):
         if requirement.requirement != MaterialRequirement.Requirement.REQUIRED:
             continue
-        certificate = held.get(requirement.certificate_type_id)
+        certificate = (
+            held.get(requirement.certificate_type_id) if requirement.certificate_type_id else None
+        )
         if certificate is not None:
             materials.attach_certificate(app, requirement, certificate, by=citizen)
         elif online:

@@ -14,7 +14,9 @@ def test_the_demo_fills_the_citizens_wallet_and_is_idempotent(db, capsys):
     assert CertificateType.objects.count() >= 10
     wallet = selectors.wallet(User.objects.get(email="citizen@demo.onewindow"))
     assert wallet.filter(holder_code_type="111").count() == 9  # eight person types, one renewed
-    assert wallet.filter(holder_code_type="001").count() == 2  # his company's, as representative
+    # his company's, as representative: two from the certificate demo, one the demo food
+    # licence application was approved with (services/demo_applications.py)
+    assert wallet.filter(holder_code_type="001").count() == 3
     assert all(verify_certificate(c).genuine for c in Certificate.objects.all())
     assert "certificate types" in capsys.readouterr().out
 

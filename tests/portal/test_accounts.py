@@ -153,7 +153,7 @@ def test_repeated_failures_make_that_address_wait_but_not_the_holder_elsewhere(
 
 @pytest.mark.parametrize("addresses", [1, 25], ids=["one address", "many addresses"])
 def test_an_unknown_account_gets_the_same_answers_as_a_known_one(
-    client, settings, monkeypatch, addresses
+    client, settings, monkeypatch, addresses, english
 ):
     # Frozen clock: the waits said must not differ by how long each request took.
     now = time.time()

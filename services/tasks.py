@@ -23,7 +23,11 @@ SWEEP_AFTER = dt.timedelta(minutes=2)
 
 def _enqueue(task: Any, *args: Any) -> None:
     try:
-        task.apply_async(args=args, retry=False)
+        with task.app.producer_or_acquire() as producer:
+            # One connection attempt: kombu otherwise keeps reconnecting for the broker's
+            # connection timeout (~7 s a task) on the person's request before giving up.
+            producer.connection.ensure_connection(max_retries=0)
+            task.apply_async(args=args, producer=producer, retry=False)
     except (OperationalError, ConnectionError, OSError):
         logger.warning("broker unreachable: %s%r left for the sweep", task.name, args)
 

@@ -183,6 +183,7 @@ def start_worker(
     nodename: str,
     pool: str = "solo",
     concurrency: int = 1,
+    conn_max_age: int = 0,
 ) -> CeleryWorker:
     """``celery -A portal worker`` on every queue, started and ready (or AssertionError)."""
     env = {
@@ -190,8 +191,9 @@ def start_worker(
         "DJANGO_SETTINGS_MODULE": "portal.settings.test",
         "DATABASE_URL": db_url,
         "CELERY_BROKER_URL": broker_url,
-        # Close the connection after each task: the test run drops its database at the end.
-        "CONN_MAX_AGE": "0",
+        # 0: close the connection after each task, as the test run drops its database at the
+        # end; a worker stopped within its test may keep it (closed when the worker exits).
+        "CONN_MAX_AGE": str(conn_max_age),
         "PYTHONUNBUFFERED": "1",
     }
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
@@ -299,6 +301,7 @@ def celery_workers(
             nodename=f"pytest-{worker_id}-{os.getpid()}-{n}@localhost",
             pool=pool,
             concurrency=concurrency,
+            conn_max_age=600,
         )
         started.append(worker)
         return worker

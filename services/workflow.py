@@ -13,7 +13,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import pgettext_lazy
 
 from portal.errors import IllegalMove, Invalid, NotAllowed
 from portal.models import User
@@ -63,18 +63,18 @@ ACTORS: dict[str, Callable[[User | None, Application], bool]] = {
 }
 
 ACTION_WORDS = {
-    "submit": gettext_lazy("submitted"),
-    "accept": gettext_lazy("accepted"),
-    "request_supplement": gettext_lazy("sent back for supplement"),
-    "refuse": gettext_lazy("refused at intake"),
-    "resubmit": gettext_lazy("resubmitted"),
-    "pass_step": gettext_lazy("passed to the next review step"),
-    "approve": gettext_lazy("approved"),
-    "deny": gettext_lazy("denied"),
-    "issue_result": gettext_lazy("given its result"),
-    "complete": gettext_lazy("completed"),
-    "withdraw": gettext_lazy("withdrawn"),
-    "close_bundle": gettext_lazy("closed"),
+    "submit": pgettext_lazy("application move", "submitted"),
+    "accept": pgettext_lazy("application move", "accepted"),
+    "request_supplement": pgettext_lazy("application move", "sent back for supplement"),
+    "refuse": pgettext_lazy("application move", "refused at intake"),
+    "resubmit": pgettext_lazy("application move", "resubmitted"),
+    "pass_step": pgettext_lazy("application move", "passed to the next review step"),
+    "approve": pgettext_lazy("application move", "approved"),
+    "deny": pgettext_lazy("application move", "denied"),
+    "issue_result": pgettext_lazy("application move", "given its result"),
+    "complete": pgettext_lazy("application move", "completed"),
+    "withdraw": pgettext_lazy("application move", "withdrawn"),
+    "close_bundle": pgettext_lazy("application move", "closed"),
 }
 
 

@@ -129,3 +129,26 @@ def test_the_integer_rule_refuses_a_fraction_and_takes_a_whole_number_written_as
     assert _refusal(spec, "2.5") == ("invalid_integer", "Enter a whole number.")
     value = _answer(spec, "2.0")
     assert value == 2 and type(value) is int
+
+
+def test_a_number_of_thirty_characters_is_read_and_a_longer_one_or_a_non_finite_one_refused():
+    spec = field("count", "number")
+    assert _answer(spec, "1" * 30) == int("1" * 30)
+    refused = ("invalid_number", "Enter a number.")
+    for typed in ("1" * 31, "NaN", "Infinity", "-inf", "twelve"):
+        assert _refusal(spec, typed) == refused, typed
+
+
+def test_a_date_not_written_as_yyyy_mm_dd_is_refused():
+    spec = field("born", "date")
+    refused = ("invalid_date", "Enter a real date as YYYY-MM-DD, e.g. 2026-03-07.")
+    for typed in ("2000-1-1", "20000101", "2000/01/01", "2000-02-30"):
+        assert _refusal(spec, typed) == refused, typed
+
+
+@pytest.mark.parametrize("bound", [20000101, "2000-1-1", None])
+def test_a_definition_whose_date_rule_is_not_a_yyyy_mm_dd_text_is_refused(bound):
+    bad = {"fields": [field("born", "date", rules={"min_date": bound})]}
+    with pytest.raises(ValidationError) as info:
+        formdefs.validate_definition(bad)
+    assert "min_date must be a date, YYYY-MM-DD." in " ".join(info.value.messages)

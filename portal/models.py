@@ -462,7 +462,9 @@ class OutboundSMS(models.Model):
 class Notification(models.Model):
     """One message in a person's in-app list (站内消息); SMS and e-mail copies are sent from it.
 
-    ``key`` makes sending idempotent: the same event never notifies twice.
+    ``key`` makes sending idempotent: the same event never notifies twice. ``title`` and
+    ``body`` are message ids (English) filled with ``params`` when shown, so each reader sees
+    them in his own language.
     """
 
     user = models.ForeignKey(
@@ -472,6 +474,7 @@ class Notification(models.Model):
     title = models.CharField(_("title"), max_length=200)
     body = models.TextField(_("text"), blank=True)
     link = models.CharField(_("link"), max_length=300, blank=True)
+    params = models.JSONField(_("details"), default=dict, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     read_at = models.DateTimeField(_("read"), null=True, blank=True)
 
@@ -485,4 +488,23 @@ class Notification(models.Model):
         indexes = [models.Index(fields=["user", "-created_at"], name="notification_list")]
 
     def __str__(self) -> str:
-        return self.title
+        return self.rendered_title()
+
+    def rendered_title(self) -> str:
+        """The title in the active language."""
+        return _render(self.title, self.params)
+
+    def rendered_body(self) -> str:
+        """The text in the active language."""
+        return _render(self.body, self.params)
+
+
+def _render(message: str, params: dict[str, Any]) -> str:
+    from django.utils.translation import gettext
+
+    if not message:
+        return ""
+    try:
+        return gettext(message) % params if params else gettext(message)
+    except (KeyError, TypeError, ValueError):  # a translation that lost a placeholder
+        return message % params if params else message

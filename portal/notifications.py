@@ -1,14 +1,19 @@
 """Telling people: an in-app list, with copies by SMS and e-mail through the pluggable senders.
 
 Callers (tasks) pass a ``key`` naming the event; the same key twice sends nothing the second
-time, so a redelivered task never texts twice.
+time, so a redelivered task never texts twice. ``title`` and ``body`` are message ids (mark them
+with gettext_noop) filled with ``params``: the in-app list shows them in the reader's language;
+the SMS and e-mail copies go out in the portal's language (Chinese first).
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.utils import translation
 
 from portal import sms
 from portal.models import Notification, User
@@ -20,6 +25,7 @@ def notify(
     key: str,
     title: str,
     body: str = "",
+    params: dict[str, Any] | None = None,
     link: str = "",
     by_sms: bool = False,
     by_email: bool = False,
@@ -28,15 +34,22 @@ def notify(
     try:
         with transaction.atomic():
             notification = Notification.objects.create(
-                user=user, key=key[:100], title=title[:200], body=body, link=link[:300]
+                user=user,
+                key=key[:100],
+                title=title[:200],
+                body=body,
+                params=params or {},
+                link=link[:300],
             )
+            with translation.override(settings.LANGUAGE_CODE):
+                heading, text = notification.rendered_title(), notification.rendered_body()
             if by_sms and user.phone and user.phone_verified:
-                sms.queue(user.phone, f"{title} {body}".strip()[:500])
+                sms.queue(user.phone, f"{heading} {text}".strip()[:500])
     except IntegrityError:
         return None
     if by_email and user.email:
         url = f"{settings.SITE_URL.rstrip('/')}{link}" if link else ""
-        send_mail(title, f"{body}\n\n{url}".strip(), None, [user.email], fail_silently=True)
+        send_mail(heading, f"{text}\n\n{url}".strip(), None, [user.email], fail_silently=True)
     return notification
 
 

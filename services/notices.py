@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from django.urls import reverse
-from django.utils import translation
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop as _
 
 from portal import notifications
 from portal.models import StaffAssignment, StaffRole
@@ -26,9 +25,8 @@ TELL_APPLICANT = frozenset(
 )
 
 
-def _text(application: Application, action: str) -> tuple[str, str]:
-    title = application.title()
-    number = application.acceptance_number or ""
+def _text(action: str) -> tuple[str, str]:
+    """The message ids of one move's notification (filled with ``_params`` when shown)."""
     texts = {
         "submit": (_("Application received"), _("We received your application for %(title)s.")),
         "accept": (
@@ -51,9 +49,13 @@ def _text(application: Application, action: str) -> tuple[str, str]:
         "close_bundle": (_("All services completed"), _("%(title)s: every service is done.")),
     }
     heading, body = texts[action]
-    return str(heading), str(body) % {
-        "title": title,
-        "number": number,
+    return heading, body
+
+
+def _params(application: Application) -> dict[str, str]:
+    return {
+        "title": application.title(),
+        "number": application.acceptance_number or "",
         "due": application.due_date.isoformat() if application.due_date else "",
         "items": "；".join(application.supplement_items),
         "reason": application.status_reason,
@@ -81,13 +83,13 @@ def tell_applicant(application_id: int, action: str) -> bool:
         .values_list("pk", flat=True)
         .first()
     )
-    with translation.override(translation.get_language() or "zh-hans"):
-        title, body = _text(application, action)
+    title, body = _text(action)
     sent = notifications.notify(
         application.applicant,
         key=f"application:{application.pk}:{event}",
         title=title,
         body=body,
+        params=_params(application),
         link=reverse("services:application_detail", args=[application.pk]),
         by_sms=action != "submit",
         by_email=True,

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from portal.errors import Invalid
@@ -13,6 +14,9 @@ from portal.models import User
 
 
 class ApproveForm(forms.Form):
+    """The opinion, and when this approval issues an e-certificate, its surface fields as the
+    deciding reviewer confirms them (prefilled from the answers)."""
+
     prefix = "approve"
 
     opinion = forms.CharField(
@@ -22,6 +26,37 @@ class ApproveForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Recorded in the history; the applicant sees it."),
     )
+
+    def __init__(
+        self,
+        *args: Any,
+        surface_fields: list[dict[str, Any]] = (),  # type: ignore[assignment]
+        prefilled: dict[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        english = get_language() == "en"
+        for spec in surface_fields:
+            label = (spec.get("label_en") if english else None) or spec.get("label") or spec["name"]
+            widget = (
+                forms.DateInput(attrs={"type": "date"})
+                if spec.get("type") == "date"
+                else forms.TextInput()
+            )
+            self.fields[f"surface_{spec['name']}"] = forms.CharField(
+                label=_("Certificate: %(field)s") % {"field": label},
+                required=bool(spec.get("required")),
+                max_length=500,
+                initial=(prefilled or {}).get(spec["name"], ""),
+                widget=widget,
+            )
+
+    def surface(self) -> dict[str, str]:
+        return {
+            name.removeprefix("surface_"): value
+            for name, value in self.cleaned_data.items()
+            if name.startswith("surface_") and value
+        }
 
 
 class DenyForm(forms.Form):

@@ -115,3 +115,15 @@ def _with_pickup_code(application: Application) -> Application:
         except IntegrityError:  # the same eight digits wait at the window already
             continue
     raise RuntimeError("no free pickup code after 5 tries")
+
+
+def fields_to_confirm(application: Application) -> list[dict[str, Any]]:
+    """The result certificate's surface fields when approving now decides the case and issues
+    one (the last review step of a certificate service); else none."""
+    service, step = application.service, application.review_step
+    if service is None or service.result_kind != ServiceResult.CERTIFICATE:
+        return []
+    if step is not None and service.review_steps.filter(order__gt=step.order).exists():
+        return []
+    ctype = service.result_certificate_type
+    return list(ctype.fields) if ctype is not None else []

@@ -24,7 +24,7 @@ from portal.errors import Invalid, Refusal
 from portal.models import User
 from services import application_display as display
 from services import application_selectors as selectors
-from services import drafts, permissions, routing, workbench, workflow
+from services import drafts, permissions, results, routing, workbench, workflow
 from services.forms_workbench import (
     ApproveForm,
     DenyForm,
@@ -131,7 +131,7 @@ def _case_page(
         and application.assigned_to_id is not None
         and (application.assigned_to_id == user.pk or is_admin),
         "may_decide": may_decide,
-        "approve_form": forms.get("approve_form") or ApproveForm(),
+        "approve_form": forms.get("approve_form") or _approve_form(application),
         "deny_form": forms.get("deny_form") or DenyForm(),
         "supplement_form": forms.get("supplement_form") or SupplementForm(),
     }
@@ -183,16 +183,28 @@ def _done(request: HttpRequest, application: Application, message: str) -> HttpR
     return redirect("services:workbench_case", pk=application.pk)
 
 
+def _approve_form(application: Application, data: Any = None) -> ApproveForm:
+    fields = results.fields_to_confirm(application)
+    return ApproveForm(
+        data,
+        surface_fields=fields,
+        prefilled=results.surface_values(application, fields),
+    )
+
+
 @login_required
 @require_POST
 def case_approve(request: HttpRequest, pk: int) -> HttpResponse:
     application = _case(request, pk)
-    form = ApproveForm(request.POST)
+    form = _approve_form(application, request.POST)
     if not form.is_valid():
         return _case_page(request, application, status=400, approve_form=form)
     try:
         moved = workflow.approve(
-            application, by=signed_in_user(request), opinion=form.cleaned_data["opinion"]
+            application,
+            by=signed_in_user(request),
+            opinion=form.cleaned_data["opinion"],
+            surface=form.surface() or None,
         )
     except Refusal as refusal:
         return _refused(request, application, refusal, approve_form=form)

@@ -482,3 +482,53 @@ def test_the_staff_home_links_reviewers_and_administrators_to_their_lists(client
     sign_in(client, w.department_admin)
     text = page(client.get(reverse("portal:staff_home")))
     assert reverse("services:workbench_department") in text
+
+
+def test_the_last_approval_asks_for_the_certificate_fields_the_form_did_not(client):
+    from certificates.models import Certificate
+    from tests.services.cases import certificate_world
+
+    w = certificate_world()
+    ctype = w.service.result_certificate_type
+    ctype.fields = [
+        *ctype.fields,
+        {
+            "name": "registered_on",
+            "label": "登记日期",
+            "label_en": "Registered on",
+            "type": "date",
+            "required": True,
+        },
+    ]
+    ctype.save()
+    app = w.accepted()
+    sign_in(client, w.reviewer)
+    shown = page(client.get(case_url(app)))
+    assert "Certificate: Registered on" in shown
+    assert 'value="张小明"' in shown  # the answer naming a surface field, prefilled
+    missing = client.post(case_url(app, "approve"), {"approve-surface_applicant_name": "张小明"})
+    assert missing.status_code == 400
+    assert Certificate.objects.count() == 0
+    done = client.post(
+        case_url(app, "approve"),
+        {"approve-surface_applicant_name": "张小明", "approve-surface_registered_on": "2026-12-01"},
+    )
+    assert done.status_code == 302
+    app.refresh_from_db()
+    assert app.status == A.COMPLETED
+    assert app.result_certificate.surface == {
+        "applicant_name": "张小明",
+        "registered_on": "2026-12-01",
+    }
+
+
+def test_a_step_before_the_last_asks_for_no_certificate_fields(client):
+    from tests.services.cases import certificate_world
+
+    w = certificate_world()
+    from tests.services.factories import ReviewStepFactory
+
+    ReviewStepFactory(service=w.service, order=2, name="审批", department=w.department)
+    app = w.accepted()
+    sign_in(client, w.reviewer)
+    assert "Certificate:" not in page(client.get(case_url(app)))

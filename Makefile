@@ -2,6 +2,10 @@
 PYTHON ?= $(shell command -v python3.11 || command -v python3.12 || command -v python3.13 || command -v python3)
 VENV := .venv
 PY := $(VENV)/bin/python
+PORT ?= 8000
+# run and demo always use the embedded default (SQLite under var/, Celery eager), as test does,
+# whatever DATABASE_URL or a broker in the environment says.
+EMBEDDED := env -u DATABASE_URL -u CELERY_BROKER_URL -u REDIS_URL
 STAMP := $(VENV)/.installed
 
 .PHONY: run test lint format demo migrate messages bench mutate install clean
@@ -18,12 +22,13 @@ install: $(STAMP)
 migrate: $(STAMP)
 	$(PY) manage.py migrate --noinput
 
-demo: migrate
-	$(PY) manage.py demo
+demo: $(STAMP)
+	$(EMBEDDED) $(PY) manage.py migrate --noinput
+	$(EMBEDDED) $(PY) manage.py demo
 
 run: demo
-	@echo "Serving One Window at http://127.0.0.1:8000/ (Ctrl-C stops)"
-	$(PY) manage.py runserver 127.0.0.1:8000
+	@echo "Serving One Window at http://127.0.0.1:$(PORT)/ on the embedded SQLite database (Ctrl-C stops)"
+	$(EMBEDDED) $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 test: $(STAMP)
 	env -u DATABASE_URL -u CELERY_BROKER_URL -u REDIS_URL $(PY) -m pytest -n 2 $(PYTEST_ARGS)

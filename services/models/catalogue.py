@@ -7,7 +7,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from certificates.models import CertificateType
@@ -194,7 +194,7 @@ class MaterialRequirement(models.Model):
         Service, on_delete=models.CASCADE, related_name="materials", verbose_name=_("service")
     )
     key = models.SlugField(
-        _("key"),
+        pgettext_lazy("material", "key"),
         max_length=60,
         help_text=_("Materials with the same key are asked for once in a bundle."),
     )

@@ -62,3 +62,16 @@ def test_the_service_list_still_labels_the_item_code_as_such(client):
     catalogue_demo.load()
     page = client.get("/services/").content.decode()
     assert "事项编码" in page
+
+
+def test_the_home_page_offers_a_labelled_search_box(client, english):
+    page = client.get("/").content.decode()
+    assert 'action="/search/"' in page
+    assert '<label for="catalogue-q">Search services</label>' in page
+    assert 'name="q"' in page
+
+
+def test_the_home_page_promises_only_what_works_and_says_bookings_are_coming(client, english):
+    page = client.get("/").content.decode()
+    assert "book a window" not in page.lower()
+    assert "Booking a visit at a service hall is coming" in page

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from portal import identity
+from portal.adapters import MainlandPhoneField
 
 
 class NoNulCharField(forms.CharField):
@@ -22,6 +23,17 @@ class ReasonField(NoNulCharField):
         super().validate(value)
         if value and identity.mentions_personal_numbers(value):
             raise identity.personal_numbers_error()
+
+
+class PhonePasswordResetForm(forms.Form):
+    """The mobile number to text a password reset code to."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["phone"] = MainlandPhoneField(
+            help_text=_("The number you signed up with. We text a code to it if it has an account.")
+        )
+        self.fields["phone"].widget.attrs["autocomplete"] = "tel"
 
 
 class RealNameForm(forms.Form):

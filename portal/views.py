@@ -4,21 +4,27 @@ number from an account that is not the card holder's, and confirming organisatio
 
 from __future__ import annotations
 
+from allauth.account.forms import SetPasswordForm
+from allauth.account.internal.flows import password_change
+from allauth.core import ratelimit
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from portal import desk, organisations, realname, staff_links
+from portal import desk, organisations, password_reset, realname, staff_links
 from portal.auth import signed_in_user
 from portal.forms import (
     AgentForm,
     IdentifyForm,
     OrganisationAtWindowForm,
     OrganisationForm,
+    PhonePasswordResetForm,
     RealNameForm,
     ReleaseForm,
     WindowCodeForm,
@@ -48,6 +54,36 @@ def profile(request: HttpRequest) -> HttpResponse:
             "acting": organisations.acting_organisation(request),
         },
     )
+
+
+def password_reset_by_phone(request: HttpRequest) -> HttpResponse:
+    """Text a reset code; allauth's pages then take the code and the new password."""
+    form = PhonePasswordResetForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        phone = form.cleaned_data["phone"]
+        # allauth's limit for reset requests (per address and per login typed), so a number
+        # is texted at most a few codes a minute, known or not.
+        refused = ratelimit.consume_or_429(request, action="reset_password", key=phone)
+        if refused:
+            return refused
+        password_reset.start_by_phone(request, phone)
+        return redirect("account_confirm_password_reset_code")
+    return render(request, "account/password_reset_by_phone.html", {"form": form})
+
+
+@login_required
+def password_new_after_code(request: HttpRequest) -> HttpResponse:
+    """A new password without the old one, for whoever just proved the phone with a code."""
+    if not password_reset.signed_in_by_fresh_code(request):
+        query = urlencode({"next": reverse("portal:password_new")})
+        return redirect(f"{reverse('account_request_reauthentication_code')}?{query}")
+    user = signed_in_user(request)
+    form = SetPasswordForm(user=user, data=request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        password_change.finalize_password_change(request, user)
+        return redirect("portal:profile")
+    return render(request, "account/password_new_after_code.html", {"form": form})
 
 
 @login_required

@@ -15,6 +15,7 @@ Literal braces must be doubled.
 
 from __future__ import annotations
 
+from bench.applications import SUBMIT_ENDPOINT
 from bench.certificates import CERTIFICATE_ENDPOINTS
 from bench.config import ConfigError
 from bench.spec import Endpoint, Floor
@@ -42,6 +43,7 @@ ENDPOINTS: list[Endpoint] = [
 
 # Each app's endpoints live beside its other benchmarks.
 ENDPOINTS.extend(CERTIFICATE_ENDPOINTS)
+ENDPOINTS.append(SUBMIT_ENDPOINT)
 
 # In-process measurements reported in the same table, compared with the ping floor's CPU.
 PASSWORD_CHECK = "password-check"  # noqa: S105 (a name, not a password)

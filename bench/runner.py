@@ -108,6 +108,9 @@ def setup(
     from bench.certificates import ensure_bench_certificate
 
     ensure_bench_certificate()
+    from bench.applications import ensure_bench_service
+
+    ensure_bench_service()
     return accounts.ensure_bench_citizen(), accounts.ensure_login_pool()
 
 

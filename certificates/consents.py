@@ -26,8 +26,9 @@ from portal.models import AuditAction, Department, User
 
 DEFAULT_LIFETIME = datetime.timedelta(days=30)
 MAX_LIFETIME = datetime.timedelta(days=180)
-# The purpose of a read by the issuing department's own staff (the holder's page translates it).
-ISSUER_ADMINISTRATION = "issuing department's administration"
+# The purpose of a read by the issuing department's own staff, stored as a code: audit rows and
+# the use log are read in either language (portal/admin.py and the holder's page translate it).
+ISSUER_ADMINISTRATION = "issuer_administration"
 
 
 @transaction.atomic

@@ -283,12 +283,24 @@ class StaffAssignmentAdmin(admin.ModelAdmin):
             roles.revoke(obj, by=signed_in_user(request), request=request)
 
 
+# Reasons written as codes (certificates.consents.ISSUER_ADMINISTRATION), shown in the reader's
+# language; rows written before the code kept the English sentence.
+REASON_LABELS = {
+    "issuer_administration": _("Administration by the issuing department"),
+    "issuing department's administration": _("Administration by the issuing department"),
+}
+
+
 @admin.register(AuditEvent)
 class AuditEventAdmin(admin.ModelAdmin):
-    list_display = ["at", "action", "actor", "subject", "fields", "reason"]
+    list_display = ["at", "action", "actor", "subject", "fields", "shown_reason"]
     list_filter = ["action"]
     date_hierarchy = "at"
     list_select_related = ["actor__person_profile", "subject__person_profile"]
+
+    @admin.display(description=_("why"), ordering="reason")
+    def shown_reason(self, obj: AuditEvent) -> str:
+        return str(REASON_LABELS.get(obj.reason, obj.reason))
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

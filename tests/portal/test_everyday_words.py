@@ -75,3 +75,39 @@ def test_the_home_page_promises_only_what_works_and_says_bookings_are_coming(cli
     page = client.get("/").content.decode()
     assert "book a window" not in page.lower()
     assert "Booking a visit at a service hall is coming" in page
+
+
+@pytest.fixture
+def system_admin(settings):
+    settings.STAFF_MFA_REQUIRED = False
+    return make_staff(StaffRole.SYSTEM_ADMIN)
+
+
+def test_an_issuer_read_is_stored_as_a_reason_code_and_shown_in_the_readers_language(
+    client, system_admin
+):
+    from certificates import consents, issuing
+    from portal.models import AuditEvent
+    from tests.certificates.conftest import make_type
+    from tests.factories import DepartmentFactory, PersonFactory
+
+    person = PersonFactory(legal_name="张三", verified=True)
+    issuer = DepartmentFactory(name="广州市公安局")
+    certificate = issuing.issue(
+        type=make_type(issuer),
+        issuer=issuer,
+        holder_name=person.legal_name,
+        holder_code=person.reveal_id_number(),
+        surface={},
+        by=None,
+    )
+    consents.record_read(
+        certificate, reader=system_admin, department=issuer, reason=consents.ISSUER_ADMINISTRATION
+    )
+    event = AuditEvent.objects.get(reason=consents.ISSUER_ADMINISTRATION)
+    assert " " not in event.reason  # a code, not English prose in a Chinese audit row
+
+    client.force_login(system_admin)
+    page = client.get("/admin/portal/auditevent/", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert "发证部门管理查阅" in page.content.decode()
+    assert "issuing department's administration" not in page.content.decode()

@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 from django.db import connection, connections, transaction
+from django.test import Client
 
 from certificates.models import Certificate
 from portal.errors import Conflict, IllegalMove, NotAllowed, Refusal
@@ -156,6 +157,48 @@ def test_a_hundred_submits_with_one_key_make_one_application():
         submit_once(w, certificate, "key-1", {"applicant_name": "李小红"})
     assert refused.value.status == 409
     assert "different request" in refused.value.message
+    assert Application.objects.filter(applicant=w.applicant).count() == 1
+
+
+def test_a_hundred_api_submits_with_one_key_answer_the_same_application(client):
+    w = world()
+    certificate = with_id_card(w)
+    client.force_login(w.applicant)
+    session = client.cookies["sessionid"].value
+    body = {
+        "service": w.service.code,
+        "answers": {"applicant_name": "张小明"},
+        "materials": [{"requirement": w.material.key, "certificate": certificate.identifier}],
+    }
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW max_connections")
+        room = int(cursor.fetchone()[0]) - 30
+    gate = threading.BoundedSemaphore(min(SUBMITS, room))
+
+    def post(data: dict) -> Any:
+        browser = Client()
+        browser.cookies["sessionid"] = session
+        with gate:
+            try:
+                return browser.post(
+                    "/api/v1/applications/",
+                    data,
+                    content_type="application/json",
+                    headers={"Idempotency-Key": "key-1"},
+                )
+            finally:
+                connections.close_all()
+
+    answers = run_together([lambda: post(body)] * SUBMITS)
+
+    assert sorted({r.status_code for r in answers}) == [200, 201], answers[0].content
+    assert [r.status_code for r in answers].count(201) == 1
+    assert len({r.json()["id"] for r in answers}) == 1
+    assert Application.objects.filter(applicant=w.applicant).count() == 1
+
+    other = post({**body, "answers": {"applicant_name": "李小红"}})
+    assert other.status_code == 409
+    assert other.json()["code"] == "idempotency_conflict"
     assert Application.objects.filter(applicant=w.applicant).count() == 1
 
 

@@ -80,6 +80,9 @@ def timeline(events: Iterable[ApplicationEvent], *, for_applicant: bool) -> list
 
 
 def next_step(application: Application) -> str:
+    if application.bundle_id and application.status == A.SUBMITTED:
+        # The parent stays "submitted" while its children are taken in and reviewed.
+        return str(_("Each service is handled by its own department"))
     words = NEXT_STEP.get(application.status)
     if application.status == A.RESULT_ISSUED and not application.pickup_code:
         return ""

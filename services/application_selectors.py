@@ -15,8 +15,10 @@ from portal.models import StaffAssignment, StaffRole, User
 from services import deadlines, permissions
 from services.models.applications import (
     CLOCK_STATUSES,
+    FINAL_STATUSES,
     Application,
     ApplicationStatus,
+    Channel,
 )
 
 A = ApplicationStatus
@@ -59,7 +61,11 @@ def review_queue(user: User) -> QuerySet[Application]:
     admin_of, pairs = review_scopes(user)
     scope = Q(review_step__department_id__in=admin_of)
     for department_id, category_id in pairs:
-        scope |= Q(review_step__department_id=department_id, service__category_id=category_id)
+        scope |= Q(
+            review_step__department_id=department_id,
+            service__category_id=category_id,
+            review_step__role=StaffRole.REVIEWER,
+        )
     if not admin_of and not pairs:
         return Application.objects.none()
     return _base().filter(scope, status__in=CLOCK_STATUSES)
@@ -96,8 +102,13 @@ def intake_queue(user: User) -> QuerySet[Application]:
 
 
 def hall_cases(user: User) -> QuerySet[Application]:
-    """Everything taken in or to be handed out at his halls."""
-    return _base().filter(hall_id__in=permissions.clerk_hall_ids(user))
+    """Everything taken in or to be handed out at his halls; an online draft is still the
+    applicant's own, and a bundle's parent is handled through its children."""
+    return (
+        _base()
+        .filter(hall_id__in=permissions.clerk_hall_ids(user), service__isnull=False)
+        .exclude(status=ApplicationStatus.DRAFT, channel=Channel.ONLINE)
+    )
 
 
 def visible_application(user: User, pk: int) -> Application:
@@ -126,7 +137,19 @@ def detail_context(application: Application, user: User) -> dict[str, Any]:
         "application": application,
         "events": events,
         "materials": list(application.materials.select_related("requirement", "certificate")),
-        "children": list(application.children.select_related("service", "service__department")),
+        "children": list(  # in the bundle's order, as they were created
+            application.children.select_related("service", "service__department").order_by("id")
+        ),
         "remaining": deadlines.remaining([application]).get(application.pk),
         "is_applicant": permissions.is_applicant(user, application),
     }
+
+
+def case_choices(user: User) -> list[tuple[str, str]]:
+    """(reference, "title · acceptance number or status") of the user's open cases: what a
+    consent to use a certificate may name (settings.CERTIFICATE_CASE_CHOICES)."""
+    cases = mine(user).exclude(status__in=FINAL_STATUSES).order_by("-created_at", "-id")
+    return [
+        (case.reference, f"{case.title()} · {case.acceptance_number or case.get_status_display()}")
+        for case in cases
+    ]

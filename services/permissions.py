@@ -33,8 +33,13 @@ def clerk_hall_ids(user: User) -> set[int]:
 
 
 def is_intake_clerk(by: User | None, application: Application) -> bool:
-    """A clerk of the hall that takes the application in."""
-    return by is not None and application.hall_id in clerk_hall_ids(by)
+    """A clerk of the hall that takes the application in (a bundle's parent is taken in
+    through its children, never itself)."""
+    return (
+        by is not None
+        and application.service_id is not None
+        and application.hall_id in clerk_hall_ids(by)
+    )
 
 
 def may_apply(by: User | None, application: Application) -> bool:
@@ -64,6 +69,15 @@ def is_department_admin(user: User, department_id: int) -> bool:
     )
 
 
+def works_step(user: User, department_id: int, category_id: int, role: str) -> bool:
+    """In the queue of a step: its department's administrators always; reviewers of the
+    category only for a reviewer's step (审核), never for an administrator's (审批), so one
+    person cannot both check and approve."""
+    if is_department_admin(user, department_id):
+        return True
+    return role == StaffRole.REVIEWER and reviews(user, department_id, category_id)
+
+
 def is_step_reviewer(by: User | None, application: Application) -> bool:
     """The reviewer the current step is assigned to (still in its queue), or the step's
     department administrator."""
@@ -72,8 +86,8 @@ def is_step_reviewer(by: User | None, application: Application) -> bool:
         return False
     if is_department_admin(by, step.department_id):
         return True
-    return application.assigned_to_id == by.pk and reviews(
-        by, step.department_id, service.category_id
+    return application.assigned_to_id == by.pk and works_step(
+        by, step.department_id, service.category_id, step.role
     )
 
 

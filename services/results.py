@@ -11,6 +11,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from certificates import issuing
@@ -123,7 +124,8 @@ def fields_to_confirm(application: Application) -> list[dict[str, Any]]:
     service, step = application.service, application.review_step
     if service is None or service.result_kind != ServiceResult.CERTIFICATE:
         return []
-    if step is not None and service.review_steps.filter(order__gt=step.order).exists():
+    later = Q(order__gt=step.order) | Q(order=step.order, pk__gt=step.pk) if step else Q()
+    if step is not None and service.review_steps.filter(later).exists():
         return []
     ctype = service.result_certificate_type
     return list(ctype.fields) if ctype is not None else []

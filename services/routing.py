@@ -90,7 +90,7 @@ def claim(application: Application, *, by: User) -> Application:
     if locked.status not in OPEN_REVIEW or locked.review_step is None or locked.service is None:
         raise workflow.illegal(locked.status, "claim")
     step = locked.review_step
-    if not permissions.reviews(by, step.department_id, locked.service.category_id):
+    if not permissions.works_step(by, step.department_id, locked.service.category_id, step.role):
         raise NotAllowed(_("This case is not in your review queue."))
     if locked.assigned_to_id not in (None, by.pk) and not permissions.is_department_admin(
         by, step.department_id
@@ -129,7 +129,7 @@ def reassign(application: Application, *, to: User, by: User) -> Application:
     step = locked.review_step
     if not permissions.is_department_admin(by, step.department_id):
         raise NotAllowed(_("This case is not in your review queue."))
-    if not permissions.reviews(to, step.department_id, locked.service.category_id):
+    if not permissions.works_step(to, step.department_id, locked.service.category_id, step.role):
         raise Invalid(
             _("That person does not review this category in this department."),
             code="not_a_reviewer",

@@ -23,7 +23,7 @@ from portal.errors import Invalid, Refusal
 from portal.models import Organisation, User
 from services import application_display as display
 from services import application_selectors as selectors
-from services import deadlines, drafts, formdefs, materials, permissions, workflow
+from services import deadlines, drafts, formdefs, materials, permissions, staff_reads, workflow
 from services import selectors as catalogue
 from services.forms_applications import (
     MaterialSlot,
@@ -351,6 +351,11 @@ def my_applications(request: HttpRequest) -> HttpResponse:
 def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = signed_in_user(request)
     application = selectors.visible_application(user, pk)
+    refused = staff_reads.guard(
+        request, user, application, fields=["answers", "materials"], reason="application page"
+    )
+    if refused is not None:
+        return refused
     context = selectors.detail_context(application, user)
     is_applicant = context["is_applicant"]
     context.update(

@@ -14,7 +14,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
@@ -26,7 +26,7 @@ from portal.errors import Refusal
 from portal.forms import IdentifyForm
 from portal.models import User
 from services import application_selectors as selectors
-from services import counter, documents, drafts, formdefs, materials, workflow
+from services import counter, documents, drafts, formdefs, materials, staff_reads, workflow
 from services.application_display import answer_rows, timeline
 from services.forms_counter import (
     ACCEPT,
@@ -318,13 +318,22 @@ def counter_decide(request: HttpRequest, pk: int) -> HttpResponse:
 # --- Printed documents --------------------------------------------------------------------
 
 
-def _visible(request: HttpRequest, pk: int) -> Application:
-    return selectors.visible_application(signed_in_user(request), pk)
+def _visible(request: HttpRequest, pk: int) -> tuple[Application, HttpResponse | None]:
+    """The case, if he may see it, and for staff the second-factor redirect if one is due
+    (the read is audited: a receipt names the applicant)."""
+    user = signed_in_user(request)
+    application = selectors.visible_application(user, pk)
+    refused = staff_reads.guard(
+        request, user, application, fields=["legal_name", "id_number"], reason="receipt"
+    )
+    return application, refused
 
 
 @login_required
 def receipt(request: HttpRequest, pk: int) -> HttpResponse:
-    application = _visible(request, pk)
+    application, refused = _visible(request, pk)
+    if refused is not None:
+        return refused
     return render(
         request,
         "services/counter/document.html",
@@ -334,7 +343,9 @@ def receipt(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def receipt_pdf(request: HttpRequest, pk: int) -> HttpResponse:
-    application = _visible(request, pk)
+    application, refused = _visible(request, pk)
+    if refused is not None:
+        return refused
     document = documents.receipt(application)
     response = HttpResponse(documents.pdf(document), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="receipt-{document.number}.pdf"'
@@ -343,7 +354,11 @@ def receipt_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def notice(request: HttpRequest, pk: int) -> HttpResponse:
-    application = _visible(request, pk)
+    application, refused = _visible(request, pk)
+    if refused is not None:
+        return refused
+    if application.service_id is None:
+        raise Http404  # a bundle's parent has no notice of its own: its children have
     return render(
         request,
         "services/counter/document.html",

@@ -59,7 +59,7 @@ class Filters:
 
 
 def _number(raw: str | None) -> int | None:
-    return int(raw) if raw and raw.isdigit() and len(raw) < 10 else None
+    return int(raw) if raw and raw.isascii() and raw.isdigit() and len(raw) < 10 else None
 
 
 def read_filters(params: Mapping[str, str], tabs: Mapping[str, Any], statuses: Any) -> Filters:

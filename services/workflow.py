@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
@@ -201,6 +202,10 @@ def withdraw(application: Application, *, by: User, reason: str = "") -> Applica
         app.assigned_to = None
 
     withdrawn = _move(application, "withdraw", by=by, opinion=reason, changes=changes)
+    if withdrawn.is_bundle:
+        # Withdrawing the bundle withdraws every service still open; decided ones stay.
+        for child in withdrawn.children.filter(status__in=WITHDRAWABLE).order_by("pk"):
+            _move(child, "withdraw", by=by, opinion=reason, changes=changes)
     _close_parent_if_done(withdrawn)
     return withdrawn
 
@@ -224,6 +229,11 @@ def accept(application: Application, *, by: User, opinion: str = "") -> Applicat
         deadline = deadlines.due_date(app)
         app.due_date, app.due_provisional = deadline.due, deadline.provisional
         app.review_step = service.review_steps.order_by("order", "id").first()
+        if app.review_step is None:
+            raise Invalid(
+                _("This service has no review step yet: its department must add one first."),
+                code="no_review_step",
+            )
         app.step_started_at, app.routed_at, app.assigned_to = now, None, None
         if app.channel == "counter" or app.taken_in_by_id is None:
             app.taken_in_by = by
@@ -298,8 +308,13 @@ def approve(
     locked = lock(application)
     step = locked.review_step
     if locked.status == A.IN_REVIEW and locked.service is not None and step is not None:
+        # The next step in (order, id): two steps given the same order still both run.
         following = (
-            locked.service.review_steps.filter(order__gt=step.order).order_by("order", "id").first()
+            locked.service.review_steps.filter(
+                Q(order__gt=step.order) | Q(order=step.order, pk__gt=step.pk)
+            )
+            .order_by("order", "id")
+            .first()
         )
         if following is not None:
 

@@ -192,7 +192,7 @@ def _requirement(application: Application, key: str) -> MaterialRequirement | No
 
 def _certificate(reference: str) -> Certificate | None:
     found = Certificate.objects.select_related("type").filter(identifier=reference).first()
-    if found is None and reference.isdigit():
+    if found is None and reference.isascii() and reference.isdigit() and len(reference) < 19:
         found = Certificate.objects.select_related("type").filter(pk=int(reference)).first()
     return found
 

@@ -11,6 +11,7 @@ import secrets
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from certificates.models import Certificate, CertificateGrant
 from portal.models import Organisation, ServiceHall, User
@@ -46,7 +47,7 @@ CLOCK_STATUSES = frozenset({ApplicationStatus.IN_REVIEW, ApplicationStatus.REVIE
 
 
 class Channel(models.TextChoices):
-    ONLINE = "online", _("Online")
+    ONLINE = "online", pgettext_lazy("application channel", "Online")
     COUNTER = "counter", _("At the counter")
 
 
@@ -224,7 +225,7 @@ class Application(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.acceptance_number or f"#{self.pk}"
+        return self.acceptance_number or self.reference
 
     @property
     def reference(self) -> str:

@@ -233,7 +233,8 @@ def test_my_applications_takes_the_same_queries_for_1_or_25_cases(client):
 # --- One application ----------------------------------------------------------------------
 
 
-def test_another_citizen_cannot_see_change_or_withdraw_my_application(client):
+def test_another_citizen_cannot_see_change_or_withdraw_my_application(client, settings):
+    settings.STAFF_MFA_REQUIRED = False  # the clerk's second factor: test_review_findings
     w = world()
     app = w.submitted()
     client.force_login(w.stranger)

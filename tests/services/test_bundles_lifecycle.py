@@ -28,6 +28,12 @@ A = ApplicationStatus
 
 @pytest.fixture
 def bundle_world():
+    return make_bundle_world()
+
+
+def make_bundle_world():
+    """A bundle of three required services and one optional one, each of its own department
+    with its own reviewer, all taken in at one hall."""
     hall = ServiceHallFactory()
     clerk = staff(StaffRole.CLERK, hall=hall)
     bundle = BundleFactory()

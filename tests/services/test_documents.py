@@ -22,6 +22,11 @@ def w():
     return world()
 
 
+@pytest.fixture(autouse=True)
+def _second_factor_tested_below(settings):
+    settings.STAFF_MFA_REQUIRED = False
+
+
 def client_for(user) -> Client:
     client = Client()
     client.force_login(user)
@@ -113,3 +118,20 @@ def test_only_the_applicant_and_the_staff_handling_it_open_the_documents(w):
         for path in (f"/applications/{app.pk}/receipt/", f"/applications/{app.pk}/receipt.pdf"):
             assert client_for(user).get(path).status_code == expected, (user, path)
     assert Client().get(f"/applications/{app.pk}/receipt/").status_code == 302  # sign in
+
+
+def test_staff_open_a_receipt_only_with_their_second_factor_and_the_read_is_audited(w, settings):
+    from portal.models import AuditAction, AuditEvent
+
+    settings.STAFF_MFA_REQUIRED = True
+    app = w.accepted()
+    response = client_for(w.clerk).get(f"/applications/{app.pk}/receipt/")
+    assert response.status_code == 302 and "/2fa/" in response["Location"]
+    assert client_for(w.applicant).get(f"/applications/{app.pk}/receipt/").status_code == 200
+    settings.STAFF_MFA_REQUIRED = False
+    assert client_for(w.clerk).get(f"/applications/{app.pk}/receipt.pdf").status_code == 200
+    read = AuditEvent.objects.get(action=AuditAction.PERSONAL_DATA_VIEWED, actor=w.clerk)
+    assert read.subject == w.applicant and read.detail["application_id"] == app.pk
+    assert not AuditEvent.objects.filter(
+        action=AuditAction.PERSONAL_DATA_VIEWED, actor=w.applicant
+    ).exists()

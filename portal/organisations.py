@@ -271,12 +271,25 @@ def act_for(request: HttpRequest, organisation_id: int | None) -> Organisation |
     """Switch the session between acting for oneself (None) and for an organisation."""
     if organisation_id is None:
         request.session.pop(ACTING_SESSION_KEY, None)
+        request.__dict__.pop("_acting_choices", None)
         return None
     organisation = for_user(request.user).filter(pk=organisation_id).first()  # type: ignore[arg-type]
     if organisation is None:
         raise NotFound(_("You may not act for this organisation."))
     request.session[ACTING_SESSION_KEY] = organisation.pk
+    request.__dict__.pop("_acting_choices", None)
     return organisation
+
+
+def acting_choices(request: HttpRequest) -> list[Organisation]:
+    """The organisations the signed-in user may act for: one query, kept for the request."""
+    if not request.user.is_authenticated:
+        return []
+    cached: list[Organisation] | None = getattr(request, "_acting_choices", None)
+    if cached is None:
+        cached = list(for_user(request.user))  # type: ignore[arg-type]
+        request._acting_choices = cached  # type: ignore[attr-defined]
+    return cached
 
 
 def acting_organisation(request: HttpRequest) -> Organisation | None:
@@ -284,4 +297,4 @@ def acting_organisation(request: HttpRequest) -> Organisation | None:
     org_id = request.session.get(ACTING_SESSION_KEY)
     if not org_id or not request.user.is_authenticated:
         return None
-    return for_user(request.user).filter(pk=org_id).first()  # type: ignore[arg-type]
+    return next((org for org in acting_choices(request) if org.pk == org_id), None)

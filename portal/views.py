@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import urlencode
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -179,6 +179,12 @@ def act_for(request: HttpRequest) -> HttpResponse:
         messages.info(request, _("You are now acting for %(name)s.") % {"name": organisation})
     else:
         messages.info(request, _("You are now acting for yourself."))
+    # The header's switcher comes back to the page it was used on.
+    next_url = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(next_url)
     return redirect("portal:profile")
 
 

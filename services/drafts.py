@@ -108,6 +108,7 @@ def start(
     return application
 
 
+@transaction.atomic
 def save_answers(
     application: Application,
     *,
@@ -115,13 +116,15 @@ def save_answers(
     answers: Mapping[str, Any],
     bundle_choices: list[str] | None = None,
 ) -> Application:
-    """Keep a draft's answers as given (checked in full on submit)."""
+    """Keep a draft's answers as given (checked in full on submit), on the locked row: a save
+    racing a submit never rewrites a submitted case's answers."""
     from services import permissions
 
     if not permissions.may_apply(by, application):
         raise NotAllowed(_("You may not change this application."))
-    if application.status not in materials.EDITABLE:
-        raise workflow.illegal(application.status, "edit")
+    status = workflow.lock(application).status
+    if status not in materials.EDITABLE:
+        raise workflow.illegal(status, "edit")
     if len(json.dumps(answers, default=str)) > MAX_ANSWERS_BYTES:
         raise Invalid(_("The answers are too long."), code="too_long")
     application.answers = dict(answers)

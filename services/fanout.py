@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.utils import timezone
 
+from certificates import consents
 from portal.models import User
 from services.models import BundleMember, MaterialRequirement
 from services.models.applications import Application, ApplicationStatus, Material
@@ -18,12 +19,32 @@ def needed_members(parent: Application) -> list[BundleMember]:
     return [m for m in members.order_by("order", "id") if m.required or m.service.code in chosen]
 
 
+def _grant_for(material: Material, child: Application) -> int | None:
+    """The consent an e-certificate was given with, for the child's own department: the
+    parent's consent names the first department that asked for the material, so another
+    department gets one of its own, from the same giver, naming the child case."""
+    grant = material.grant
+    if grant is None or child.service is None:
+        return None
+    department = child.service.department
+    if grant.department_id == department.pk:
+        return grant.pk
+    return consents.grant(
+        grant.certificate,
+        by=grant.granted_by,
+        department=department,
+        purpose=grant.purpose,
+        case_reference=child.reference,
+        lifetime=consents.MAX_LIFETIME,
+    ).pk
+
+
 def create_children(parent: Application, *, by: User | None) -> list[Application]:
     """One submitted child per needed member. Runs inside ``workflow.submit``'s transaction."""
     from services import workflow
 
     children = []
-    shared = list(parent.materials.select_related("requirement"))
+    shared = list(parent.materials.select_related("requirement", "grant__certificate"))
     for member in needed_members(parent):
         service = member.service
         keys = {f["key"] for f in service.form_definition.get("fields", [])}
@@ -50,7 +71,7 @@ def create_children(parent: Application, *, by: User | None) -> list[Application
                 size=m.size,
                 sha256=m.sha256,
                 certificate_id=m.certificate_id,
-                grant_id=m.grant_id,
+                grant_id=_grant_for(m, child),
                 original_seen=m.original_seen,
                 copy_taken=m.copy_taken,
                 added_by_id=m.added_by_id,

@@ -8,6 +8,7 @@ it records his consent (用证授权) for the handling department, with the case
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import zipfile
@@ -20,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from certificates import consents, selectors
 from certificates.models import Certificate, CertificateStatus
-from portal.errors import Invalid, NotAllowed
+from portal.errors import Invalid, NotAllowed, Refusal
 from portal.models import User
 from services.models import MaterialRequirement
 from services.models.applications import Application, ApplicationStatus, Material, MaterialSource
@@ -57,11 +58,14 @@ def sniff(head: bytes, data: IO[bytes]) -> str | None:
 
 
 def _editable(application: Application, by: User) -> None:
+    """May ``by`` change the materials now? Checked on the row locked for the rest of the
+    transaction, so a submit racing an upload cannot let the upload land on a submitted case."""
     from services import permissions
 
     if not permissions.may_apply(by, application):
         raise NotAllowed(_("You may not change this application."))
-    if application.status not in EDITABLE:
+    locked = Application.objects.select_for_update(of=("self",)).get(pk=application.pk)
+    if locked.status not in EDITABLE:
         raise Invalid(
             _("Materials can be changed only in a draft or when a supplement was asked for."),
             code="not_editable",
@@ -89,8 +93,16 @@ def requirements_of(application: Application) -> list[MaterialRequirement]:
 
 
 def _replace(application: Application, requirement: MaterialRequirement) -> None:
-    """One material per requirement key: a new one replaces what was there."""
-    Material.objects.filter(application=application, requirement__key=requirement.key).delete()
+    """One material per requirement key: a new one replaces what was there, and the consent a
+    replaced e-certificate was given with ends (the department no longer needs it)."""
+    replaced = Material.objects.filter(application=application, requirement__key=requirement.key)
+    for material in replaced.filter(grant__withdrawn_at__isnull=True).select_related("grant"):
+        grant = material.grant
+        assert grant is not None
+        # If its giver no longer holds the certificate, the consent has stopped already.
+        with contextlib.suppress(Refusal):
+            consents.withdraw(grant, by=grant.granted_by)
+    replaced.delete()
 
 
 @transaction.atomic
@@ -178,6 +190,8 @@ def attach_certificate(
         department=service.department,
         purpose=CONSENT_PURPOSE,
         case_reference=application.reference,
+        # Long enough for draft, intake, supplements and review: not the 30-day default.
+        lifetime=consents.MAX_LIFETIME,
     )
     _replace(application, requirement)
     return Material.objects.create(

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.urls import reverse
 from django.utils.translation import gettext_noop as _
 
 from portal import notifications
-from portal.models import StaffAssignment, StaffRole
+from portal.models import Notification, StaffAssignment, StaffRole, User
+from services import permissions
 from services.models.applications import Application, ApplicationEvent, SlaLevel
 
 TELL_APPLICANT = frozenset(
@@ -63,11 +66,21 @@ def _params(application: Application) -> dict[str, str]:
     }
 
 
-def tell_applicant(application_id: int, action: str) -> bool:
-    """Notify the applicant of one move, in-app and by SMS; a bundle's children stay quiet
-    about submission (the parent speaks for them). Idempotent per event."""
+def recipient(application: Application) -> User | None:
+    """Who is told: the applicant while he may still act for the case; for an organisation
+    whose agent has left, its legal representative."""
+    if permissions.is_applicant(application.applicant, application):
+        return application.applicant
+    organisation = application.organisation
+    return organisation.legal_representative if organisation is not None else None
+
+
+def tell_applicant(application_id: int, action: str, event_id: int | None = None) -> bool:
+    """Notify the applicant of one move (the latest of that action, or ``event_id``), in-app
+    and by SMS; a bundle's children stay quiet about submission (the parent speaks for them).
+    Idempotent per event."""
     application = (
-        Application.objects.select_related("service", "bundle", "applicant")
+        Application.objects.select_related("service", "bundle", "applicant", "organisation")
         .filter(pk=application_id)
         .first()
     )
@@ -77,15 +90,16 @@ def tell_applicant(application_id: int, action: str) -> bool:
         return False
     if action == "issue_result" and not application.pickup_code:
         return False  # an e-certificate result completes at once; "complete" says it
-    event = (
-        ApplicationEvent.objects.filter(application=application, action=action)
-        .order_by("-id")
-        .values_list("pk", flat=True)
-        .first()
-    )
+    events = ApplicationEvent.objects.filter(application=application, action=action)
+    if event_id is not None:
+        events = events.filter(pk=event_id)
+    event = events.order_by("-id").values_list("pk", flat=True).first()
+    person = recipient(application)
+    if event is None or person is None:
+        return False
     title, body = _text(action)
     sent = notifications.notify(
-        application.applicant,
+        person,
         key=f"application:{application.pk}:{event}",
         title=title,
         body=body,
@@ -95,6 +109,22 @@ def tell_applicant(application_id: int, action: str) -> bool:
         by_email=True,
     )
     return sent is not None
+
+
+def untold(since: dt.datetime, limit: int = 5000) -> list[tuple[int, str, int]]:
+    """(application, action, event) of recent moves whose notification was never made (its
+    task was lost with the broker): the sweep sends them. Sending is idempotent per event."""
+    events = list(
+        ApplicationEvent.objects.filter(at__gte=since, action__in=TELL_APPLICANT)
+        # the moves tell_applicant keeps quiet about on purpose
+        .exclude(action="submit", application__parent__isnull=False)
+        .exclude(action="issue_result", application__pickup_code__isnull=True)
+        .order_by("id")
+        .values_list("application_id", "action", "pk")[:limit]
+    )
+    keys = {f"application:{app}:{event}" for app, _action, event in events}
+    sent = set(Notification.objects.filter(key__in=keys).values_list("key", flat=True))
+    return [e for e in events if f"application:{e[0]}:{e[2]}" not in sent]
 
 
 def deadline_warning(application_id: int, level: str) -> int:
@@ -119,8 +149,6 @@ def deadline_warning(application_id: int, level: str) -> int:
         else _("Case due soon: %(number)s")
     ) % {"number": application.acceptance_number}
     sent = 0
-    from portal.models import User
-
     for user in User.objects.filter(pk__in=recipients, is_active=True):
         sent += (
             notifications.notify(

@@ -10,6 +10,7 @@ from typing import Any
 
 from celery import shared_task
 from django.db import transaction
+from django.utils import timezone
 from kombu.exceptions import OperationalError
 
 from services import deadlines, notices, routing
@@ -72,6 +73,16 @@ def recompute_deadlines() -> int:
 def calendar_changed() -> None:
     """Called where the calendar is edited: due dates follow once the edit is committed."""
     transaction.on_commit(lambda: _enqueue(recompute_deadlines))
+
+
+@shared_task
+def notify_untold() -> int:
+    """Periodic: send the notifications of the last two days' moves whose task was lost."""
+    since = timezone.now() - dt.timedelta(days=2)
+    return sum(
+        notices.tell_applicant(application_id, action, event_id)
+        for application_id, action, event_id in notices.untold(since)
+    )
 
 
 @shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)

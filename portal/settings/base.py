@@ -186,6 +186,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=0, minute=5),
     },
     "services-route-unrouted": {"task": "services.tasks.route_unrouted", "schedule": 60.0},
+    "services-notify-untold": {"task": "services.tasks.notify_untold", "schedule": 300.0},
     "services-sweep-sla": {
         "task": "services.tasks.sweep_sla",
         "schedule": crontab(minute=15, hour="7-20"),

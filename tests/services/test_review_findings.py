@@ -2,6 +2,8 @@
 reviewer's and the administrator's steps, drafts staying the applicant's own, bundle parents
 moved only through their children, staff reads outside /staff/, and odd input."""
 
+from types import SimpleNamespace
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -163,3 +165,90 @@ def test_a_claim_whose_next_is_not_a_path_goes_back_to_the_case(settings):
     )
     assert response.status_code == 302
     assert response["Location"] == reverse("services:workbench_case", args=[app.pk])
+
+
+def test_replacing_an_e_certificate_ends_its_consent_and_consents_outlast_the_review():
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from services import materials
+    from tests.services.review_cases import id_card_for
+
+    w = world()
+    certificate = id_card_for(w)
+    w.material.certificate_type = certificate.type
+    w.material.save()
+    app = w.draft()
+    given = materials.attach_certificate(app, w.material, certificate, by=w.applicant)
+    grant = given.grant
+    assert grant.expires_at > timezone.now() + dt.timedelta(days=150)
+    attach_pdf(app, w.material, w.applicant)  # the applicant uploads a copy instead
+    grant.refresh_from_db()
+    assert grant.withdrawn_at is not None
+
+
+def test_each_department_of_a_bundle_gets_its_own_consent_for_a_shared_e_certificate():
+    from certificates.models import CertificateGrant
+    from services import materials
+    from tests.services.review_cases import id_card_for
+    from tests.services.test_bundles_lifecycle import make_bundle_world
+
+    bundle, members, _clerk, applicant = make_bundle_world()
+    certificate = id_card_for(SimpleNamespace(applicant=applicant))
+    for service, _reviewer in members:
+        service.materials.update(certificate_type=certificate.type)
+    parent = drafts.start(by=applicant, bundle=bundle)
+    drafts.save_answers(parent, by=applicant, answers={"child_name": "张小宝"})
+    requirement = materials.requirements_of(parent)[0]
+    materials.attach_certificate(parent, requirement, certificate, by=applicant)
+    parent = drafts.submit_draft(parent, by=applicant)
+    for child in parent.children.all():
+        grant = child.materials.get().grant
+        assert grant.department == child.service.department
+        assert grant.withdrawn_at is None
+    assert CertificateGrant.objects.filter(certificate=certificate).count() == 3
+
+
+def test_notifications_lost_with_the_broker_are_sent_by_the_sweep_once(monkeypatch):
+    from portal.models import Notification
+    from services import tasks
+
+    w = world()
+    monkeypatch.setattr(tasks, "enqueue_after_move", lambda *args: None)  # the broker is gone
+    app = w.accepted()
+    assert not Notification.objects.filter(user=w.applicant).exists()
+    assert tasks.notify_untold() == 2  # submitted, accepted
+    assert tasks.notify_untold() == 0
+    titles = set(Notification.objects.filter(user=w.applicant).values_list("title", flat=True))
+    assert titles == {"Application received", "Application accepted"}
+    assert app.pk
+
+
+def test_an_organisations_case_is_told_to_its_representative_once_the_agent_has_left():
+    from portal import organisations
+    from portal.models import Notification, Organisation
+    from services import notices
+    from tests.factories import PersonFactory, make_uscc
+
+    w = world()
+    w.service.applicant_kind = "both"
+    w.service.save()
+    representative = PersonFactory().user
+    organisation = Organisation.objects.create(
+        uscc=make_uscc(), name="广州测试有限公司", legal_representative=representative
+    )
+    agent = organisations.authorise_agent(organisation, phone=w.applicant.phone, by=representative)
+    app = drafts.start(by=w.applicant, service=w.service, organisation=organisation)
+    drafts.save_answers(app, by=w.applicant, answers={"applicant_name": "张小明"})
+    attach_pdf(app, w.material, w.applicant)
+    app = drafts.submit_draft(app, by=w.applicant)
+    organisations.revoke_agent(agent, by=representative)
+    workflow.refuse(app, by=w.clerk, reason="材料不全")
+    assert notices.recipient(app) == representative
+    assert Notification.objects.filter(
+        user=representative, title="Application not accepted"
+    ).exists()
+    assert not Notification.objects.filter(
+        user=w.applicant, title="Application not accepted"
+    ).exists()

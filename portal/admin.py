@@ -12,8 +12,8 @@ from typing import Any
 
 from allauth.account.admin import EmailAddressAdmin
 from allauth.account.models import EmailAddress
-from allauth.idp.oidc.admin import TokenAdmin
-from allauth.idp.oidc.models import Token
+from allauth.idp.oidc.admin import ClientAdmin, TokenAdmin
+from allauth.idp.oidc.models import Client, Token
 from allauth.mfa.admin import AuthenticatorAdmin
 from allauth.mfa.models import Authenticator
 from allauth.usersessions.admin import UserSessionAdmin
@@ -25,7 +25,8 @@ from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 
-from portal import audit, roles
+from portal import admin_labels, audit, roles
+from portal.admin_labels import LabelledAdmin
 from portal.auth import signed_in_user
 from portal.models import (
     AuditAction,
@@ -314,8 +315,9 @@ class AuditEventAdmin(admin.ModelAdmin):
 
 # allauth's own admin pages, audited: a person's e-mail addresses, sessions (address and
 # browser), second factors and OpenID tokens.
-for _model in (EmailAddress, UserSession, Authenticator, Token):
+for _model in (EmailAddress, UserSession, Authenticator, Token, Client):
     admin.site.unregister(_model)
+admin_labels.name_models()
 
 
 @admin.register(EmailAddress)
@@ -324,16 +326,21 @@ class AuditedEmailAddressAdmin(AuditedReads, EmailAddressAdmin):
 
 
 @admin.register(UserSession)
-class AuditedUserSessionAdmin(AuditedReads, UserSessionAdmin):
+class AuditedUserSessionAdmin(AuditedReads, LabelledAdmin, UserSessionAdmin):
     read_fields = ("ip", "user_agent", "session_data")
     list_fields = ("ip", "user_agent")
 
 
 @admin.register(Authenticator)
-class AuditedAuthenticatorAdmin(AuditedReads, AuthenticatorAdmin):
+class AuditedAuthenticatorAdmin(AuditedReads, LabelledAdmin, AuthenticatorAdmin):
     read_fields = ("second_factor",)
 
 
 @admin.register(Token)
-class AuditedTokenAdmin(AuditedReads, TokenAdmin):
+class AuditedTokenAdmin(AuditedReads, LabelledAdmin, TokenAdmin):
     read_fields = ("oidc_token",)
+
+
+@admin.register(Client)
+class LabelledClientAdmin(LabelledAdmin, ClientAdmin):
+    """A department system's OpenID client: allauth's form, with our labels."""

@@ -138,3 +138,30 @@ def test_allauth_models_in_our_admin_read_chinese(client, system_admin, path, en
     page = response.content.decode()
     for word in english:
         assert word not in page, word
+
+
+def test_every_allauth_sentence_we_retranslate_is_still_allauths():
+    """An allauth upgrade that rewords one of them would leave our translation unused."""
+    import os
+
+    import allauth
+    import polib
+
+    from portal.allauth_words import ALLAUTH_MSGIDS
+
+    catalogue = os.path.join(
+        os.path.dirname(allauth.__file__), "locale/zh_Hans/LC_MESSAGES/django.po"
+    )
+    theirs = {entry.msgid for entry in polib.pofile(catalogue)}
+    assert set(ALLAUTH_MSGIDS) <= theirs
+
+
+@UNTIL_CATALOGUE_MERGE
+def test_allauth_pages_say_zhanghao_with_full_width_colons(client):
+    user = make_staff(StaffRole.CLERK)
+    client.post("/accounts/login/", {"login": user.email, "password": PASSWORD})
+    client.post("/accounts/reauthenticate/", {"password": PASSWORD})
+    pages = client.get("/accounts/2fa/totp/activate/").content.decode()
+    pages += client.get("/accounts/email/").content.decode()
+    for wrong in ("帐号", "帐户", "账户"):
+        assert wrong not in pages

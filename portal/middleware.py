@@ -128,3 +128,33 @@ class CSPMiddleware(csp.middleware.CSPMiddleware):
         ):
             return response
         return super().process_response(request, response)
+
+
+class UploadLimitMiddleware:
+    """Refuses a multipart body larger than ``UPLOAD_MAX_REQUEST_BYTES`` before anything reads
+    it: Django's DATA_UPLOAD_MAX_MEMORY_SIZE leaves files out, and the multipart parser would
+    spool a huge upload to disk before a view could refuse it (413, API shape under /api/)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        if request.content_type.startswith("multipart/"):
+            try:
+                length = int(request.META.get("CONTENT_LENGTH") or 0)
+            except ValueError:
+                length = 0
+            if length > settings.UPLOAD_MAX_REQUEST_BYTES:
+                return self._refuse(request)
+        return self.get_response(request)
+
+    def _refuse(self, request: HttpRequest) -> HttpResponseBase:
+        from django.template.defaultfilters import filesizeformat
+
+        size = filesizeformat(settings.UPLOAD_MAX_REQUEST_BYTES)
+        if request.path.startswith("/api/"):
+            message = _("The upload is too large: at most %(size)s in one request.") % {
+                "size": size
+            }
+            return json_error(request, "request_too_large", message, 413)
+        return render(request, "413.html", {"size": size}, status=413)

@@ -96,7 +96,8 @@ def _replace(application: Application, requirement: MaterialRequirement) -> None
     """One material per requirement key: a new one replaces what was there, and the consent a
     replaced e-certificate was given with ends (the department no longer needs it)."""
     replaced = Material.objects.filter(application=application, requirement__key=requirement.key)
-    for material in replaced.filter(grant__withdrawn_at__isnull=True).select_related("grant"):
+    ended = replaced.filter(grant__isnull=False, grant__withdrawn_at__isnull=True)
+    for material in ended.select_related("grant"):
         grant = material.grant
         assert grant is not None
         # If its giver no longer holds the certificate, the consent has stopped already.

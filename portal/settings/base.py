@@ -74,6 +74,7 @@ MIDDLEWARE = [
     "portal.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "portal.middleware.ChineseFirstLocaleMiddleware",
+    "portal.middleware.UploadLimitMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -148,6 +149,10 @@ if env.str("REDIS_URL", default=""):
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# The largest multipart body (all files of one request), refused before it is read; each
+# material has its own, smaller limit.
+UPLOAD_MAX_REQUEST_BYTES = env.int("UPLOAD_MAX_REQUEST_BYTES", default=60 * 1024 * 1024)
 
 # Functions returning warnings for /healthz (portal/health.py).
 HEALTH_WARNINGS = ["services.calendar.health_warnings"]

@@ -252,3 +252,22 @@ def test_an_organisations_case_is_told_to_its_representative_once_the_agent_has_
     assert not Notification.objects.filter(
         user=w.applicant, title="Application not accepted"
     ).exists()
+
+
+def test_an_upload_request_over_the_limit_is_refused_before_it_is_read(settings):
+    import io
+
+    settings.UPLOAD_MAX_REQUEST_BYTES = 4096
+    w = world()
+    app = w.draft()
+    client = signed_in(w.applicant)
+    big = io.BytesIO(b"%PDF-1.4\n" + b"0" * 8192)
+    big.name = "big.pdf"
+    api = client.post(
+        f"/api/v1/applications/{app.pk}/materials/", {"requirement": w.material.key, "file": big}
+    )
+    assert api.status_code == 413 and api.json()["code"] == "request_too_large"
+    big.seek(0)
+    page = client.post(reverse("services:application_edit", args=[app.pk]), {"file": big})
+    assert page.status_code == 413
+    assert not app.materials.exists()

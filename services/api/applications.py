@@ -35,6 +35,7 @@ from portal.auth import signed_in_user
 from portal.errors import Invalid, NotAllowed
 from portal.middleware import session_has_mfa
 from portal.models import AuditAction, User
+from services import application_display as display
 from services import application_selectors as selectors
 from services import deadlines, drafts, materials, routing, workflow
 from services import permissions as case_permissions
@@ -138,7 +139,10 @@ def _detail(request: Request, application: Application, *, own: bool) -> dict[st
     reader = application.applicant if request.user.is_anonymous else signed_in_user(request)
     context = selectors.detail_context(application, reader)
     children = context["children"]
-    application.event_list = context["events"]  # type: ignore[attr-defined]
+    # The applicant does not see the back office's claims and reassignments (as on his page).
+    application.event_list = [  # type: ignore[attr-defined]
+        e for e in context["events"] if not (own and e.action in display.STAFF_ONLY_ACTIONS)
+    ]
     application.material_list = context["materials"]  # type: ignore[attr-defined]
     application.child_list = children  # type: ignore[attr-defined]
     serializer = s.ApplicationDetailSerializer(

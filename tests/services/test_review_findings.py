@@ -271,3 +271,16 @@ def test_an_upload_request_over_the_limit_is_refused_before_it_is_read(settings)
     page = client.post(reverse("services:application_edit", args=[app.pk]), {"file": big})
     assert page.status_code == 413
     assert not app.materials.exists()
+
+
+def test_the_api_does_not_show_the_applicant_the_back_offices_claims():
+    w = world()
+    app = w.accepted()
+    routing.release(app, by=w.department_admin)
+    routing.claim(app, by=w.reviewer)
+    actions = [
+        e["action"]
+        for e in signed_in(w.applicant).get(f"/api/v1/applications/{app.pk}/").json()["events"]
+    ]
+    assert "accept" in actions
+    assert not {"claim", "release", "reassign"} & set(actions)

@@ -9,6 +9,7 @@ from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, Permis
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from portal import identity
@@ -189,6 +190,11 @@ class Department(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def display_name(self) -> str:
+        """The name in the current language (the Chinese one when no English is kept)."""
+        return self.name_en if get_language() == "en" and self.name_en else self.name
+
     def clean(self) -> None:
         try:
             self.code = identity.validate_uscc(self.code)
@@ -214,6 +220,11 @@ class ServiceCategory(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def display_name(self) -> str:
+        """The name in the current language (the Chinese one when no English is kept)."""
+        return self.name_en if get_language() == "en" and self.name_en else self.name
 
 
 class ServiceHall(models.Model):

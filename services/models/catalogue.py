@@ -237,6 +237,14 @@ class MaterialRequirement(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def display_name(self) -> str:
+        """In English, the English name of the e-certificate it is, when one is kept."""
+        ctype = self.certificate_type
+        if get_language() == "en" and ctype is not None and ctype.name_en:
+            return ctype.name_en
+        return self.name
+
     def clean(self) -> None:
         if self.requirement == self.Requirement.CONDITIONAL and not self.condition:
             raise ValidationError({"condition": _("Say when a conditional material is required.")})

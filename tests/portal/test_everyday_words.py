@@ -165,3 +165,25 @@ def test_allauth_pages_say_zhanghao_with_full_width_colons(client):
     pages += client.get("/accounts/email/").content.decode()
     for wrong in ("帐号", "帐户", "账户"):
         assert wrong not in pages
+
+
+def test_english_mode_shows_the_english_names_kept_for_departments_categories_and_materials(
+    client, english
+):
+    from portal import demo
+    from services import demo as catalogue_demo
+    from services.models import MaterialRequirement
+
+    demo.load()
+    catalogue_demo.load()
+    material = MaterialRequirement.objects.filter(
+        certificate_type__name_en__gt="", service__department__name_en__gt=""
+    ).select_related("service__department", "service__category", "certificate_type")[0]
+    service = material.service
+    guide = client.get(f"/services/{service.code}/").content.decode()
+    assert service.department.name_en in guide
+    assert service.category.name_en in guide
+    row_headers = [cell.split("</th>")[0] for cell in guide.split('<th scope="row">')[1:]]
+    assert any(material.certificate_type.name_en in header for header in row_headers)
+    listing = client.get(f"/services/?category={service.category.code}").content.decode()
+    assert service.department.name_en in listing

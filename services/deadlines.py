@@ -99,7 +99,19 @@ def recompute(applications: Iterable[Application]) -> int:
     return len(changed)
 
 
-def recompute_open() -> int:
-    """Every open case's due date, e.g. once next year's calendar is loaded."""
-    cases = Application.objects.filter(status__in=CLOCK_STATUSES).select_related("service")
-    return recompute(cases.iterator(chunk_size=1000))
+def recompute_open(batch: int = 500) -> int:
+    """Every open case's due date, e.g. once next year's calendar is loaded; a chunk at a time
+    with its rows locked, so a resubmission in between is not overwritten with a stale date."""
+    changed, last_pk = 0, 0
+    while True:
+        with transaction.atomic():
+            chunk = list(
+                Application.objects.select_for_update(of=("self",))
+                .select_related("service")
+                .filter(status__in=CLOCK_STATUSES, pk__gt=last_pk)
+                .order_by("pk")[:batch]
+            )
+            if not chunk:
+                return changed
+            last_pk = chunk[-1].pk
+            changed += recompute(chunk)

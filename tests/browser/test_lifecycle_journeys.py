@@ -172,7 +172,7 @@ def bundle_of_three():
             name=name,
             department=department,
             category=category,
-            form_definition={"fields": [field("child_name")]},
+            form_definition={"fields": [field("child_name", label="子女姓名")]},
         )
         service.halls.add(hall)
         MaterialFactory(service=service, key="birth-proof", name="出生医学证明")
@@ -298,3 +298,164 @@ def test_a_supplement_request_pauses_the_clock_and_the_resubmission_resumes_it(
         None,
         4,
     )
+
+
+# --- Every lifecycle page in Chinese, at a desk and on a phone ------------------------------
+
+# Words that may stay Latin on a Chinese page: codes, file types, brand and format names.
+LATIN_ALLOWED = {"One", "Window", "PDF", "pdf", "jpg", "png", "QR", "English", "API", "USCC"}
+
+
+def english_left(page) -> list[str]:
+    text = re.sub(r"https?://\S+", "", page.locator("body").inner_text())
+    words = re.findall(r"(?<![\w@./-])[A-Za-z][a-z]{2,}(?![\w@.-])", text)
+    return sorted({w for w in words if w not in LATIN_ALLOWED})
+
+
+def facts(page, label: str):
+    return page.locator("dt", has_text=label).first.locator("xpath=following-sibling::dd[1]")
+
+
+def in_chinese(new_page, user=None):
+    """A page in the site's default language, signed in as ``user`` (English sign-in form)."""
+    from django.conf import settings
+
+    page = new_page("en")
+    if user is not None:
+        page.goto("/accounts/login/")
+        sign_in(page, user.email, PASSWORD)
+        expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+    page.context.clear_cookies(name=settings.LANGUAGE_COOKIE_NAME)
+    return page
+
+
+def test_every_lifecycle_page_reads_in_chinese_and_fits_a_phone(new_page, settings):
+    from certificates.models import Certificate
+    from services import drafts, materials, workflow
+    from services.models.catalogue import ServiceResult
+    from tests.services.cases import attach_pdf
+
+    settings.STAFF_MFA_REQUIRED = False  # the journeys above sign staff in with it
+    w = certificate_world()
+    w.service.form_definition = {"fields": [field("applicant_name", label="申请人姓名")]}
+    w.service.save()
+    id_card_req = with_id_card_material(w)
+    card = Certificate.objects.get(type=id_card_req.certificate_type)
+    department_admin = w.department_admin
+
+    def handed_in() -> Application:
+        app = w.draft()
+        attach_pdf(app, w.material, w.applicant)
+        materials.attach_certificate(app, id_card_req, card, by=w.applicant)
+        return drafts.submit_draft(app, by=w.applicant)
+
+    draft = w.draft()
+    submitted = handed_in()
+    in_review = workflow.accept(handed_in(), by=w.clerk)
+    supplement = workflow.request_supplement(
+        workflow.accept(handed_in(), by=w.clerk), by=w.reviewer, items=["照片不清晰，请重新上传"]
+    )
+    completed = workflow.approve(
+        workflow.accept(handed_in(), by=w.clerk), by=w.reviewer, opinion="材料齐全，准予许可。"
+    )
+    denied = workflow.deny(
+        workflow.accept(handed_in(), by=w.clerk), by=w.reviewer, reason="不符合申请条件"
+    )
+    refused = workflow.refuse(handed_in(), by=w.clerk, reason="不属于本窗口受理范围")
+    paper = world(result=ServiceResult.PAPER)
+    paper.hall, paper.clerk = w.hall, w.clerk
+    paper.service.halls.add(w.hall)
+    paper.applicant = w.applicant
+    waiting = workflow.approve(paper.accepted(), by=paper.reviewer)
+    bundle, members, _clerk, _applicant = bundle_of_three()
+    parent = drafts.start(by=w.applicant, bundle=bundle)
+    drafts.save_answers(parent, by=w.applicant, answers={"child_name": "张小宝"})
+    attach_pdf(parent, materials.requirements_of(parent)[0], w.applicant)
+    parent = drafts.submit_draft(parent, by=w.applicant)
+    for child in parent.children.all():
+        workflow.accept(child, by=_clerk)
+    child = parent.children.first()
+    workflow.approve(child, by=dict(members)[child.service])
+    bundle_draft = drafts.start(by=w.applicant, bundle=bundle)
+    counter_draft = drafts.start(
+        by=w.clerk, service=w.service, applicant=w.applicant, hall=w.hall, channel="counter"
+    )
+
+    seen: dict[str, list[str]] = {}
+
+    def visit(page, url: str, name: str) -> None:
+        response = page.goto(url)
+        assert response is not None and response.status == 200, (name, response and response.status)
+        assert page.locator("html").get_attribute("lang") == "zh-Hans", name
+        seen[name] = english_left(page)
+        shoot(page, name)
+
+    citizen = in_chinese(new_page, w.applicant)
+    visit(citizen, f"/services/{w.service.code}/apply/", "apply-start")
+    visit(citizen, f"/applications/{draft.pk}/edit/", "apply-form")
+    citizen.locator("button[name=_do][value=submit]").click()
+    seen["apply-errors"] = english_left(citizen)
+    shoot(citizen, "apply-errors")
+    visit(citizen, "/applications/", "my-applications")
+    visit(citizen, f"/applications/{submitted.pk}/", "case-submitted")
+    visit(citizen, f"/applications/{submitted.pk}/withdraw/", "case-withdraw")
+    visit(citizen, f"/applications/{in_review.pk}/", "case-in-review")
+    visit(citizen, f"/applications/{supplement.pk}/", "case-supplement")
+    visit(citizen, f"/applications/{completed.pk}/", "case-completed")
+    visit(citizen, f"/applications/{denied.pk}/", "case-denied")
+    visit(citizen, f"/applications/{refused.pk}/", "case-refused")
+    visit(citizen, f"/applications/{waiting.pk}/", "case-pickup")
+    visit(citizen, f"/applications/{in_review.pk}/receipt/", "receipt-citizen")
+    visit(citizen, f"/bundles/{bundle.slug}/apply/", "bundle-start")
+    visit(citizen, f"/applications/{bundle_draft.pk}/edit/", "bundle-form")
+    visit(citizen, f"/applications/{parent.pk}/", "bundle-parent")
+    visit(citizen, f"/applications/{child.pk}/", "bundle-child")
+    visit(citizen, "/notifications/", "messages")
+    visit(citizen, "/wallet/", "wallet")
+    anonymous = in_chinese(new_page)
+    visit(anonymous, f"/track/{in_review.tracking_token}/", "track")
+
+    clerk = in_chinese(new_page, w.clerk)
+    visit(clerk, "/staff/", "staff-home-clerk")
+    visit(clerk, "/staff/counter/", "intake-queue")
+    visit(clerk, "/staff/counter/new/", "counter-start")
+    clerk.locator("input[name=id_number]").fill(w.applicant.person_profile.reveal_id_number())
+    clerk.locator("input[name=id_number]").press("Enter")
+    clerk.locator("input[name=q]").fill(w.service.name)
+    clerk.locator("input[name=q]").press("Enter")
+    seen["counter-start-found"] = english_left(clerk)
+    shoot(clerk, "counter-start-found")
+    visit(clerk, f"/staff/counter/{counter_draft.pk}/", "counter-intake")
+    visit(clerk, f"/staff/counter/{submitted.pk}/", "counter-decide")
+    visit(clerk, f"/applications/{in_review.pk}/receipt/", "receipt")
+    visit(clerk, f"/applications/{refused.pk}/notice/", "notice-refused")
+    visit(clerk, "/staff/counter/pickup/", "pickup")
+    clerk.locator("input[name=code-pickup_code]").fill(waiting.pickup_code)
+    clerk.locator("input[name=code-pickup_code]").press("Enter")
+    seen["pickup-found"] = english_left(clerk)
+    shoot(clerk, "pickup-found")
+
+    reviewer = in_chinese(new_page, w.reviewer)
+    visit(reviewer, "/staff/", "staff-home-reviewer")
+    visit(reviewer, "/staff/workbench/", "review-queue")
+    visit(reviewer, f"/staff/workbench/cases/{in_review.pk}/", "review-case")
+    visit(reviewer, f"/staff/workbench/cases/{supplement.pk}/", "review-case-supplement")
+    admin = in_chinese(new_page, department_admin)
+    visit(admin, "/staff/workbench/department/", "department-cases")
+    visit(admin, f"/staff/workbench/cases/{in_review.pk}/", "department-case")
+    visit(admin, f"/staff/workbench/cases/{completed.pk}/", "department-case-completed")
+
+    # Words that read wrong in Chinese although they are translated.
+    citizen.goto(f"/applications/{completed.pk}/")
+    expect(citizen.locator(".status-tag")).to_have_text("已办结")  # not 办结时间, a date's label
+    expect(facts(citizen, "申请渠道")).to_have_text("网上申请")  # not 可网办, a service's badge
+    citizen.goto(f"/applications/{parent.pk}/")
+    expect(citizen.locator(".next-step")).not_to_have_text("等待窗口受理")  # each child was
+    rows = citizen.get_by_role("region", name="各事项办理进度").locator("tbody th")
+    expect(rows).to_have_text([service.name for service, _r in members])  # the bundle's order
+    admin.goto("/staff/workbench/department/")
+    expect(admin.get_by_role("link", name=submitted.reference)).to_be_visible()  # not #2
+
+    left = {name: words for name, words in seen.items() if words}
+    print("English words on Chinese pages:", left)
+    assert not left, f"English on Chinese pages: {left}"

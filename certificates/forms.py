@@ -7,7 +7,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from certificates.models import Certificate, ValidityRule
+from certificates.models import Certificate, HolderKind, ValidityRule
+from portal import identity
 from portal.models import Department
 
 LIFETIMES = [
@@ -39,12 +40,43 @@ class ShareForm(forms.Form):
 
 
 class GrantForm(forms.Form):
+    """A consent for one case: one of the applicant's own cases chosen from a list, or a
+    reference typed (a case of another system, or of someone he acts for on paper)."""
+
     department = forms.ModelChoiceField(
         label=_("Department"), queryset=Department.objects.filter(is_active=True)
     )
     purpose = forms.CharField(label=_("Purpose"), max_length=200)
-    case_reference = forms.CharField(label=_("Case reference"), max_length=64)
+    case = forms.ChoiceField(label=_("For which of your applications"), required=False)
+    case_reference = forms.CharField(
+        label=_("Case reference"),
+        max_length=64,
+        required=False,
+        help_text=_("Or type the reference of a case that is not in the list."),
+    )
     days = forms.IntegerField(label=_("Days valid"), min_value=1, max_value=180, initial=30)
+
+    def __init__(
+        self, *args: Any, cases: list[tuple[str, str]] | None = None, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        if cases:
+            self.fields["case"].choices = [("", _("Choose an application")), *cases]  # type: ignore[attr-defined]
+        else:
+            del self.fields["case"]
+            self.fields["case_reference"].help_text = ""
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        typed = (data.get("case_reference") or "").strip()
+        reference = typed or data.get("case") or ""
+        if not reference:
+            self.add_error(
+                "case" if "case" in self.fields else "case_reference",
+                _("Choose one of your applications or type a case reference."),
+            )
+        data["case_reference"] = reference
+        return data
 
 
 class SurfaceForm(forms.Form):
@@ -73,12 +105,11 @@ class SurfaceForm(forms.Form):
 
 
 class IssueForm(SurfaceForm):
-    """Issuing in the staff area; the type's surface fields are added as text fields."""
+    """Issuing in the staff area; the type's surface fields are added as text fields, and the
+    holder's code is asked for, and checked, as the type's holder kind has it."""
 
     holder_name = forms.CharField(label=_("Holder's name"), max_length=200)
-    holder_code = forms.CharField(
-        label=_("Holder's resident ID number or unified social credit code"), max_length=32
-    )
+    holder_code = forms.CharField(label=_("Holder's resident ID number"), max_length=32)
     number = forms.CharField(label=_("Certificate number"), max_length=64, required=False)
     valid_until = forms.DateField(
         label=_("Valid until"),
@@ -86,6 +117,53 @@ class IssueForm(SurfaceForm):
         help_text=_("Only for types whose validity is given at issue (YYYY-MM-DD)."),
     )
     idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=100)
+
+    def __init__(self, *args: Any, holder_kind: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.holder_kind = holder_kind
+        if holder_kind == HolderKind.ORGANISATION:
+            self.fields["holder_code"].label = _("Holder's unified social credit code")
+            self.fields["holder_name"].label = _("Organisation's name")
+        self.order_fields(["holder_name", "holder_code", "number"])
+
+    def clean_holder_code(self) -> str:
+        code: str = self.cleaned_data["holder_code"]
+        if self.holder_kind == HolderKind.ORGANISATION:
+            try:
+                return identity.validate_uscc(code)
+            except forms.ValidationError:
+                if not _is_id_number(code):
+                    raise
+                raise forms.ValidationError(
+                    _(
+                        "This is a resident ID number, but this type is held by organisations: "
+                        "enter the organisation's unified social credit code."
+                    ),
+                    code="holder_kind",
+                ) from None
+        return identity.validate_id_number(code)
+
+
+def _is_id_number(code: str) -> bool:
+    try:
+        identity.validate_id_number(code)
+    except forms.ValidationError:
+        return False
+    return True
+
+
+class IssueConfirmForm(forms.Form):
+    """The preview's answer where the holder already has a valid certificate of the type."""
+
+    second_on_purpose = forms.BooleanField(
+        label=_("Issue a second certificate of this type to this holder on purpose"),
+        required=True,
+        error_messages={
+            "required": _(
+                "Tick the box to issue a second certificate, or renew the one the holder has."
+            )
+        },
+    )
 
 
 class RenewForm(SurfaceForm):
@@ -121,4 +199,8 @@ class RenewForm(SurfaceForm):
 
 
 class ReasonForm(forms.Form):
-    reason = forms.CharField(label=_("Reason"), max_length=200)
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=200,
+        help_text=_("Recorded with the change and shown in the certificate's history."),
+    )

@@ -307,6 +307,28 @@ def issue(
     return certificate
 
 
+def check_issue(
+    *,
+    type: CertificateType,
+    holder_name: str,
+    holder_code: str,
+    surface: dict[str, Any],
+    number: str = "",
+    valid_until: datetime.date | None = None,
+) -> None:
+    """Raise the ValidationError ``issue`` would for these details, changing nothing: what a
+    preview checks before it shows what will be signed."""
+    _holder_name(holder_name)
+    code, code_type = _holder_code(type.holder_kind, holder_code)
+    if code_type == HolderCodeType.RESIDENT_ID and code in "".join(number.split()).upper():
+        raise ValidationError(
+            {"number": _("The certificate number must not contain the holder's ID number.")},
+            code="number",
+        )
+    _surface(type, surface)
+    _validity(type, timezone.localdate(), valid_until)
+
+
 @transaction.atomic
 def renew(
     certificate: Certificate,

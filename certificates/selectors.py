@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
+from dataclasses import dataclass
 
+from django.conf import settings
 from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from certificates.models import (
     Certificate,
     CertificateGrant,
     CertificateShare,
+    CertificateStatus,
+    CertificateType,
     CertificateUse,
     HolderCodeType,
     ShareScan,
@@ -41,11 +47,9 @@ def _person_codes(user: User) -> list[tuple[str, str]]:
     return [(HolderCodeType.RESIDENT_ID.value, _holder_index(profile.reveal_id_number()))]
 
 
-def _organisation_codes(
+def _verified_organisations(
     user: User, *, since: datetime.datetime | None = None
-) -> list[tuple[str, str]]:
-    if not user.is_active:  # a deactivated account acts for no one, and its links stop
-        return []
+) -> QuerySet[Organisation]:
     acting = organisations.for_user(user)
     if since is not None:  # acting for it then and ever since: one unbroken agency
         acting = acting.filter(
@@ -54,10 +58,18 @@ def _organisation_codes(
                 agents__user=user, agents__revoked_at__isnull=True, agents__authorised_at__lte=since
             )
         )
-    verified_organisations = acting.filter(
+    return acting.filter(
         verified_at__isnull=False,  # confirmed at a window against its business licence
         legal_representative__person_profile__realname_level__in=VERIFIED_LEVELS,
     )
+
+
+def _organisation_codes(
+    user: User, *, since: datetime.datetime | None = None
+) -> list[tuple[str, str]]:
+    if not user.is_active:  # a deactivated account acts for no one, and its links stop
+        return []
+    verified_organisations = _verified_organisations(user, since=since)
     return [
         (HolderCodeType.USCC.value, _holder_index(uscc))
         for uscc in verified_organisations.values_list("uscc", flat=True)
@@ -88,6 +100,90 @@ def wallet(user: User) -> QuerySet[Certificate]:
         .select_related("type", "issuer")
         .order_by("-issued_on", "-id")
     )
+
+
+LIVE_STATUSES = (CertificateStatus.VALID, CertificateStatus.EXPIRED)
+
+
+@dataclass(frozen=True)
+class Holder:
+    """One holder a user's wallet shows a group for: himself, or an organisation he acts for."""
+
+    code_type: str
+    index: str
+    name: str
+    is_self: bool
+
+
+def wallet_holders(user: User) -> list[Holder]:
+    """The holders of ``holder_codes``, with their names: the user first, then organisations
+    by name."""
+    holders: list[Holder] = []
+    if user.is_active:
+        profile = PersonProfile.objects.filter(
+            user=user, realname_level__in=VERIFIED_LEVELS
+        ).first()
+        if profile is not None and profile.id_number_encrypted:
+            holders.append(
+                Holder(
+                    HolderCodeType.RESIDENT_ID.value,
+                    _holder_index(profile.reveal_id_number()),
+                    profile.legal_name,
+                    True,
+                )
+            )
+        for uscc, name in (
+            _verified_organisations(user).order_by("name").values_list("uscc", "name")
+        ):
+            holders.append(Holder(HolderCodeType.USCC.value, _holder_index(uscc), name, False))
+    return holders
+
+
+def held_by(holders: list[Holder]) -> QuerySet[Certificate]:
+    """The certificates of these holders (``wallet_holders``)."""
+    match = Q(pk__in=[])
+    for holder in holders:
+        match |= Q(holder_code_type=holder.code_type, holder_code_index=holder.index)
+    return Certificate.objects.filter(match).select_related("type", "issuer")
+
+
+def current(certificates: QuerySet[Certificate]) -> QuerySet[Certificate]:
+    """Without history: neither superseded by a newer version nor ended by revocation or
+    cancellation (an expired one stays: it is still the one to renew)."""
+    return certificates.filter(status__in=LIVE_STATUSES)
+
+
+def history(certificates: QuerySet[Certificate]) -> QuerySet[Certificate]:
+    """Revoked and cancelled certificates, and earlier versions."""
+    return certificates.exclude(status__in=LIVE_STATUSES)
+
+
+def versions_of(certificate: Certificate) -> QuerySet[Certificate]:
+    """Every version of a certificate (one serial of one type and issuer), newest first."""
+    return Certificate.objects.filter(
+        issuer_id=certificate.issuer_id, type_id=certificate.type_id, serial=certificate.serial
+    ).order_by("-version")
+
+
+def live_of_type(ctype: CertificateType, holder_code: str) -> QuerySet[Certificate]:
+    """The holder's valid certificates of a type (the code already checked and canonical):
+    what issuing another would duplicate."""
+    return Certificate.objects.filter(
+        type=ctype, holder_code_index=_holder_index(holder_code), status=CertificateStatus.VALID
+    ).select_related("issuer")
+
+
+def case_choices(user: User) -> list[tuple[str, str]]:
+    """(case reference, label) of the user's open cases, for a consent to name one.
+
+    The applications live in another app that depends on this one, so the function that lists
+    them is named by the CERTIFICATE_CASE_CHOICES setting instead of imported.
+    """
+    path = getattr(settings, "CERTIFICATE_CASE_CHOICES", "")
+    if not path:
+        return []
+    choices: Callable[[User], list[tuple[str, str]]] = import_string(path)
+    return list(choices(user))
 
 
 def holds(user: User, certificate: Certificate, *, since: datetime.datetime | None = None) -> bool:

@@ -41,14 +41,49 @@ def _share_choices(certificate: Certificate) -> list[tuple[str, str]]:
     ]
 
 
+@dataclass(frozen=True)
+class Group:
+    """The wallet's certificates of one holder on the page shown."""
+
+    holder: selectors.Holder
+    certificates: list[Certificate]
+
+
 @login_required
 def wallet(request: HttpRequest) -> HttpResponse:
+    """Live certificates grouped by holder (the user, then each organisation he acts for);
+    with ``?history=1`` the ended ones and earlier versions instead."""
     user = signed_in_user(request)
-    page = Paginator(selectors.wallet(user), PAGE_SIZE).get_page(request.GET.get("page"))
+    holders = selectors.wallet_holders(user)
+    held = selectors.held_by(holders)
+    showing_history = request.GET.get("history") == "1"
+    shown = selectors.history(held) if showing_history else selectors.current(held)
+    # Person ("111") before organisations ("001"), one holder's certificates together.
+    ordered = shown.order_by("-holder_code_type", "holder_code_index", "type__code", "-id")
+    page = Paginator(ordered, PAGE_SIZE).get_page(request.GET.get("page"))
+    groups = [
+        Group(
+            holder,
+            [
+                c
+                for c in page.object_list
+                if (c.holder_code_type, c.holder_code_index) == (holder.code_type, holder.index)
+            ],
+        )
+        for holder in holders
+    ]
     return render(
         request,
         "certificates/certificate_list.html",
-        {"page": page, "verified": selectors.is_verified_person(user)},
+        {
+            "page": page,
+            # Every holder on the first page, even without certificates: an agent sees which
+            # companies he acts for; on later pages only those with certificates there.
+            "groups": [g for g in groups if g.certificates or (page.number == 1)],
+            "showing_history": showing_history,
+            "history_count": None if showing_history else selectors.history(held).count(),
+            "verified": selectors.is_verified_person(user),
+        },
     )
 
 
@@ -106,14 +141,17 @@ def certificate_detail(request: HttpRequest, pk: int) -> HttpResponse:
         grant.stopped = not selectors.made_by_a_holder(
             acting, grant.granted_by_id, grant.created_at
         )
+    versions = list(selectors.versions_of(certificate))
     return render(
         request,
         "certificates/certificate_detail.html",
         {
             "certificate": certificate,
             "result": verify_certificate(certificate),
+            "newest": versions[0] if versions[0].pk != certificate.pk else None,
+            "other_versions": [v for v in versions if v.pk != certificate.pk],
             "share_form": ShareForm(choices=_share_choices(certificate)),
-            "grant_form": GrantForm(),
+            "grant_form": GrantForm(cases=selectors.case_choices(signed_in_user(request))),
             "shares": shares,
             "grants": grants,
             "uses": _listing(
@@ -213,7 +251,7 @@ def share_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def grant_create(request: HttpRequest, pk: int) -> HttpResponse:
     certificate = _own(request, pk)
-    form = GrantForm(request.POST)
+    form = GrantForm(request.POST, cases=selectors.case_choices(signed_in_user(request)))
     if form.is_valid():
         try:
             consents.grant(

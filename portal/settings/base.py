@@ -33,6 +33,8 @@ FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=[]) or [
 BLIND_INDEX_KEY = env.str("BLIND_INDEX_KEY", default="") or "embedded-default-blind-index-key"
 # Fernet keys that encrypt the departments' certificate signing keys (first encrypts, all decrypt).
 CERTIFICATE_MASTER_KEYS = env.list("CERTIFICATE_MASTER_KEYS", default=[]) or FIELD_ENCRYPTION_KEYS
+# The applicant's open cases a certificate consent may name: certificates never imports services.
+CERTIFICATE_CASE_CHOICES = "services.application_selectors.case_choices"
 OIDC_PRIVATE_KEY = env.str("OIDC_PRIVATE_KEY", multiline=True, default="")
 if not OIDC_PRIVATE_KEY and env.str("OIDC_PRIVATE_KEY_FILE", default=""):
     OIDC_PRIVATE_KEY = Path(env.str("OIDC_PRIVATE_KEY_FILE")).read_text()

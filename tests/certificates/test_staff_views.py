@@ -30,6 +30,7 @@ def test_an_administrator_issues_once_even_if_the_form_is_sent_twice(client, adm
         "holder_code": person.reveal_id_number(),
         "surface_address": "广州市天河区",
         "idempotency_key": key,
+        "confirm": "1",  # sent from the preview
     }
     first = client.post(f"/staff/certificates/issue/{ctype.pk}/", data)
     second = client.post(f"/staff/certificates/issue/{ctype.pk}/", data)
@@ -291,3 +292,42 @@ def test_a_marriage_certificate_needs_its_required_surface_fields_on_the_form(
         == ["This field is required."]
     )
     assert not Certificate.objects.exists()
+
+
+def test_the_staff_page_shows_the_holder_and_the_fields_masked_like_the_holders_and_audited(
+    client, admin, certificate, person
+):
+    client.force_login(admin)
+    body = client.get(f"/staff/certificates/{certificate.pk}/").content.decode()
+    assert "张三" in body and "广州市天河区天河路1号" in body and "1990-03-07" in body
+    assert certificate.holder_code_masked in body
+    assert person.reveal_id_number() not in body
+    assert CertificateUse.objects.filter(certificate=certificate, reader=admin).count() == 1
+
+
+def test_revoking_and_cancelling_each_ask_for_confirmation_and_look_different(
+    client, admin, certificate
+):
+    client.force_login(admin)
+    detail = client.get(f"/staff/certificates/{certificate.pk}/").content.decode()
+    # No one-click change on the page itself: two differently styled links to their own steps.
+    assert f'action="/staff/certificates/{certificate.pk}/revoke/"' not in detail
+    revoke_link = re.search(r'<a class="([^"]*)" href="[^"]*/revoke/"', detail)
+    cancel_link = re.search(r'<a class="([^"]*)" href="[^"]*/cancel/"', detail)
+    assert revoke_link and cancel_link
+    assert "button-danger" in revoke_link[1] and "button-warning" in cancel_link[1]
+
+    step = client.get(f"/staff/certificates/{certificate.pk}/revoke/").content.decode()
+    assert "every verification shows it as revoked" in step and 'name="reason"' in step
+    certificate.refresh_from_db()
+    assert certificate.status == CertificateStatus.VALID
+    cancel_step = client.get(f"/staff/certificates/{certificate.pk}/cancel/").content.decode()
+    assert "every verification shows it as cancelled" in cancel_step
+
+    without_reason = client.post(f"/staff/certificates/{certificate.pk}/cancel/", {"reason": ""})
+    assert without_reason.status_code == 200
+    certificate.refresh_from_db()
+    assert certificate.status == CertificateStatus.VALID
+    client.post(f"/staff/certificates/{certificate.pk}/cancel/", {"reason": "持证人申请注销"})
+    certificate.refresh_from_db()
+    assert (certificate.status, certificate.status_reason) == ("cancelled", "持证人申请注销")

@@ -1,4 +1,5 @@
 import datetime
+import re
 
 import pytest
 
@@ -361,3 +362,41 @@ def test_a_scan_of_an_altered_certificate_is_recorded_as_not_genuine(certificate
     Certificate.objects.filter(pk=certificate.pk).update(holder_name="李四")
     assert not sharing.open_token(share.token).genuine
     assert share.scans.get().get_result_display() == "Shown as not genuine"
+
+
+def test_the_certificate_page_has_one_headed_section_for_each_part(client, certificate, person):
+    client.force_login(person.user)
+    body = client.get(f"/wallet/{certificate.pk}/").content.decode()
+    sections = re.findall(
+        r'<section class="cert-section" aria-labelledby="([a-z]+)-heading">\s*<h2 id="\1-heading">',
+        body,
+    )
+    assert sections == ["details", "download", "share", "grant", "uses"]
+    # The new-consent form sits in its section, after the consents it adds to.
+    grant_section = body.split('aria-labelledby="grant-heading"')[1].split("</section>")[0]
+    assert f'action="/wallet/{certificate.pk}/grant/"' in grant_section
+
+
+def test_a_consent_names_one_of_the_applicants_own_cases_or_a_typed_reference(
+    client, certificate, person, issuer
+):
+    from services.models import Application
+    from tests.services.factories import ServiceFactory
+
+    service = ServiceFactory(name="户口迁移登记")
+    case = Application.objects.create(service=service, applicant=person.user, status="submitted")
+    Application.objects.create(service=service, applicant=PersonFactory().user, status="submitted")
+    client.force_login(person.user)
+
+    page = client.get(f"/wallet/{certificate.pk}/")
+    choices = dict(page.context["grant_form"].fields["case"].choices)
+    assert list(choices)[1:] == [case.reference]
+    assert "户口迁移登记" in choices[case.reference]
+
+    data = {"department": issuer.pk, "purpose": "户口迁移", "days": 30}
+    client.post(f"/wallet/{certificate.pk}/grant/", {**data, "case": case.reference})
+    client.post(f"/wallet/{certificate.pk}/grant/", {**data, "case_reference": "粤办-2026-1"})
+    refused = client.post(f"/wallet/{certificate.pk}/grant/", data, follow=True)
+    assert "Choose one of your applications or type a case reference." in (refused.content.decode())
+    references = set(certificate.grants.values_list("case_reference", flat=True))
+    assert references == {case.reference, "粤办-2026-1"}

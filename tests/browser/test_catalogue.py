@@ -41,7 +41,7 @@ def test_find_a_service_by_pinyin_initials_and_open_its_guide(page, catalogue, s
         page.get_by_role("heading", name="Sole proprietorship registration", level=1)
     ).to_be_visible()
     expect(page.get_by_role("heading", name="Materials")).to_be_visible()
-    expect(page.get_by_role("rowheader", name=re.compile("居民身份证"))).to_be_visible()
+    expect(page.get_by_role("rowheader", name=re.compile("Resident identity card"))).to_be_visible()
     expect(page.get_by_role("link", name="Apply online")).to_be_visible()
     expect(page.get_by_text(re.compile("^Coming soon"))).to_be_visible()
     screenshot(page, "guide")

@@ -32,14 +32,6 @@ def test_make_run_uses_the_embedded_default_and_serves_on_the_port_asked_for():
 # Our catalogue once translated plain "Code" as 事项编码 and "Cancel" as 注销; allauth's pages
 # use the same msgids, so ours won. Ours now carry a context and allauth's read its own words.
 WRONG_WORDS = ("事项编码", "注销", "不予许可")
-# Until the catalogue is regenerated without our plain "Code", "Cancel" and "Deny" (their
-# contexted forms are in /tmp/po/words.json); strict, so the merge must remove this mark.
-UNTIL_CATALOGUE_MERGE = pytest.mark.xfail(
-    reason="our catalogue still translates plain 'Code' as 事项编码", strict=True
-)
-
-
-@UNTIL_CATALOGUE_MERGE
 def test_allauth_login_by_code_page_reads_allauth_words_in_chinese(
     client, django_capture_on_commit_callbacks
 ):
@@ -52,7 +44,6 @@ def test_allauth_login_by_code_page_reads_allauth_words_in_chinese(
         assert word not in page
 
 
-@UNTIL_CATALOGUE_MERGE
 def test_allauth_authenticator_set_up_reads_allauth_words_in_chinese(client):
     user = make_staff(StaffRole.CLERK)
     client.post("/accounts/login/", {"login": user.email, "password": PASSWORD})
@@ -156,7 +147,6 @@ def test_every_allauth_sentence_we_retranslate_is_still_allauths():
     assert set(ALLAUTH_MSGIDS) <= theirs
 
 
-@UNTIL_CATALOGUE_MERGE
 def test_allauth_pages_say_zhanghao_with_full_width_colons(client):
     user = make_staff(StaffRole.CLERK)
     client.post("/accounts/login/", {"login": user.email, "password": PASSWORD})

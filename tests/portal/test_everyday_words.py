@@ -32,6 +32,8 @@ def test_make_run_uses_the_embedded_default_and_serves_on_the_port_asked_for():
 # Our catalogue once translated plain "Code" as 事项编码 and "Cancel" as 注销; allauth's pages
 # use the same msgids, so ours won. Ours now carry a context and allauth's read its own words.
 WRONG_WORDS = ("事项编码", "注销", "不予许可")
+
+
 def test_allauth_login_by_code_page_reads_allauth_words_in_chinese(
     client, django_capture_on_commit_callbacks
 ):

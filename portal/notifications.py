@@ -8,6 +8,9 @@ the SMS and e-mail copies go out in the portal's language (Chinese first).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from django.conf import settings
@@ -17,6 +20,19 @@ from django.utils import translation
 
 from portal import sms
 from portal.models import Notification, User
+
+_copies_off: ContextVar[bool] = ContextVar("notification_copies_off", default=False)
+
+
+@contextmanager
+def in_app_only() -> Iterator[None]:
+    """Within: notifications go to the in-app list only, no SMS or e-mail copies (loading
+    the demo, whose console would otherwise fill with them)."""
+    token = _copies_off.set(True)
+    try:
+        yield
+    finally:
+        _copies_off.reset(token)
 
 
 def notify(
@@ -31,6 +47,8 @@ def notify(
     by_email: bool = False,
 ) -> Notification | None:
     """Add to the user's list and send the copies asked for; None if this key was sent."""
+    if _copies_off.get():
+        by_sms = by_email = False
     try:
         with transaction.atomic():
             notification = Notification.objects.create(

@@ -41,3 +41,11 @@ def test_the_list_speaks_the_readers_language_and_the_sms_the_portals(
     assert (
         "“居住证申领”已受理，受理编号 SL20261207-0001-00001，承诺于 2026-12-14 前办结。" in chinese
     )
+
+
+def test_within_in_app_only_no_copies_are_sent(sms_outbox, django_capture_on_commit_callbacks):
+    user = UserFactory()
+    with django_capture_on_commit_callbacks(execute=True), notifications.in_app_only():
+        assert _tell(user) is not None
+    assert sms_outbox == []
+    assert user.notifications.count() == 1

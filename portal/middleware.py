@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from portal import roles
 from portal.api.errors import json_error
 from portal.errors import NotAllowed, NotFound, Refusal
+from portal.models import User
 
 STAFF_PREFIXES = ("/staff/", "/admin/")
 
@@ -31,30 +32,37 @@ def session_has_mfa(request: HttpRequest) -> bool:
     return any(r.get("method") == "mfa" for r in get_authentication_records(request, request.user))
 
 
+def second_factor_redirect(request: HttpRequest, user: User) -> HttpResponse | None:
+    """For a staff member whose session has no second factor: where to set one up or confirm
+    it (and back). None for anyone else, or when the session has it."""
+    if not settings.STAFF_MFA_REQUIRED or not user.is_authenticated:
+        return None
+    if not (user.is_staff or roles.is_staff_member(user)):
+        return None
+    query = urlencode({"next": request.get_full_path()})
+    if not is_mfa_enabled(user):
+        messages.warning(
+            request,
+            _(
+                "Staff accounts must use two-factor authentication. "
+                "Set up an authenticator app to continue."
+            ),
+        )
+        return HttpResponseRedirect(f"{reverse('mfa_activate_totp')}?{query}")
+    if not session_has_mfa(request):
+        return HttpResponseRedirect(f"{reverse('mfa_reauthenticate')}?{query}")
+    return None
+
+
 class StaffMFAMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        user = request.user
-        if (
-            settings.STAFF_MFA_REQUIRED
-            and user.is_authenticated
-            and request.path.startswith(STAFF_PREFIXES)
-            and (user.is_staff or roles.is_staff_member(user))
-        ):  # type: ignore[arg-type]
-            query = urlencode({"next": request.get_full_path()})
-            if not is_mfa_enabled(user):
-                messages.warning(
-                    request,
-                    _(
-                        "Staff accounts must use two-factor authentication. "
-                        "Set up an authenticator app to continue."
-                    ),
-                )
-                return HttpResponseRedirect(f"{reverse('mfa_activate_totp')}?{query}")
-            if not session_has_mfa(request):
-                return HttpResponseRedirect(f"{reverse('mfa_reauthenticate')}?{query}")
+        if request.path.startswith(STAFF_PREFIXES):
+            refused = second_factor_redirect(request, request.user)  # type: ignore[arg-type]
+            if refused is not None:
+                return refused
         return self.get_response(request)
 
 

@@ -127,6 +127,21 @@ def untold(since: dt.datetime, limit: int = 5000) -> list[tuple[int, str, int]]:
     return [e for e in events if f"application:{e[0]}:{e[2]}" not in sent]
 
 
+def tell_untold(since: dt.datetime) -> int:
+    """Send every notification ``untold`` finds; returns how many were sent."""
+    return sum(
+        tell_applicant(application_id, action, event_id)
+        for application_id, action, event_id in untold(since)
+    )
+
+
+def warn_deadlines(worse: list[tuple[int, str]]) -> int:
+    """Tell whom it concerns of each case whose colour got worse; returns how many cases."""
+    for application_id, level in worse:
+        deadline_warning(application_id, level)
+    return len(worse)
+
+
 def deadline_warning(application_id: int, level: str) -> int:
     """Tell the assigned reviewer and the step's department administrators (in-app)."""
     application = Application.objects.select_related("service", "review_step").get(

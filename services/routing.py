@@ -83,6 +83,11 @@ def unrouted(older_than: dt.timedelta) -> list[int]:
     )
 
 
+def route_unrouted(older_than: dt.timedelta) -> int:
+    """Route every case left unrouted longer than ``older_than``; returns how many."""
+    return sum(route(application_id) for application_id in unrouted(older_than))
+
+
 @transaction.atomic
 def claim(application: Application, *, by: User) -> Application:
     """A reviewer of the queue takes an unassigned case (or his department admin any case)."""

@@ -49,19 +49,13 @@ def route_application(application_id: int) -> bool:
 @shared_task
 def route_unrouted() -> int:
     """Periodic: route every case no routing task handled in time."""
-    routed = 0
-    for application_id in routing.unrouted(SWEEP_AFTER):
-        routed += routing.route(application_id)
-    return routed
+    return routing.route_unrouted(SWEEP_AFTER)
 
 
 @shared_task
 def sweep_sla() -> int:
     """Periodic: colour open cases by their remaining working days; tell who must act."""
-    worse = deadlines.refresh_sla()
-    for application_id, level in worse:
-        notices.deadline_warning(application_id, level)
-    return len(worse)
+    return notices.warn_deadlines(deadlines.refresh_sla())
 
 
 @shared_task
@@ -78,11 +72,7 @@ def calendar_changed() -> None:
 @shared_task
 def notify_untold() -> int:
     """Periodic: send the notifications of the last two days' moves whose task was lost."""
-    since = timezone.now() - dt.timedelta(days=2)
-    return sum(
-        notices.tell_applicant(application_id, action, event_id)
-        for application_id, action, event_id in notices.untold(since)
-    )
+    return notices.tell_untold(since=timezone.now() - dt.timedelta(days=2))
 
 
 @shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)

@@ -181,6 +181,22 @@ def submit_draft(application: Application, *, by: User) -> Application:
     return workflow.submit(locked, by=by)
 
 
+@transaction.atomic
+def resubmit(application: Application, *, by: User, note: str = "") -> Application:
+    """Hand in what a supplement asked for: every answer and material checked again on the
+    locked case, then the move (the clock resumes). All or nothing."""
+    from services import permissions
+
+    locked = workflow.lock(application)
+    if not permissions.may_apply(by, locked):
+        raise NotAllowed(_("You may not do this to this application."))
+    if (locked.status, "resubmit") not in workflow.MOVES:
+        raise workflow.illegal(locked.status, "resubmit")
+    check_complete(locked)
+    locked.save(update_fields=["answers"])
+    return workflow.resubmit(locked, by=by, note=note.strip()[:2000])
+
+
 def request_digest(payload: Mapping[str, Any]) -> str:
     return hashlib.sha256(
         json.dumps(payload, sort_keys=True, ensure_ascii=False, default=str).encode()

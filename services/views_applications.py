@@ -284,9 +284,7 @@ def _save_and_maybe_submit(
 def _hand_in(application: Application, user: User, note: str) -> Application:
     if application.status == A.DRAFT:
         return drafts.submit_draft(application, by=user)
-    drafts.check_complete(application)
-    application.save(update_fields=["answers"])
-    return workflow.resubmit(application, by=user, note=note.strip()[:2000])
+    return drafts.resubmit(application, by=user, note=note)
 
 
 def _problems(

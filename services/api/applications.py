@@ -32,7 +32,7 @@ from certificates.models import Certificate
 from portal import audit, roles
 from portal.api.permissions import ViaSession
 from portal.auth import signed_in_user
-from portal.errors import Invalid, NotAllowed
+from portal.errors import Invalid
 from portal.middleware import session_has_mfa
 from portal.models import AuditAction, User
 from services import application_display as display
@@ -480,16 +480,12 @@ def resubmit(request: Request, pk: int) -> Response:
             drafts.save_answers(
                 application, by=user, answers={**application.answers, **data["answers"]}
             )
-        if not case_permissions.may_apply(user, application):
-            raise NotAllowed(_("You may not do this to this application."))
-        if (application.status, "resubmit") not in workflow.MOVES:
-            raise workflow.illegal(application.status, "resubmit")
         try:
-            drafts.check_complete(application)
+            done = drafts.resubmit(application, by=user, note=data["note"])
         except Invalid as exc:
+            if exc.code != "incomplete":
+                raise
             raise _not_complete(_with_incomplete(application, exc, {})) from None
-        application.save(update_fields=["answers"])
-        done = workflow.resubmit(application, by=user, note=data["note"])
     return Response(_summary(done))
 
 

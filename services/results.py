@@ -11,7 +11,6 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from certificates import issuing
@@ -124,8 +123,7 @@ def fields_to_confirm(application: Application) -> list[dict[str, Any]]:
     service, step = application.service, application.review_step
     if service is None or service.result_kind != ServiceResult.CERTIFICATE:
         return []
-    later = Q(order__gt=step.order) | Q(order=step.order, pk__gt=step.pk) if step else Q()
-    if step is not None and service.review_steps.filter(later).exists():
+    if step is not None and step.following() is not None:
         return []
     ctype = service.result_certificate_type
     return list(ctype.fields) if ctype is not None else []

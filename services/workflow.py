@@ -11,7 +11,6 @@ from collections.abc import Callable
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
@@ -308,14 +307,7 @@ def approve(
     locked = lock(application)
     step = locked.review_step
     if locked.status == A.IN_REVIEW and locked.service is not None and step is not None:
-        # The next step in (order, id): two steps given the same order still both run.
-        following = (
-            locked.service.review_steps.filter(
-                Q(order__gt=step.order) | Q(order=step.order, pk__gt=step.pk)
-            )
-            .order_by("order", "id")
-            .first()
-        )
+        following = step.following()
         if following is not None:
 
             def next_step(app: Application) -> None:

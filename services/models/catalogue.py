@@ -7,6 +7,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -282,6 +283,15 @@ class ReviewStep(models.Model):
 
     def __str__(self) -> str:
         return f"{self.order}. {self.name}"
+
+    def following(self) -> ReviewStep | None:
+        """The service's next step in (order, id): two steps given one order both run."""
+        later = Q(order__gt=self.order) | Q(order=self.order, pk__gt=self.pk)
+        return (
+            ReviewStep.objects.filter(later, service_id=self.service_id)
+            .order_by("order", "id")
+            .first()
+        )
 
 
 class SearchToken(models.Model):

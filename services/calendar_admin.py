@@ -12,6 +12,7 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.dates import WEEKDAYS_ABBR
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -41,7 +42,7 @@ class YearFilter(admin.SimpleListFilter):
 
 @admin.register(CalendarDay)
 class CalendarDayAdmin(admin.ModelAdmin):
-    list_display = ["date", "weekday", "is_workday", "name", "source"]
+    list_display = ["date", "weekday", "is_workday", "holiday", "source"]
     list_filter = [YearFilter, "is_workday", "source"]
     search_fields = ["name"]
     date_hierarchy = "date"
@@ -68,7 +69,14 @@ class CalendarDayAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("weekday"))
     def weekday(self, obj: CalendarDay) -> str:
-        return obj.date.strftime("%a")
+        return str(WEEKDAYS_ABBR[obj.date.weekday()])
+
+    @admin.display(description=_("holiday or make-up workday"), ordering="name")
+    def holiday(self, obj: CalendarDay) -> str:
+        name = str(calendar.HOLIDAY_NAMES.get(obj.name, obj.name))
+        if obj.is_make_up_workday():
+            return str(_("%(holiday)s (make-up workday)") % {"holiday": name})
+        return name or "-"
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
         return ["date"] if obj else []

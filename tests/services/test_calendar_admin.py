@@ -94,3 +94,12 @@ def test_the_calendar_command_reloads_a_year_and_reports_status(capsys, today_in
     call_command("calendar", "load", "--year", "2026")
     assert CalendarDay.objects.filter(date__year=2026).count() == 365
     assert CalendarDay.objects.get(date=dt.date(2026, 2, 14)).is_workday is True  # make-up day
+
+
+def test_the_calendar_list_names_holidays_and_make_up_workdays_in_the_readers_language():
+    client, _ = signed_in(StaffRole.SYSTEM_ADMIN)
+    client.cookies["django_language"] = "zh-hans"
+    page = client.get("/admin/services/calendarday/?year=2026&date__month=2").content.decode()
+    assert "春节（调休上班）" in page  # Saturday 14 February 2026 is worked
+    assert "Spring Festival" not in page
+    assert "星期六" in page

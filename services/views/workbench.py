@@ -25,7 +25,7 @@ from portal.models import User
 from services import application_display as display
 from services import application_selectors as selectors
 from services import drafts, permissions, results, routing, workbench, workflow
-from services.forms_workbench import (
+from services.forms.workbench import (
     ApproveForm,
     DenyForm,
     ReassignForm,

@@ -25,7 +25,7 @@ from services import application_display as display
 from services import application_selectors as selectors
 from services import deadlines, drafts, formdefs, materials, permissions, staff_reads, workflow
 from services import selectors as catalogue
-from services.forms_applications import (
+from services.forms.applicant import (
     MaterialSlot,
     StartForm,
     StatusFilterForm,

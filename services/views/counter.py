@@ -28,7 +28,7 @@ from portal.models import User
 from services import application_selectors as selectors
 from services import counter, documents, drafts, formdefs, materials, staff_reads, workflow
 from services.application_display import answer_rows, timeline
-from services.forms_counter import (
+from services.forms.counter import (
     ACCEPT,
     REFUSE,
     SUPPLEMENT,
@@ -39,7 +39,7 @@ from services.forms_counter import (
     SupplementForm,
 )
 from services.models.applications import Application, ApplicationStatus, Channel
-from services.views import paginate
+from services.views.catalogue import paginate
 
 A = ApplicationStatus
 

@@ -1,0 +1,1 @@
+"""Forms of the services app pages, one module per audience."""

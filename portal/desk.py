@@ -1,6 +1,7 @@
 """The window desk: who may work at it, and the citizen a clerk has just looked up.
 
-The look-up by resident ID number is an audited read of the citizen's personal data. The
+The look-up by resident ID number, or by the account's verified mobile number or e-mail, is an
+audited read of the citizen's personal data. The
 citizen found stays in the clerk's session for the next steps (verify him, confirm his
 organisation, take in his application), which act only on that account and only while it
 still holds the number looked up. Any app's clerk pages read him through ``identified``.
@@ -49,6 +50,19 @@ def look_up(
     person = realname.find_person(id_number, by=by, reason=reason, request=request)
     remember(request, person)
     return person, identity.id_number_area_warning(id_number) or ""
+
+
+def look_up_account(
+    request: HttpRequest, account: str, *, by: User, reason: str
+) -> tuple[User | None, PersonProfile | None]:
+    """Find the citizen by his account's verified mobile number or e-mail (an audited read)
+    and keep him on the clerk's desk if he has declared his real name.
+
+    Returns (the account or None, its real-name profile or None). Raises ValidationError for
+    input that is neither a mobile number nor an e-mail address."""
+    user, person = realname.find_person_by_account(account, by=by, reason=reason, request=request)
+    remember(request, person)
+    return user, person
 
 
 def remember(request: HttpRequest, person: PersonProfile | None) -> None:

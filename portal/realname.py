@@ -120,6 +120,44 @@ def find_person(
     return profile
 
 
+def find_person_by_account(
+    account: str, *, by: User, reason: str, request: HttpRequest | None = None
+) -> tuple[User | None, PersonProfile | None]:
+    """A clerk finds a citizen by the account he signs in with: a verified mobile number or a
+    verified e-mail address. Returns (the account or None, its real-name profile or None);
+    every hit is an audited read. Raises ValidationError for neither a number nor an address."""
+    account = account.strip()
+    if "@" in account:
+        user = (
+            User.objects.filter(
+                emailaddress__email__iexact=account, emailaddress__verified=True, is_active=True
+            )
+            .select_related("person_profile")
+            .first()
+        )
+    else:
+        user = (
+            User.objects.filter(
+                phone=identity.normalise_phone(account), phone_verified=True, is_active=True
+            )
+            .select_related("person_profile")
+            .first()
+        )
+    if user is None:
+        return None, None
+    profile = getattr(user, "person_profile", None)
+    audit.personal_data_viewed(
+        actor=by,
+        subject=user,
+        request=request,
+        reason=reason,
+        fields=["legal_name", "id_number", "phone", "realname_level"]
+        if profile is not None
+        else ["phone", "email"],
+    )
+    return user, profile
+
+
 @transaction.atomic
 def verify_at_window(
     profile: PersonProfile,

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from portal.forms import IdentifyForm
+from portal import identity
+from portal.forms import IdentifyForm, ReasonField
 
 # How a clerk may decide on a handed-in application at intake (never review or decide it).
 ACCEPT, SUPPLEMENT, REFUSE = "accept", "supplement", "refuse"
@@ -18,6 +21,28 @@ class ServiceSearchForm(forms.Form):
         max_length=100,
         widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
     )
+
+
+class IdentifyAccountForm(forms.Form):
+    """Find the walk-in applicant by the account he signs in with (no ID card at hand)."""
+
+    account = forms.CharField(
+        label=_("Mobile number or e-mail of the account"),
+        max_length=254,
+        help_text=_("Only a verified mobile number or e-mail address finds an account."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+    reason = ReasonField(label=_("Reason"), max_length=200, initial=_("Counter service"))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("prefix", "account")
+        super().__init__(*args, **kwargs)
+
+    def clean_account(self) -> str:
+        account = self.cleaned_data["account"].strip()
+        if "@" not in account:
+            identity.normalise_phone(account)  # a clear message for a malformed number
+        return account
 
 
 class SupplementForm(forms.Form):

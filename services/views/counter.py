@@ -21,10 +21,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from portal import desk
+from portal import organisations as orgs
 from portal.auth import signed_in_user
 from portal.errors import Refusal
 from portal.forms import IdentifyForm
-from portal.models import User
+from portal.models import Organisation, User
 from services import application_selectors as selectors
 from services import counter, documents, drafts, formdefs, materials, staff_reads, workflow
 from services.application_display import answer_rows, timeline
@@ -32,6 +33,7 @@ from services.forms.counter import (
     ACCEPT,
     REFUSE,
     SUPPLEMENT,
+    IdentifyAccountForm,
     PickupCodeForm,
     PickupIdentifyForm,
     RefuseForm,
@@ -77,12 +79,19 @@ def intake_queue(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def counter_start(request: HttpRequest) -> HttpResponse:
-    """Identify the walk-in applicant (audited look-up), then choose the service."""
+    """Identify the walk-in applicant (audited look-up by ID number or by his account), then
+    choose for whom (himself or an organisation he acts for) and the service."""
     clerk = _clerk(request)
-    identify_form = IdentifyForm(request.POST or None)
+    by_account = request.method == "POST" and "account-account" in request.POST
+    identify_form = IdentifyForm(
+        request.POST if request.method == "POST" and not by_account else None
+    )
+    account_form = IdentifyAccountForm(request.POST if by_account else None)
     status = 200
     if request.method == "POST":
-        if identify_form.is_valid():
+        if by_account and account_form.is_valid():
+            return _look_up_account(request, clerk, account_form)
+        if not by_account and identify_form.is_valid():
             person, warning = desk.look_up(
                 request,
                 identify_form.cleaned_data["id_number"],
@@ -99,23 +108,58 @@ def counter_start(request: HttpRequest) -> HttpResponse:
                         "up and declare the number, then look it up again."
                     ),
                 )
-                return redirect("services:counter_start")
             return redirect("services:counter_start")
         status = 400
+    person = desk.identified(request)
     search = ServiceSearchForm(request.GET)
     query = search.cleaned_data["q"] if search.is_valid() else ""
+    organisations = list(orgs.for_user(person.user)) if person else []
+    acting = _chosen_organisation(organisations, request.GET.get("as", ""))
     return render(
         request,
         "services/counter/counter_start.html",
         {
-            "person": desk.identified(request),
-            "identify_form": IdentifyForm() if request.method == "GET" else identify_form,
+            "person": person,
+            "identify_form": IdentifyForm()
+            if not (request.method == "POST" and not by_account)
+            else identify_form,
+            "account_form": account_form if by_account else IdentifyAccountForm(),
+            "organisations": organisations,
+            "acting": acting,
             "search": search,
             "query": query,
             "services": list(counter.services_at_halls(clerk, query)[:30]),
         },
         status=status,
     )
+
+
+def _look_up_account(request: HttpRequest, clerk: User, form: IdentifyAccountForm) -> HttpResponse:
+    user, person = desk.look_up_account(
+        request, form.cleaned_data["account"], by=clerk, reason=form.cleaned_data["reason"]
+    )
+    if user is None:
+        messages.error(
+            request,
+            _(
+                "No account signs in with this verified mobile number or e-mail. Look the "
+                "citizen up by the number on their ID card instead."
+            ),
+        )
+    elif person is None:
+        messages.error(
+            request,
+            _(
+                "This account has not declared a real name yet. Help the citizen declare it "
+                "(name and ID number), then look them up again."
+            ),
+        )
+    return redirect("services:counter_start")
+
+
+def _chosen_organisation(organisations: list[Organisation], value: str) -> Organisation | None:
+    """The organisation the applicant acts for at the desk, if he acts for it (else himself)."""
+    return next((o for o in organisations if str(o.pk) == value.strip()), None)
 
 
 @login_required
@@ -130,14 +174,25 @@ def counter_new_draft(request: HttpRequest) -> HttpResponse:
     service = get_object_or_404(
         counter.services_at_halls(clerk), code=request.POST.get("service", "")[:40]
     )
-    earlier = counter.my_counter_drafts(clerk).filter(applicant=person.user, service=service)
+    earlier = counter.my_counter_drafts(clerk).filter(
+        applicant=person.user,
+        service=service,
+        organisation_id=request.POST.get("organisation") or None,
+    )
     if (draft := earlier.first()) is not None:  # a double click or the back button
         return redirect("services:counter_intake", pk=draft.pk)
+    organisation = _chosen_organisation(
+        list(orgs.for_user(person.user)), request.POST.get("organisation", "")
+    )
+    if request.POST.get("organisation") and organisation is None:
+        messages.error(request, _("The applicant does not act for this organisation."))
+        return redirect("services:counter_start")
     try:
         draft = drafts.start(
             by=clerk,
             service=service,
             applicant=person.user,
+            organisation=organisation,
             hall=counter.hall_for(clerk, service),
             channel=Channel.COUNTER,
         )

@@ -137,7 +137,13 @@ def load() -> list[DemoAccount]:
     }
     hall, _ = ServiceHall.objects.update_or_create(
         name="广州市政务服务中心",
-        defaults={"address": "广州市天河区天润路333号", "opening_hours": "周一至周五 9:00-17:00"},
+        defaults={
+            "name_en": "Guangzhou Government Service Centre",
+            "address": "广州市天河区天润路333号",
+            "address_en": "333 Tianrun Road, Tianhe District, Guangzhou",
+            "opening_hours": "周一至周五 9:00-17:00",
+            "opening_hours_en": "Monday to Friday 9:00-17:00",
+        },
     )
 
     Grant = tuple[StaffRole, Department | None, ServiceHall | None]

@@ -231,9 +231,12 @@ class ServiceHall(models.Model):
     """A government service hall (政务服务大厅) where window clerks work."""
 
     name = models.CharField(_("name"), max_length=100)
+    name_en = models.CharField(_("English name"), max_length=200, blank=True)
     address = models.CharField(_("address"), max_length=200)
+    address_en = models.CharField(_("English address"), max_length=300, blank=True)
     area_code = models.CharField(_("area code"), max_length=6, default="440100")
     opening_hours = models.CharField(_("opening hours"), max_length=200, blank=True)
+    opening_hours_en = models.CharField(_("opening hours in English"), max_length=200, blank=True)
 
     class Meta:
         verbose_name = _("service hall")
@@ -242,6 +245,22 @@ class ServiceHall(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def display_name(self) -> str:
+        """The name in the current language (the Chinese one when no English is kept)."""
+        return self.name_en if get_language() == "en" and self.name_en else self.name
+
+    @property
+    def display_address(self) -> str:
+        """The address in the current language (the Chinese one when no English is kept)."""
+        return self.address_en if get_language() == "en" and self.address_en else self.address
+
+    @property
+    def display_opening_hours(self) -> str:
+        """The opening hours in the current language (Chinese when no English is kept)."""
+        english = get_language() == "en" and self.opening_hours_en
+        return self.opening_hours_en if english else self.opening_hours
 
 
 class Organisation(models.Model):

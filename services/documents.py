@@ -96,7 +96,7 @@ def _common(application: Application) -> list[tuple[str, str]]:
 
 def _hall(application: Application) -> tuple[str, str]:
     hall = application.hall
-    return (hall.name, hall.address) if hall is not None else ("", "")
+    return (hall.display_name, hall.display_address) if hall is not None else ("", "")
 
 
 def receipt(application: Application) -> Document:

@@ -78,3 +78,37 @@ def notify_untold() -> int:
 @shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
 def notify_applicant(application_id: int, action: str) -> bool:
     return notices.tell_applicant(application_id, action)
+
+
+# --- Ratings and rectifications (ADR 0013) ----------------------------------------------------
+
+
+def enqueue_rectification_notice(rectification_id: int, action: str) -> None:
+    """Called on commit of every rectification move (services.rectification)."""
+    _enqueue(notify_rectification, rectification_id, action)
+
+
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+def notify_rectification(rectification_id: int, action: str) -> int:
+    from services import rectification
+
+    return rectification.tell(rectification_id, action)
+
+
+@shared_task
+def default_ratings() -> int:
+    """Periodic (daily): cases and visits unrated in time count as satisfied."""
+    from services import rating
+
+    return rating.default_unrated()
+
+
+@shared_task
+def sweep_rectifications() -> int:
+    """Periodic: flag rectifications past their due date; tell their departments."""
+    from services import rectification
+
+    flagged = rectification.flag_overdue()
+    for pk in flagged:
+        rectification.tell(pk, "overdue")
+    return len(flagged)

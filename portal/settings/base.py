@@ -159,6 +159,15 @@ UPLOAD_MAX_REQUEST_BYTES = env.int("UPLOAD_MAX_REQUEST_BYTES", default=60 * 1024
 # Functions returning warnings for /healthz (portal/health.py).
 HEALTH_WARNINGS = ["services.calendar.health_warnings"]
 
+# Ratings (好差评, ADR 0013): a finished case not rated within these working days counts as
+# satisfied (默认好评); bad ratings are answered within RECTIFICATION_DAYS working days (cities
+# use 5, 10 or 15), a department may appeal a malicious one within RECTIFICATION_APPEAL_DAYS,
+# and a complex case may be given a later deadline of at most RECTIFICATION_COMPLEX_MAX_DAYS.
+EVALUATION_DEFAULT_DAYS = env.int("EVALUATION_DEFAULT_DAYS", default=5)
+RECTIFICATION_DAYS = env.int("RECTIFICATION_DAYS", default=10)
+RECTIFICATION_APPEAL_DAYS = env.int("RECTIFICATION_APPEAL_DAYS", default=5)
+RECTIFICATION_COMPLEX_MAX_DAYS = env.int("RECTIFICATION_COMPLEX_MAX_DAYS", default=30)
+
 # --- Celery ---------------------------------------------------------------------------------
 BROKER_CONFIGURED = bool(env.str("CELERY_BROKER_URL", default=""))
 # Embedded default: tasks run eagerly in-process; "memory://" keeps Celery from dialling AMQP.
@@ -197,6 +206,14 @@ CELERY_BEAT_SCHEDULE = {
     "services-sweep-sla": {
         "task": "services.tasks.sweep_sla",
         "schedule": crontab(minute=15, hour="7-20"),
+    },
+    "services-default-ratings": {
+        "task": "services.tasks.default_ratings",
+        "schedule": crontab(hour=1, minute=10),
+    },
+    "services-sweep-rectifications": {
+        "task": "services.tasks.sweep_rectifications",
+        "schedule": crontab(minute=20, hour="7-20"),
     },
 }
 # Celery's Django fixup closes the connection after every task unless told to reuse it.

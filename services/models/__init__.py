@@ -20,8 +20,15 @@ from services.models.catalogue import (
     ServiceKind,
     ServiceResult,
 )
+from services.models.evaluations import (
+    Appeal,
+    Evaluation,
+    Rectification,
+    RectificationEvent,
+)
 
 __all__ = [
+    "Appeal",
     "ApplicantKind",
     "Application",
     "ApplicationEvent",
@@ -29,11 +36,14 @@ __all__ = [
     "Bundle",
     "BundleMember",
     "CalendarDay",
+    "Evaluation",
     "LifeEvent",
     "Material",
     "MaterialRequirement",
     "MaterialSource",
     "NumberSequence",
+    "Rectification",
+    "RectificationEvent",
     "ReviewStep",
     "SearchToken",
     "Service",

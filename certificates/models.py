@@ -9,6 +9,7 @@ from allauth.idp.oidc.models import Client
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from certificates import typedefs
@@ -73,6 +74,11 @@ class CertificateType(models.Model):
 
     def field_names(self) -> list[str]:
         return [f["name"] for f in self.fields]
+
+    @property
+    def display_name(self) -> str:
+        """The name in the current language (the Chinese one when no English is kept)."""
+        return self.name_en if get_language() == "en" and self.name_en else self.name
 
 
 class SigningKey(models.Model):

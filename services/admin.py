@@ -290,4 +290,5 @@ class BundleAdmin(SystemAdminOnly, admin.ModelAdmin):  # type: ignore[misc]
             self.delete_model(request, obj)
 
 
-from services import calendar_admin  # noqa: E402, F401  (registers the calendar admin)
+# Registering the calendar admin and the halls' queues, slots and bookings.
+from services import calendar_admin, reservations_admin  # noqa: E402, F401

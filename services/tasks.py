@@ -112,3 +112,44 @@ def sweep_rectifications() -> int:
     for pk in flagged:
         rectification.tell(pk, "overdue")
     return len(flagged)
+
+
+# --- Reservations (services.booking) ------------------------------------------------------
+
+
+def enqueue_booking_notice(object_id: int, action: str) -> None:
+    """Called on commit of a booking move (a block's id for "block")."""
+    _enqueue(notify_booking_holder, object_id, action)
+
+
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+def notify_booking_holder(object_id: int, action: str) -> bool:
+    from services import reservation_notices
+
+    if action == "block":
+        return reservation_notices.tell_blocked(object_id)
+    return reservation_notices.tell_holder(object_id, action)
+
+
+@shared_task
+def remind_bookings() -> int:
+    """Periodic: remind the holders of tomorrow's bookings (each once)."""
+    from services import booking
+
+    return booking.remind_tomorrow()
+
+
+@shared_task
+def sweep_missed_bookings() -> int:
+    """Periodic: bookings nobody checked in for become missed (they count towards a block)."""
+    from services import booking
+
+    return booking.sweep_missed()
+
+
+@shared_task
+def generate_slots() -> int:
+    """Daily: every hall's slots to the end of the booking window."""
+    from services import booking
+
+    return booking.generate_ahead()

@@ -215,6 +215,18 @@ CELERY_BEAT_SCHEDULE = {
         "task": "services.tasks.sweep_rectifications",
         "schedule": crontab(minute=20, hour="7-20"),
     },
+    "services-remind-bookings": {
+        "task": "services.tasks.remind_bookings",
+        "schedule": crontab(minute=0, hour="10,16"),
+    },
+    "services-sweep-missed-bookings": {
+        "task": "services.tasks.sweep_missed_bookings",
+        "schedule": crontab(minute="*/10", hour="8-20"),
+    },
+    "services-generate-slots": {
+        "task": "services.tasks.generate_slots",
+        "schedule": crontab(minute=30, hour=1),
+    },
 }
 # Celery's Django fixup closes the connection after every task unless told to reuse it.
 CELERY_DB_REUSE_MAX = env.int("CELERY_DB_REUSE_MAX", default=1000)
@@ -439,3 +451,18 @@ LOGGING = {
 
 SESSION_COOKIE_AGE = int(timedelta(days=7).total_seconds())
 PORTAL_NAME = _("One Window")
+
+# --- Reservations and the hall queue (services.booking, services.queueing; ADR 0012) --------
+BOOKING_DAYS_AHEAD = env.int("BOOKING_DAYS_AHEAD", default=14)
+# Cancelling or moving a booking is possible until this many minutes before its slot.
+BOOKING_CHANGE_CUTOFF_MINUTES = env.int("BOOKING_CHANGE_CUTOFF_MINUTES", default=60)
+BOOKING_MAX_LIVE = env.int("BOOKING_MAX_LIVE", default=3)
+BOOKING_NO_SHOW_LIMIT = env.int("BOOKING_NO_SHOW_LIMIT", default=3)
+BOOKING_NO_SHOW_WINDOW_DAYS = env.int("BOOKING_NO_SHOW_WINDOW_DAYS", default=90)
+BOOKING_BLOCK_DAYS = env.int("BOOKING_BLOCK_DAYS", default=30)
+# Check-in opens this long before the slot; later than the grace after its start, the booking
+# is queued as a walk-in.
+QUEUE_CHECK_IN_EARLY_MINUTES = env.int("QUEUE_CHECK_IN_EARLY_MINUTES", default=60)
+QUEUE_LATE_GRACE_MINUTES = env.int("QUEUE_LATE_GRACE_MINUTES", default=15)
+# The estimated wait when a queue has served nobody yet today.
+QUEUE_MINUTES_PER_VISIT = env.int("QUEUE_MINUTES_PER_VISIT", default=8)

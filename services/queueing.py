@@ -1,0 +1,477 @@
+"""THE ONLY CODE THAT CHANGES TICKETS: check-in → ticket, call, recall, no-show, finish.
+
+A booking checked in within its slot gets a ticket that goes before walk-ins; arriving later
+than the grace period gives an ordinary walk-in ticket. A clerk calls from a window he staffs
+today, the next waiting ticket of the queues that window serves (two clerks calling at once get
+two different tickets: the row is taken with ``SKIP LOCKED``). Finishing returns what counter
+intake needs. The booking's own moves are made through ``services.booking``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.http import HttpRequest
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
+
+from portal import desk, identity, realname, roles
+from portal.errors import Conflict, IllegalMove, Invalid, NotAllowed, NotFound
+from portal.models import Organisation, PersonProfile, ServiceHall, StaffRole, User
+from services import booking as booking_rules
+from services import hallcodes
+from services.models.bundles import Bundle
+from services.models.catalogue import Service
+from services.models.reservations import (
+    Booking,
+    BookingStatus,
+    ReservationEvent,
+    Ticket,
+    TicketStatus,
+    Window,
+    WindowGroup,
+    WindowShift,
+)
+
+T = TicketStatus
+
+# (from status, action) -> to status. Nothing else changes a ticket's status.
+MOVES: dict[tuple[str, str], str] = {
+    (T.WAITING, "call"): T.CALLED,
+    (T.CALLED, "recall"): T.CALLED,
+    (T.CALLED, "no_show"): T.NO_SHOW,
+    (T.CALLED, "finish"): T.DONE,
+    (T.WAITING, "cancel"): T.CANCELLED,
+}
+
+ACTION_WORDS = {
+    "call": pgettext_lazy("ticket move", "called"),
+    "recall": pgettext_lazy("ticket move", "called again"),
+    "no_show": pgettext_lazy("ticket move", "marked as not there"),
+    "finish": pgettext_lazy("ticket move", "finished"),
+    "cancel": pgettext_lazy("ticket move", "cancelled"),
+}
+
+ID_NUMBER_REASON = "hall check-in by ID number"
+
+
+@dataclass(frozen=True)
+class Intake:
+    """What counter intake needs when a clerk finishes a ticket: who, and for what."""
+
+    ticket: Ticket
+    person: User | None
+    organisation: Organisation | None
+    service: Service | None
+    bundle: Bundle | None
+    booking: Booking | None
+
+
+def _early() -> dt.timedelta:
+    return dt.timedelta(minutes=getattr(settings, "QUEUE_CHECK_IN_EARLY_MINUTES", 60))
+
+
+def _grace() -> dt.timedelta:
+    return dt.timedelta(minutes=getattr(settings, "QUEUE_LATE_GRACE_MINUTES", 15))
+
+
+def _time(moment: dt.datetime) -> str:
+    return formats.time_format(timezone.localtime(moment), "H:i")
+
+
+# --- Finding the booking -----------------------------------------------------------------
+
+
+def find_booking(
+    hall: ServiceHall,
+    *,
+    code: str = "",
+    qr: str = "",
+    id_number: str = "",
+    by: User | None = None,
+    request: HttpRequest | None = None,
+) -> Booking:
+    """The booking to check in, from its QR payload, its code, or the holder's ID number (today's
+    booking at this hall). A clerk's look-up by ID number is an audited read (portal.desk).
+
+    Raises Invalid (malformed_code, bad_qr, bad_id_number), NotFound (no_booking), Conflict
+    (other_hall, not_today)."""
+    today = timezone.localdate()
+    if qr:
+        found_code = hallcodes.code_from_qr(qr)
+        if found_code is None:
+            raise Invalid(_("This QR code is not a booking of this portal."), code="bad_qr")
+        code = found_code
+    if code:
+        normal = hallcodes.normalise_booking_code(code)
+        if normal is None:
+            raise Invalid(
+                _("A booking code has %(digits)s digits: check it and try again.")
+                % {"digits": hallcodes.BOOKING_CODE_DIGITS},
+                code="malformed_code",
+                fields={"code": [_("Enter the booking code's digits.")]},
+            )
+        found = Booking.objects.select_related("hall", "slot").filter(code=normal).first()
+        if found is None:
+            raise NotFound(_("There is no booking with this code."), code="no_booking")
+    elif id_number:
+        person = _person_by_id_number(id_number, by=by, request=request)
+        found = (
+            Booking.objects.select_related("hall", "slot")
+            .filter(person=person.user, day=today, status=BookingStatus.BOOKED)
+            .filter(hall=hall)
+            .order_by("slot__starts_at")
+            .first()
+            if person is not None
+            else None
+        )
+        if found is None:
+            raise NotFound(
+                _("There is no booking today at this hall for this ID number."), code="no_booking"
+            )
+    else:
+        raise Invalid(
+            _("Scan the booking's QR code, or type its code or your ID number."),
+            code="nothing_to_look_up",
+        )
+    if found.hall_id != hall.pk:
+        raise Conflict(
+            _("This booking is for %(hall)s.") % {"hall": found.hall.name}, code="other_hall"
+        )
+    if found.day != today:
+        raise Conflict(
+            _("This booking is for %(day)s, not today.")
+            % {"day": formats.date_format(found.day, "DATE_FORMAT")},
+            code="not_today",
+        )
+    return found
+
+
+def _person_by_id_number(
+    id_number: str, *, by: User | None, request: HttpRequest | None
+) -> PersonProfile | None:
+    try:
+        if by is not None and roles.has_role(by, StaffRole.CLERK):
+            if request is not None:
+                return desk.look_up(request, id_number, by=by, reason=ID_NUMBER_REASON)[0]
+            return realname.find_person(id_number, by=by, reason=ID_NUMBER_REASON)
+        # At the kiosk the visitor types his own number: matched by its blind index only.
+        number = identity.validate_id_number(id_number)
+    except ValidationError:
+        raise Invalid(
+            _("This is not a valid resident ID number."),
+            code="bad_id_number",
+            fields={"id_number": [_("This is not a valid resident ID number.")]},
+        ) from None
+    return (
+        PersonProfile.objects.select_related("user")
+        .filter(id_number_index=identity.blind_index(number))
+        .first()
+    )
+
+
+# --- Tickets ------------------------------------------------------------------------------
+
+
+def _issue(
+    hall: ServiceHall,
+    group: WindowGroup,
+    *,
+    priority: bool,
+    booking: Booking | None = None,
+    person: User | None = None,
+    service: Service | None = None,
+    bundle: Bundle | None = None,
+    by: User | None,
+) -> Ticket:
+    day = timezone.localdate()
+    serial, number = hallcodes.ticket_number(group.pk, group.letter, day)
+    ticket = Ticket.objects.create(
+        hall=hall,
+        group=group,
+        day=day,
+        serial=serial,
+        number=number,
+        booking=booking,
+        priority=priority,
+        person=person,
+        service=service,
+        bundle=bundle,
+    )
+    _record(ticket, "issue", by=by, from_status="", booked=priority)
+    return ticket
+
+
+@transaction.atomic
+def check_in(
+    hall: ServiceHall,
+    *,
+    code: str = "",
+    qr: str = "",
+    id_number: str = "",
+    by: User | None = None,
+    request: HttpRequest | None = None,
+) -> Ticket:
+    """Check a booking in at the hall (kiosk: ``by=None``; a clerk's desk: ``by=clerk``) and
+    give its ticket: before walk-ins within the slot, as a walk-in after the grace period.
+
+    Raises the refusals of ``find_booking``, Conflict (too_early, already_checked_in) and
+    IllegalMove (a cancelled or missed booking)."""
+    now = timezone.now()
+    found = find_booking(hall, code=code, qr=qr, id_number=id_number, by=by, request=request)
+    locked = Booking.objects.select_for_update().select_related("slot").get(pk=found.pk)
+    if locked.status in (BookingStatus.CHECKED_IN, BookingStatus.LATE):
+        number = Ticket.objects.filter(booking=locked).values_list("number", flat=True).first()
+        raise Conflict(
+            _("This booking is already checked in: ticket %(number)s.") % {"number": number},
+            code="already_checked_in",
+        )
+    opens = locked.slot.starts_at - _early()
+    if now < opens:
+        raise Conflict(
+            _("Check-in for this booking opens at %(time)s.") % {"time": _time(opens)},
+            code="too_early",
+        )
+    late = now > locked.slot.starts_at + _grace()
+    booking_rules.check_in(locked, by=by, late=late)
+    return _issue(
+        hall,
+        locked.slot.group,
+        priority=not late,
+        booking=locked,
+        person=locked.person,
+        service=locked.service,
+        bundle=locked.bundle,
+        by=by,
+    )
+
+
+@transaction.atomic
+def walk_in(
+    hall: ServiceHall,
+    *,
+    service: Service | None = None,
+    bundle: Bundle | None = None,
+    group: WindowGroup | None = None,
+    person: User | None = None,
+    by: User | None = None,
+) -> Ticket:
+    """A walk-in ticket for a service, a bundle or straight for a queue (e.g. the results
+    window). Raises Invalid (not_offered_here, no_queue)."""
+    if group is None:
+        groups = booking_rules.groups_for(hall, service=service, bundle=bundle)
+        if not groups:
+            subject = service or bundle
+            raise Invalid(
+                _("%(hall)s does not take “%(name)s”.")
+                % {"hall": hall.name, "name": subject.display_name if subject else "—"},
+                code="not_offered_here",
+            )
+        group = groups[0]
+    elif group.hall_id != hall.pk:
+        raise Invalid(_("This queue is not at this hall."), code="no_queue")
+    return _issue(hall, group, priority=False, person=person, service=service, bundle=bundle, by=by)
+
+
+# --- Windows ------------------------------------------------------------------------------
+
+
+def staffs(clerk: User, window: Window, day: dt.date | None = None) -> bool:
+    """Whether the clerk staffs the window on the day (today)."""
+    return WindowShift.objects.filter(
+        window=window, clerk=clerk, day=day or timezone.localdate()
+    ).exists()
+
+
+@transaction.atomic
+def take_window(window: Window, *, clerk: User, by: User | None = None) -> WindowShift:
+    """The clerk staffs the window today (he signs on himself, or a hall manager puts him
+    there). Only a clerk of the window's hall."""
+    if not clerk.staff_assignments.filter(
+        role=StaffRole.CLERK, service_hall_id=window.hall_id
+    ).exists():
+        raise NotAllowed(
+            _("Only a window clerk of %(hall)s can staff its windows.") % {"hall": window.hall},
+            code="not_a_clerk_here",
+        )
+    return WindowShift.objects.get_or_create(window=window, clerk=clerk, day=timezone.localdate())[
+        0
+    ]
+
+
+@transaction.atomic
+def leave_window(window: Window, *, clerk: User) -> None:
+    WindowShift.objects.filter(window=window, clerk=clerk, day=timezone.localdate()).delete()
+
+
+def _require_staffing(window: Window, by: User) -> None:
+    if not staffs(by, window):
+        raise NotAllowed(
+            _("You are not staffing window %(number)s today.") % {"number": window.number},
+            code="not_your_window",
+        )
+
+
+@transaction.atomic
+def call_next(window: Window, *, by: User) -> Ticket:
+    """Call the next ticket of the window's queues: booked ones first, then by arrival.
+    Raises NotAllowed (not_your_window), Conflict (ticket_open, queue_empty)."""
+    _require_staffing(window, by)
+    today = timezone.localdate()
+    open_here = Ticket.objects.filter(window=window, day=today, status=T.CALLED).first()
+    if open_here is not None:
+        raise Conflict(
+            _("Finish ticket %(number)s or mark it as not there before calling the next.")
+            % {"number": open_here.number},
+            code="ticket_open",
+        )
+    waiting = Ticket.objects.filter(
+        group__in=window.groups.all(), day=today, status=T.WAITING
+    ).order_by("-priority", "issued_at", "pk")
+    if connection.features.has_select_for_update_skip_locked:
+        waiting = waiting.select_for_update(skip_locked=True, of=("self",))
+    ticket = waiting.first()
+    if ticket is None:
+        raise Conflict(_("Nobody is waiting for this window."), code="queue_empty")
+
+    def changes(t: Ticket) -> None:
+        t.window, t.called_by, t.called_at, t.calls = window, by, timezone.now(), 1
+
+    return _move(ticket, "call", by=by, changes=changes, window=window.number)
+
+
+def _ticket_at_window(ticket: Ticket, by: User) -> Ticket:
+    locked = _lock(ticket)
+    window = locked.window
+    if window is None or not staffs(by, window):
+        raise NotAllowed(
+            _("Ticket %(number)s was called at another window.") % {"number": locked.number},
+            code="not_your_window",
+        )
+    return locked
+
+
+@transaction.atomic
+def recall(ticket: Ticket, *, by: User) -> Ticket:
+    """Call the same ticket again (the display shows it again)."""
+    locked = _ticket_at_window(ticket, by)
+
+    def changes(t: Ticket) -> None:
+        t.called_at, t.calls = timezone.now(), t.calls + 1
+
+    return _move(locked, "recall", by=by, changes=changes)
+
+
+@transaction.atomic
+def no_show(ticket: Ticket, *, by: User) -> Ticket:
+    """Called and not there: a booked visitor's booking counts as missed (towards a block)."""
+    locked = _ticket_at_window(ticket, by)
+
+    def changes(t: Ticket) -> None:
+        t.finished_at = timezone.now()
+
+    moved = _move(locked, "no_show", by=by, changes=changes)
+    if moved.booking_id is not None:
+        booking_rules.no_show(Booking(pk=moved.booking_id), by=by)
+    return moved
+
+
+@transaction.atomic
+def finish(ticket: Ticket, *, by: User) -> Intake:
+    """The visit is done at this window; returns who and what for counter intake."""
+    locked = _ticket_at_window(ticket, by)
+
+    def changes(t: Ticket) -> None:
+        t.finished_at = timezone.now()
+
+    done = _move(locked, "finish", by=by, changes=changes)
+    booked = None
+    if done.booking_id is not None:
+        booked = booking_rules.served(Booking(pk=done.booking_id), by=by)
+    return Intake(
+        ticket=done,
+        person=done.person,
+        organisation=booked.organisation if booked is not None else None,
+        service=done.service,
+        bundle=done.bundle,
+        booking=booked,
+    )
+
+
+@transaction.atomic
+def cancel(ticket: Ticket, *, by: User | None) -> Ticket:
+    """A waiting ticket given up (the visitor left, or the day ended)."""
+    return _move(ticket, "cancel", by=by)
+
+
+def cancel_left_over(day: dt.date) -> int:
+    """At the end of a day: every ticket still waiting is cancelled. Returns how many."""
+    cancelled = 0
+    for pk in Ticket.objects.filter(day__lte=day, status=T.WAITING).values_list("pk", flat=True):
+        with transaction.atomic():
+            cancel(Ticket(pk=pk), by=None)
+            cancelled += 1
+    return cancelled
+
+
+# --- The table ----------------------------------------------------------------------------
+
+
+def _illegal(status: str, action: str) -> IllegalMove:
+    return IllegalMove(
+        _("A ticket that is “%(status)s” cannot be %(action)s.")
+        % {"status": T(status).label, "action": ACTION_WORDS.get(action, action)},
+        status=status,
+        action=action,
+    )
+
+
+def _lock(ticket: Ticket) -> Ticket:
+    return (
+        Ticket.objects.select_for_update(of=("self",))
+        .select_related("window", "group", "person", "service", "bundle")
+        .get(pk=ticket.pk)
+    )
+
+
+def _record(
+    ticket: Ticket, action: str, *, by: User | None, from_status: str, **detail: Any
+) -> ReservationEvent:
+    return ReservationEvent.objects.create(
+        ticket=ticket,
+        booking_id=ticket.booking_id,
+        action=action,
+        actor=by if by is not None and by.is_authenticated else None,
+        from_status=from_status,
+        to_status=ticket.status,
+        detail=detail,
+    )
+
+
+def _move(
+    ticket: Ticket,
+    action: str,
+    *,
+    by: User | None,
+    changes: Callable[[Ticket], None] | None = None,
+    **detail: Any,
+) -> Ticket:
+    """Lock, check the table, apply ``changes``, save, write the event. Inside a transaction."""
+    locked = _lock(ticket)
+    target = MOVES.get((locked.status, action))
+    if target is None:
+        raise _illegal(locked.status, action)
+    before = locked.status
+    locked.status = target
+    if changes is not None:
+        changes(locked)
+    locked.save()
+    _record(locked, action, by=by, from_status=before, **detail)
+    return locked

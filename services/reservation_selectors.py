@@ -1,0 +1,209 @@
+"""Reads for the hall pages, the kiosk, the display and the API (no writes here)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q, QuerySet
+from django.utils import timezone
+
+from portal.models import ServiceHall, User
+from services import booking
+from services.models.bundles import Bundle
+from services.models.catalogue import Service
+from services.models.reservations import (
+    LIVE_BOOKING_STATUSES,
+    Booking,
+    Slot,
+    Ticket,
+    TicketStatus,
+    Window,
+    WindowGroup,
+    WindowShift,
+)
+
+
+def bookable_halls(
+    *, service: Service | None = None, bundle: Bundle | None = None
+) -> list[ServiceHall]:
+    """Halls where the service (or one of the bundle's members) can be booked."""
+    halls = ServiceHall.objects.filter(window_groups__isnull=False).distinct().order_by("name")
+    return [h for h in halls if booking.groups_for(h, service=service, bundle=bundle)]
+
+
+def booking_days(today: dt.date | None = None) -> tuple[dt.date, dt.date]:
+    """The first and last day one may book now (today to BOOKING_DAYS_AHEAD)."""
+    today = today or timezone.localdate()
+    return today, today + dt.timedelta(days=booking.rules().days_ahead)
+
+
+def available_slots(
+    hall: ServiceHall,
+    *,
+    service: Service | None = None,
+    bundle: Bundle | None = None,
+    day: dt.date | None = None,
+    first: dt.date | None = None,
+    last: dt.date | None = None,
+) -> QuerySet[Slot]:
+    """Slots of the hall's queues for the service or bundle, not started, not closed, within
+    the booking window, on ``day`` (or from ``first`` to ``last``); full ones included (their
+    ``places_left`` is 0) so that a page can show them greyed. One query."""
+    groups = booking.groups_for(hall, service=service, bundle=bundle)
+    window_first, window_last = booking_days()
+    if day is not None:
+        first = last = day
+    first = max(first or window_first, window_first)
+    last = min(last or window_last, window_last)
+    return (
+        Slot.objects.filter(
+            hall=hall,
+            group__in=groups,
+            day__gte=first,
+            day__lte=last,
+            starts_at__gt=timezone.now(),
+            closed_at__isnull=True,
+        )
+        .select_related("group")
+        .order_by("starts_at", "group__order")
+    )
+
+
+def days_with_places(
+    hall: ServiceHall, *, service: Service | None = None, bundle: Bundle | None = None
+) -> list[tuple[dt.date, int]]:
+    """(day, places left) of each bookable day in the window: one query."""
+    rows = (
+        available_slots(hall, service=service, bundle=bundle)
+        .order_by()
+        .values("day")
+        .annotate(left=Count("pk", filter=Q(booked__lt=F("capacity"))))
+        .values_list("day", "left")
+    )
+    return sorted(rows)
+
+
+def my_bookings(user: User, *, live_only: bool = False) -> QuerySet[Booking]:
+    """The person's bookings, newest slot first (those of organisations he acts for are his
+    own bookings: he made them)."""
+    found = Booking.objects.filter(person=user)
+    if live_only:
+        found = found.filter(status__in=LIVE_BOOKING_STATUSES)
+    return found.select_related(
+        "slot__group", "hall", "service", "bundle", "organisation"
+    ).order_by("-slot__starts_at", "-pk")
+
+
+def booking_of(user: User, pk: int) -> Booking | None:
+    """One of the person's bookings, or None (someone else's is not there for him)."""
+    return my_bookings(user).filter(pk=pk).first()
+
+
+def windows_staffed_by(clerk: User, day: dt.date | None = None) -> QuerySet[Window]:
+    """The windows the clerk staffs today."""
+    return (
+        Window.objects.filter(shifts__clerk=clerk, shifts__day=day or timezone.localdate())
+        .select_related("hall")
+        .prefetch_related("groups")
+        .order_by("hall__name", "number")
+    )
+
+
+def current_ticket(window: Window) -> Ticket | None:
+    """The ticket called at the window and not finished yet."""
+    return (
+        Ticket.objects.filter(window=window, day=timezone.localdate(), status=TicketStatus.CALLED)
+        .select_related("group", "service", "bundle", "booking")
+        .first()
+    )
+
+
+def waiting_for(window: Window) -> QuerySet[Ticket]:
+    """Tickets waiting for the window's queues, in calling order."""
+    return (
+        Ticket.objects.filter(
+            group__in=window.groups.all(), day=timezone.localdate(), status=TicketStatus.WAITING
+        )
+        .select_related("group", "service", "bundle")
+        .order_by("-priority", "issued_at", "pk")
+    )
+
+
+@dataclass(frozen=True)
+class CalledTicket:
+    number: str
+    window: str
+    called_at: dt.datetime | None
+    calls: int
+
+
+@dataclass(frozen=True)
+class QueueState:
+    letter: str
+    name: str
+    waiting: int
+    estimated_minutes: int
+
+
+@dataclass(frozen=True)
+class Display:
+    """What the hall's screen shows."""
+
+    hall: ServiceHall
+    called: list[CalledTicket] = field(default_factory=list)
+    queues: list[QueueState] = field(default_factory=list)
+    at: dt.datetime = field(default_factory=timezone.now)
+
+
+def display(hall: ServiceHall, *, called_limit: int = 8) -> Display:
+    """Tickets being called (newest first) with their window, and per queue the people
+    waiting and an estimated wait: waiting × today's mean visit ÷ windows staffed for it.
+    A fixed number of queries whatever the hall's size."""
+    today = timezone.localdate()
+    called = [
+        CalledTicket(number, window, called_at, calls)
+        for number, window, called_at, calls in Ticket.objects.filter(
+            hall=hall, day=today, status=TicketStatus.CALLED
+        )
+        .order_by("-called_at")
+        .values_list("number", "window__number", "called_at", "calls")[:called_limit]
+    ]
+    groups = list(
+        WindowGroup.objects.filter(hall=hall)
+        .annotate(
+            waiting=Count(
+                "tickets",
+                filter=Q(tickets__day=today, tickets__status=TicketStatus.WAITING),
+                distinct=True,
+            )
+        )
+        .order_by("order", "letter")
+    )
+    staffed = dict(
+        WindowShift.objects.filter(window__hall=hall, day=today, window__is_open=True)
+        .values("window__groups")
+        .annotate(n=Count("window", distinct=True))
+        .values_list("window__groups", "n")
+    )
+    spent = dict(
+        Ticket.objects.filter(
+            hall=hall, day=today, status=TicketStatus.DONE, called_at__isnull=False
+        )
+        .values("group")
+        .annotate(
+            mean=Avg(
+                ExpressionWrapper(F("finished_at") - F("called_at"), output_field=DurationField())
+            )
+        )
+        .values_list("group", "mean")
+    )
+    default = dt.timedelta(minutes=getattr(settings, "QUEUE_MINUTES_PER_VISIT", 8))
+    queues = []
+    for group in groups:
+        mean = spent.get(group.pk) or default
+        windows = max(staffed.get(group.pk, 0), 1)
+        minutes = round(group.waiting * mean.total_seconds() / 60 / windows)
+        queues.append(QueueState(group.letter, group.display_name, group.waiting, minutes))
+    return Display(hall=hall, called=called, queues=queues)

@@ -40,6 +40,7 @@ from services.models.reservations import (
     WindowKind,
     WindowShift,
 )
+from services.models.search import BundleSearchToken, SearchMiss, SearchWord, WordKind
 
 __all__ = [
     "Appeal",
@@ -52,6 +53,7 @@ __all__ = [
     "BookingStatus",
     "Bundle",
     "BundleMember",
+    "BundleSearchToken",
     "CalendarDay",
     "Evaluation",
     "LifeEvent",
@@ -63,7 +65,9 @@ __all__ = [
     "RectificationEvent",
     "ReservationEvent",
     "ReviewStep",
+    "SearchMiss",
     "SearchToken",
+    "SearchWord",
     "Service",
     "ServiceKind",
     "ServiceResult",
@@ -75,4 +79,5 @@ __all__ = [
     "WindowGroup",
     "WindowKind",
     "WindowShift",
+    "WordKind",
 ]

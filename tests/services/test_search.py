@@ -1,4 +1,5 @@
-"""Catalogue search: Chinese words, pinyin, initials, synonyms, English, codes; bad input."""
+"""Catalogue search on a small catalogue: Chinese words, pinyin, initials, synonyms, English,
+codes, partial matches; bad input."""
 
 import pytest
 
@@ -100,16 +101,15 @@ def test_pinyin_initials_find_the_service(catalogue):
 
 
 def test_a_synonym_finds_the_service_named_the_other_way(catalogue):
-    assert names("社保") == ["社会保险登记", "社会保障卡申领"] or set(names("社保")) == {
-        "社会保险登记",
-        "社会保障卡申领",
-    }
+    # 社保 means 社会保险; the card and the benefit follow through their category.
+    assert names("社保")[:1] == ["社会保险登记"]
     assert names("社保卡") == ["社会保障卡申领"]
     assert "个体工商户营业执照设立登记" in names("工商登记")
 
 
 def test_english_words_find_the_service(catalogue):
-    assert names("business licence") == ["个体工商户营业执照设立登记", "食品经营许可证核发"]
+    assert set(names("business licence")) == {"个体工商户营业执照设立登记", "食品经营许可证核发"}
+    assert names("business license") == names("business licence")  # US and UK spelling
     assert names("Unemployment") == ["失业保险金申领"]
 
 
@@ -122,9 +122,14 @@ def test_the_service_code_finds_the_service_and_its_prefix_the_family(catalogue)
     }
 
 
-def test_every_term_must_match(catalogue):
-    assert names("社会保险 登记") == ["社会保险登记"]
-    assert names("营业执照 unemployment") == []
+def test_a_word_nothing_has_does_not_empty_the_result(catalogue):
+    assert names("社会保险 登记 奶酪") == ["社会保险登记"]
+    assert names("失业保险金 巧克力 冰淇淋")[0] == "失业保险金申领"
+
+
+def test_services_matching_more_of_the_query_rank_first(catalogue):
+    assert names("社会保险 登记")[0] == "社会保险登记"
+    assert names("失业 保险")[0] == "失业保险金申领"
 
 
 @pytest.mark.parametrize("query", ["", "   ", "!!!?？。，", "😀😀", "\x00", "—", "的"])
@@ -137,26 +142,30 @@ def test_a_query_too_long_is_refused():
         search.parse_query("营" * (search.MAX_QUERY_LENGTH + 1))
 
 
-def test_terms_are_capped():
-    assert len(search.parse_query(" ".join("abcdefghijklmnopqrstuvwxyz"))) == search.MAX_TERMS
+def test_terms_are_capped_and_single_letters_typed_apart_are_one_run_of_initials():
+    words = " ".join(f"w{n}" for n in range(20))
+    assert len(search.parse_query(words)) == search.MAX_TERMS
+    assert search.parse_query("y y z z") == ["yyzz"]
+    assert search.parse_query(" ".join("abcdefghij" * 5)) == ["abcdefghij" * 5]
 
 
-def test_results_come_in_one_query_however_many_match(catalogue, django_assert_num_queries):
+def test_results_come_in_two_queries_however_many_match(catalogue, django_assert_num_queries):
     for n in range(15):
         ServiceFactory(name=f"社会保险待遇申领{n}")
-    with django_assert_num_queries(1):
+    search.parse_query("warm the vocabulary cache")
+    with django_assert_num_queries(2):
         results = [
             (s.name, s.department.name, s.category.name)
             for s in search.search("社保").select_related("department", "category")
         ]
-    assert len(results) == 17
+    assert len(results) == 18  # the card service too, through its category 社会保险
 
 
 def test_tokens_follow_the_service_when_it_is_renamed(catalogue):
     service = catalogue["失业保险金申领"]
     service.name = "失业登记"
     service.save()
-    assert names("失业保险金") == []
+    assert not SearchToken.objects.filter(service=service, token="失业保险金申领").exists()
     assert names("syd") == ["失业登记"]
     assert SearchToken.objects.filter(service=service, token="失业登记").exists()
 
@@ -166,7 +175,8 @@ def test_unpublished_services_are_not_found(catalogue):
     assert "社会保险登记" not in names("社会保险")
 
 
-def test_a_lone_character_is_glued_to_its_neighbour():
+def test_a_lone_character_is_glued_to_its_neighbour_or_dropped_beside_other_words():
     assert search.parse_query("残疾人证") == ["残疾人证"]
     assert search.parse_query("我要办理居住证") == ["居住证"]
     assert search.parse_query("证") == ["证"]
+    assert search.parse_query("公积金怎么取") == ["公积金"]

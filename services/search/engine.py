@@ -1,0 +1,180 @@
+"""Finding and ranking: one grouped query over the token table per kind of item, scored here.
+
+The query reads, per matching service, the best weight each term matched (exact keys at full
+weight, official words at 9/10, fuzzy pinyin at 6/10, one-letter slips at 4/10). Because every
+service matching any term is in the answer, the number of services each term matched is
+known too, and with it each term's weight in the catalogue (BM25's inverse document
+frequency): a rare word counts more than a common one. A service's score is the sum over
+terms of word weight × best key weight; it is kept when the terms it matched carry at least
+``MIN_COVERAGE`` of the query's weight (terms nothing in the catalogue has carry none), so
+one unknown word no longer empties the result. See docs/adr/0011-search-ranking.md.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from functools import reduce
+from operator import or_
+from typing import Any
+
+from django.db import connection
+from django.db.models import Case, F, IntegerField, Max, Q, QuerySet, Value, When
+
+from services.models import Bundle, BundleSearchToken, SearchToken, Service
+from services.search import vocabulary
+from services.search.query import Term, parse
+
+MAX_RESULTS = 300
+MIN_COVERAGE = 0.5
+MIN_SHARE_OF_BEST = 0.3
+AREA_SHARE = 0.3  # an area name lifts, it does not decide
+LEADING_BUNDLE_SHARE = 0.9
+LEADING_BUNDLE_COVERAGE = 0.99
+
+# Tenths of a key's weight a match through it earns. The first official word of an everyday
+# phrase is what it means; later ones are what it may mean.
+FACTORS = (("exact", 10), ("first_official", 10), ("other_official", 9), ("fuzzy", 6), ("slips", 4))
+
+
+def _prefix(key: str) -> Q:
+    if connection.vendor == "postgresql":
+        # LIKE 'key%' through the varchar_pattern_ops index, whatever the collation.
+        return Q(token__startswith=key)
+    # SQLite will not use an index for LIKE … ESCAPE, which Django writes; a range on the
+    # BINARY-collated column is the same prefix test and does use one.
+    return Q(token__gte=key, token__lt=key + "\U0010ffff")
+
+
+def _any(keys: tuple[str, ...]) -> Q | None:
+    return reduce(or_, (_prefix(k) for k in keys)) if keys else None
+
+
+def _best_weights(terms: list[Term]) -> dict[str, Max]:
+    columns = {}
+    for n, term in enumerate(terms):
+        whens = []
+        for attribute, factor in FACTORS:
+            condition = _any(getattr(term, attribute))
+            if condition is not None:
+                then = F("weight") if factor == 10 else F("weight") * factor / 10
+                whens.append(When(condition, then=then))
+        columns[f"m{n}"] = Max(Case(*whens, default=Value(0), output_field=IntegerField()))
+    return columns
+
+
+def _matches(model: Any, terms: list[Term], owner: str, scope: QuerySet[Any] | None) -> list[Any]:
+    """(owner id, best weight per term…) of every item matching any term."""
+    condition = reduce(or_, (c for t in terms if (c := _any(t.keys())) is not None))
+    rows = model.objects.filter(condition)
+    if scope is not None:
+        rows = rows.filter(**{f"{owner}__in": scope.values("pk")})
+    return list(
+        rows.values(owner)
+        .annotate(**_best_weights(terms))
+        .values_list(owner, *[f"m{n}" for n in range(len(terms))])
+    )
+
+
+def _idf(matched: int, total: int) -> float:
+    total = max(total, matched)
+    return math.log(1 + (total - matched + 0.5) / (matched + 0.5))
+
+
+@dataclass
+class Scored:
+    """Items with their scores, best first, and what share of the query each matched."""
+
+    ids: list[int] = field(default_factory=list)
+    scores: dict[int, float] = field(default_factory=dict)
+    coverage: dict[int, float] = field(default_factory=dict)
+
+
+def _score(rows: list[Any], terms: list[Term], idf: list[float]) -> Scored:
+    required = [n for n, t in enumerate(terms) if not t.optional]
+    # Words nothing has (df 0 in the catalogue) carry no weight: one unknown word must not
+    # hide what the others name.
+    mass = sum(idf[n] for n in required if idf[n] > 0) or 1.0
+    scored = Scored()
+    for row in rows:
+        weights = row[1:]
+        score = coverage = 0.0
+        for n, term in enumerate(terms):
+            if weights[n] > 0:
+                gain = idf[n] * weights[n] / 100
+                if term.optional:
+                    score += AREA_SHARE * gain
+                else:
+                    score += gain
+                    coverage += idf[n]
+        if coverage / mass >= MIN_COVERAGE:
+            scored.scores[row[0]] = score
+            scored.coverage[row[0]] = coverage / mass
+    best = max(scored.scores.values(), default=0.0)
+    # Matching all of the query keeps an item; matching part of it, scoring near the best.
+    ranked = sorted(
+        (
+            i
+            for i, s in scored.scores.items()
+            if scored.coverage[i] >= 0.99 or s >= MIN_SHARE_OF_BEST * best
+        ),
+        key=lambda i: (-scored.scores[i], i),
+    )
+    scored.ids = ranked[:MAX_RESULTS]
+    return scored
+
+
+@dataclass
+class Found:
+    """What a query found: services best first, bundles that lead (the query names their life
+    event) and bundles that only relate, and the terms as understood."""
+
+    terms: list[Term]
+    services: Scored
+    leading_bundles: list[int]
+    other_bundles: list[int]
+
+    @property
+    def count(self) -> int:
+        return len(self.services.ids) + len(self.leading_bundles) + len(self.other_bundles)
+
+    def order(self) -> list[tuple[str, int]]:
+        """("bundle"|"service", id) in the order shown: leading bundles, three services,
+        related bundles, the other services."""
+        services = [("service", i) for i in self.services.ids]
+        return [
+            *(("bundle", i) for i in self.leading_bundles),
+            *services[:3],
+            *(("bundle", i) for i in self.other_bundles),
+            *services[3:],
+        ]
+
+
+def find(query: str, scope: QuerySet[Service] | None = None, *, bundles: bool = True) -> Found:
+    """Services (within ``scope``, else all published) and bundles for ``query``; two queries
+    (one without bundles), none for a query without words. Raises ``QueryTooLong``."""
+    words = vocabulary.load()
+    terms = parse(query, words)
+    if not terms:
+        return Found([], Scored(), [], [])
+    rows = _matches(
+        SearchToken,
+        terms,
+        "service_id",
+        scope if scope is not None else Service.objects.published(),
+    )
+    total = words.services
+    df = [sum(1 for r in rows if r[n + 1] > 0) for n in range(len(terms))]
+    idf = [_idf(d, total) if d else 0.0 for d in df]
+    services = _score(rows, terms, idf)
+    if not bundles:
+        return Found(terms, services, [], [])
+    # Bundles use the catalogue's word weights: ten bundles say nothing about rarity. A word
+    # only bundles have (一件事, newborn) weighs like the rarest word.
+    bundle_idf = [i if i else _idf(1, total) for i in idf]
+    bundle_rows = _matches(BundleSearchToken, terms, "bundle_id", Bundle.objects.published())
+    found = _score(bundle_rows, terms, bundle_idf)
+    best_service = max(services.scores.values(), default=0.0)
+    leading = [i for i in found.ids if found.scores[i] >= LEADING_BUNDLE_SHARE * best_service]
+    other = [i for i in found.ids if i not in leading]
+    return Found(terms, services, leading, other)

@@ -1,0 +1,114 @@
+"""The words search understands, from the ``SearchWord`` table, compiled once and cached.
+
+Reading the table costs a query; search reads it from the cache (Django's, shared by the
+processes) and keeps a compiled copy per process, so a search request runs its constant
+number of queries and no more. Saving or deleting a word, a bundle or a service clears it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from importlib import resources
+
+from django.core.cache import cache
+
+from services.search.text import CJK_RUN, normalise, syllables
+
+CACHE_KEY = "services:search:vocabulary:v1"
+CACHE_SECONDS = 300
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """Everyday phrases with their official words, filler, areas, narrowing words, and the
+    catalogue's size (for word weights) and bundle names (for "did you mean")."""
+
+    colloquial: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    filler: frozenset[str] = frozenset()
+    areas: dict[str, str] = field(default_factory=dict)  # any name → the area's own name
+    narrowing: frozenset[str] = frozenset()
+    services: int = 1
+    bundles: tuple[tuple[str, str, str], ...] = ()  # (slug, name, English name)
+    pinyin: dict[str, str] = field(default_factory=dict)  # shebao → 社保
+
+    def phrases(self) -> list[str]:
+        """Everyday phrases and area names, longest first: the query is scanned for these."""
+        return sorted({*self.colloquial, *self.areas}, key=lambda p: (-len(p), p))
+
+
+def parse_seed(text: str) -> list[tuple[str, str, str]]:
+    """(kind, phrase, means) rows of the seed file's sections."""
+    rows: list[tuple[str, str, str]] = []
+    kind = ""
+    for raw in text.splitlines():
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        if section := re.fullmatch(r"\[(\w+)\]", line):
+            kind = section.group(1)
+            continue
+        phrase, _sep, means = line.partition("=")
+        rows.append((kind, normalise(phrase), " ".join(normalise(means).split())))
+    return rows
+
+
+def seed_rows() -> list[tuple[str, str, str]]:
+    return parse_seed((resources.files("services.search") / "seed_words.txt").read_text("utf-8"))
+
+
+def compile_words(rows: list[tuple[str, str, str]], services: int, bundles: list) -> Vocabulary:
+    colloquial: dict[str, tuple[str, ...]] = {}
+    areas: dict[str, str] = {}
+    filler: set[str] = set()
+    narrowing: set[str] = set()
+    for kind, phrase, means in rows:
+        phrase = normalise(phrase)
+        if not phrase:
+            continue
+        if kind == "colloquial":
+            colloquial[phrase] = tuple(dict.fromkeys(normalise(means).split()))
+        elif kind == "filler":
+            filler.add(phrase)
+        elif kind == "area":
+            areas[phrase] = phrase
+            for other in normalise(means).split():
+                areas.setdefault(other, phrase)
+        elif kind == "narrowing":
+            narrowing.add(phrase)
+    pinyin = {
+        "".join(syllables(phrase)): phrase
+        for phrase in colloquial
+        if len(phrase) > 1 and CJK_RUN.fullmatch(phrase)
+    }
+    return Vocabulary(
+        pinyin=pinyin,
+        colloquial=colloquial,
+        filler=frozenset(filler),
+        areas=areas,
+        narrowing=frozenset(narrowing),
+        services=max(1, services),
+        bundles=tuple((slug, name, name_en) for slug, name, name_en in bundles),
+    )
+
+
+def load() -> Vocabulary:
+    """The vocabulary, from the cache when it is there (no query), else from the tables."""
+    cached = cache.get(CACHE_KEY)
+    if isinstance(cached, Vocabulary):
+        return cached
+    from services.models import Bundle, SearchWord, Service
+
+    rows = list(SearchWord.objects.values_list("kind", "phrase", "means"))
+    vocabulary = compile_words(
+        rows,
+        Service.objects.published().count(),
+        list(Bundle.objects.published().values_list("slug", "name", "name_en")),
+    )
+    cache.set(CACHE_KEY, vocabulary, CACHE_SECONDS)
+    return vocabulary
+
+
+def forget() -> None:
+    """Clear the cached vocabulary (after a word, a bundle or the catalogue changed)."""
+    cache.delete(CACHE_KEY)

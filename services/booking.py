@@ -516,7 +516,15 @@ def move(booking: Booking, *, to: Slot, by: User) -> Booking:
         b.slot, b.day = target, target.day
         b.reminded_at = None
 
-    moved = _move(locked, "move", by=by, changes=changes, from_slot=old_slot, to_slot=target.pk)
+    try:
+        with transaction.atomic():
+            moved = _move(
+                locked, "move", by=by, changes=changes, from_slot=old_slot, to_slot=target.pk
+            )
+    except IntegrityError:  # another booking of the day made meanwhile
+        subject = locked.service or locked.bundle
+        assert subject is not None
+        raise Conflict(_one_a_day_message(subject, target.day), code="one_a_day") from None
     _free_place(old_slot)
     return moved
 
@@ -575,8 +583,9 @@ def block_if_due(person: User) -> BookingBlock | None:
         if last.is_active(now):
             return None
         since = max(since, last.starts_at)
+    # The booking's own events only (a ticket's no-show event names the booking too).
     missed = ReservationEvent.objects.filter(
-        booking__person=person, action__in=("miss", "no_show"), at__gte=since
+        booking__person=person, ticket__isnull=True, action__in=("miss", "no_show"), at__gte=since
     ).count()
     if missed < r.no_show_limit:
         return None
@@ -677,7 +686,9 @@ def _move(
     if target is None:
         raise _illegal(locked.status, action)
     before = locked.status
-    updated = Booking.objects.filter(pk=locked.pk, status=before).update(status=target)
+    updated = Booking.objects.filter(pk=locked.pk, status=before).update(
+        status=target, changed_at=timezone.now()
+    )
     if not updated:  # pragma: no cover - the row lock makes this unreachable on PostgreSQL
         raise _illegal(before, action)
     locked.status = target

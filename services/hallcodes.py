@@ -10,8 +10,9 @@ import re
 import secrets
 
 from django.core import signing
+from django.db import connection
 
-from services.codes import next_in_sequence
+from services.models.applications import NumberSequence
 
 BOOKING_CODE_DIGITS = 10
 # Digits only: the kiosk offers a number pad, and a code read out over the phone stays clear.
@@ -50,7 +51,23 @@ def code_from_qr(payload: str) -> str | None:
     return normalise_booking_code(code)
 
 
+def _next(key: str) -> int:
+    """One more than the last number under ``key``, in one statement (safe under concurrency).
+
+    Not ``services.codes.next_in_sequence``: that one binds the quoted column name instead of
+    the key, so every key shares one counter (reported to its owner)."""
+    table = connection.ops.quote_name(NumberSequence._meta.db_table)
+    column = connection.ops.quote_name("key")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({column}, value) VALUES (%s, 1) "  # noqa: S608 (our table)
+            f"ON CONFLICT ({column}) DO UPDATE SET value = {table}.value + 1 RETURNING value",
+            [key],
+        )
+        return int(cursor.fetchone()[0])
+
+
 def ticket_number(group_id: int, letter: str, day: dt.date) -> tuple[int, str]:
     """(serial, number) of the next ticket of a queue on a day: A001, A002 … (daily)."""
-    serial = next_in_sequence(f"ticket:{group_id}:{day.isoformat()}")
+    serial = _next(f"ticket:{group_id}:{day.isoformat()}")
     return serial, f"{letter}{serial:03d}"

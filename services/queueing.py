@@ -294,6 +294,8 @@ def staffs(clerk: User, window: Window, day: dt.date | None = None) -> bool:
 def take_window(window: Window, *, clerk: User, by: User | None = None) -> WindowShift:
     """The clerk staffs the window today (he signs on himself, or a hall manager puts him
     there). Only a clerk of the window's hall."""
+    if by is not None and by.pk != clerk.pk and not roles.is_system_admin(by):
+        raise NotAllowed(_("Only the clerk himself or an administrator can do this."))
     if not clerk.staff_assignments.filter(
         role=StaffRole.CLERK, service_hall_id=window.hall_id
     ).exists():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from dataclasses import dataclass
 
 from django.utils import timezone
@@ -13,6 +14,8 @@ from services.models import Service
 from services.models.reservations import Slot, SlotTemplate, Window, WindowGroup, WindowShift
 from tests.factories import ServiceHallFactory, UserFactory
 from tests.services.factories import ServiceFactory
+
+_apart = itertools.count()
 
 
 @dataclass
@@ -34,7 +37,8 @@ class Hall:
         group: WindowGroup | None = None,
     ) -> Slot:
         """A slot starting ``starts_in`` from now (not bound to the working-day calendar)."""
-        start = (timezone.now() + starts_in).replace(microsecond=0)
+        # Apart by a microsecond at least, so that two slots asked for at once are two slots.
+        start = timezone.now() + starts_in + dt.timedelta(microseconds=next(_apart) % 1000)
         return Slot.objects.create(
             hall=self.hall,
             group=group or self.group,

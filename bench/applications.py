@@ -81,7 +81,7 @@ SUBMIT_ENDPOINT = Endpoint(
 def ensure_bench_service() -> int:
     """The bench service (online, a three-field form, two materials an e-certificate of the
     bench type replaces) and the bench citizen's second certificate. Returns the service id."""
-    from bench.accounts import BENCH_EMAIL
+    from bench.accounts import BENCH_EMAIL, ensure_bench_citizen
     from certificates import issuing
     from certificates.models import CertificateType
     from portal.models import (
@@ -95,7 +95,9 @@ def ensure_bench_service() -> int:
 
     ensure_bench_certificate()
     # Only a verified identity holds e-certificates (certificates.selectors.holds): the bench
-    # citizen has been verified at a window, as the demo citizens are.
+    # citizen has been verified at a window, as the demo citizens are. On a new database his
+    # profile is made here first, or there would be nothing to mark verified.
+    ensure_bench_citizen()
     PersonProfile.objects.filter(user__email=BENCH_EMAIL).update(
         realname_level=RealNameLevel.WINDOW
     )

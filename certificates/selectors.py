@@ -195,6 +195,30 @@ def holds(user: User, certificate: Certificate, *, since: datetime.datetime | No
     return (certificate.holder_code_type, certificate.holder_code_index) in codes
 
 
+class Holdings:
+    """What one user holds, worked out once for several certificates (``holds`` without
+    ``since``): one profile read and one decryption a request, not one per certificate."""
+
+    def __init__(self, user: User) -> None:
+        self.user = user
+        self._indexes: dict[str, frozenset[str]] = {}
+
+    def holds(self, certificate: Certificate) -> bool:
+        code_type = certificate.holder_code_type
+        if code_type not in self._indexes:
+            person = code_type == HolderCodeType.RESIDENT_ID
+            codes = _person_codes(self.user) if person else _organisation_codes(self.user)
+            self._indexes[code_type] = frozenset(i for kind, i in codes if kind == code_type)
+        return certificate.holder_code_index in self._indexes[code_type]
+
+    def holds_as_person(self, certificate: Certificate) -> bool:
+        """Held as the user's own (his resident ID): then he is its holder's account, as
+        ``holder_account`` would find (an ID number belongs to one verified profile)."""
+        return certificate.holder_code_type == HolderCodeType.RESIDENT_ID and self.holds(
+            certificate
+        )
+
+
 def acting_holders(
     certificate: Certificate, *, viewer: User
 ) -> dict[int, datetime.datetime | None]:

@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from certificates import selectors as certificate_selectors
 from portal import organisations
 from portal.errors import Conflict, Invalid, NotAllowed
 from portal.models import Organisation, ServiceHall, User
@@ -31,6 +32,8 @@ MAX_ANSWERS_BYTES = 64 * 1024
 class Submitted:
     application: Application
     created: bool
+    # A new application's events and materials as written, when known (``apply_once``).
+    opened: workflow.Opened | None = None
 
 
 def definition_of(application: Application) -> Mapping[str, Any]:
@@ -79,6 +82,31 @@ def start(
     channel: str = Channel.ONLINE,
 ) -> Application:
     """A new draft. Online, ``by`` is the applicant; at the counter, the clerk for ``applicant``."""
+    application = _draft(
+        by=by,
+        service=service,
+        bundle=bundle,
+        applicant=applicant,
+        organisation=organisation,
+        hall=hall,
+        channel=channel,
+    )
+    application.save(force_insert=True)
+    workflow.record(application, "create", by=by, channel=channel)
+    return application
+
+
+def _draft(
+    *,
+    by: User,
+    service: Service | None,
+    bundle: Bundle | None,
+    applicant: User | None,
+    organisation: Organisation | None,
+    hall: ServiceHall | None,
+    channel: str,
+) -> Application:
+    """A new draft checked but not saved yet."""
     if (service is None) == (bundle is None):
         raise Invalid(_("Apply for one service or one bundle."), code="service_or_bundle")
     applicant = applicant or by
@@ -94,18 +122,15 @@ def start(
             raise Invalid(
                 _("This service is not open to this kind of applicant."), code="applicant_kind"
             )
-    hall = _hall(service, bundle, hall)
-    application = Application.objects.create(
+    return Application(
         service=service,
         bundle=bundle,
         applicant=applicant,
         organisation=organisation,
-        hall=hall,
+        hall=_hall(service, bundle, hall),
         channel=channel,
         taken_in_by=by if channel == Channel.COUNTER else None,
     )
-    workflow.record(application, "create", by=by, channel=channel)
-    return application
 
 
 @transaction.atomic
@@ -125,6 +150,14 @@ def save_answers(
     status = workflow.lock(application).status
     if status not in materials.EDITABLE:
         raise workflow.illegal(status, "edit")
+    _set_answers(application, answers, bundle_choices)
+    application.save(update_fields=["answers", "bundle_choices"])
+    return application
+
+
+def _set_answers(
+    application: Application, answers: Mapping[str, Any], bundle_choices: list[str] | None
+) -> None:
     if len(json.dumps(answers, default=str)) > MAX_ANSWERS_BYTES:
         raise Invalid(_("The answers are too long."), code="too_long")
     application.answers = dict(answers)
@@ -142,8 +175,6 @@ def save_answers(
                 fields={"bundle_choices": sorted(unknown)},
             )
         application.bundle_choices = sorted(bundle_choices)
-    application.save(update_fields=["answers", "bundle_choices"])
-    return application
 
 
 def check_complete(application: Application) -> None:
@@ -208,34 +239,139 @@ def submit_once(
     by: User,
     key: str,
     payload: Mapping[str, Any],
-    build: Any,
+    build: Callable[[], Application],
 ) -> Submitted:
     """Run ``build()`` (which creates and submits) once per (applicant, key).
 
     Same key and payload → the first application; same key, other payload → Conflict.
     """
+
+    def stamped(key: str, digest: str) -> Application:
+        application = build()
+        application.idempotency_key, application.request_digest = key, digest
+        application.save(update_fields=["idempotency_key", "request_digest"])
+        return application
+
+    return _once(by=by, key=key, payload=payload, create=stamped)
+
+
+@dataclass(frozen=True)
+class NewApplication:
+    """What one API request asks for: the case, its answers, the e-certificates given
+    instead of copies as (requirement key, certificate reference), and whether to submit."""
+
+    service: Service | None = None
+    bundle: Bundle | None = None
+    organisation: Organisation | None = None
+    hall: ServiceHall | None = None
+    answers: Mapping[str, Any] = field(default_factory=dict)
+    bundle_choices: list[str] | None = None
+    certificates: list[tuple[str, str]] = field(default_factory=list)
+    submit: bool = True
+
+
+def apply_once(new: NewApplication, *, by: User, key: str, payload: Mapping[str, Any]) -> Submitted:
+    """``apply`` once per (applicant, key), as ``submit_once``."""
+    opened: list[workflow.Opened] = []
+
+    def create(key: str, digest: str) -> Application:
+        opened.append(apply(new, by=by, key=key, digest=digest))
+        return opened[0].application
+
+    done = _once(by=by, key=key, payload=payload, create=create)
+    return Submitted(done.application, done.created, opened[0]) if done.created else done
+
+
+def apply(new: NewApplication, *, by: User, key: str = "", digest: str = "") -> workflow.Opened:
+    """A new application with its answers and e-certificates, submitted unless
+    ``new.submit`` is false (a draft, for uploads). Everything is checked before anything is
+    written, and every problem is named at once, nested like the API's body ("answers" by
+    field, "materials" by requirement key); then a few inserts in one transaction: the case,
+    the consents and their audit rows, the materials and the events."""
+    draft = _draft(
+        by=by,
+        service=new.service,
+        bundle=new.bundle,
+        applicant=None,
+        organisation=new.organisation,
+        hall=new.hall,
+        channel=Channel.ONLINE,
+    )
+    draft.idempotency_key, draft.request_digest = key, digest
+    _set_answers(draft, new.answers, new.bundle_choices)
+    requirements = materials.requirements_of(draft)
+    holdings = certificate_selectors.Holdings(by)
+    chosen, given_problems = materials.choose_certificates(
+        requirements, new.certificates, holdings=holdings
+    )
+    problems: dict[str, dict[str, list[str]]] = {}
+    if new.submit:
+        try:
+            draft.answers = formdefs.validate_submission(definition_of(draft), draft.answers)
+        except ValidationError as exc:
+            problems["answers"] = {
+                key: [str(m) for m in errs] for key, errs in exc.message_dict.items()
+            }
+        have = {choice.requirement.key for choice in chosen}
+        for requirement in materials.absent(requirements, have):
+            given_problems.setdefault(
+                requirement.key, [_("Missing: %(name)s") % {"name": requirement.name}]
+            )
+    if given_problems:
+        problems["materials"] = given_problems
+    if problems:
+        raise Invalid(
+            _("The application is not complete yet: see each field."),
+            code="incomplete",
+            fields=problems,
+        )
+    with transaction.atomic(savepoint=False):
+        return workflow.open_new(
+            draft,
+            by=by,
+            submit=new.submit,
+            fill=lambda app: materials.give_certificates(app, chosen, holdings=holdings),
+        )
+
+
+def _once(
+    *,
+    by: User,
+    key: str,
+    payload: Mapping[str, Any],
+    create: Callable[[str, str], Application],
+) -> Submitted:
     digest = request_digest(payload)
-    earlier = Application.objects.filter(applicant=by, idempotency_key=key).first()
+    earlier = _earlier(by, key)
     if earlier is not None:
         return _same(earlier, digest)
     try:
         with transaction.atomic():
-            application: Application = build()
-            application.idempotency_key, application.request_digest = key, digest
-            application.save(update_fields=["idempotency_key", "request_digest"])
+            application = create(key, digest)
     except IntegrityError:
         # Another request with this key committed first: answer as it did.
-        earlier = Application.objects.filter(applicant=by, idempotency_key=key).first()
+        earlier = _earlier(by, key)
         if earlier is None:
             raise
         return _same(earlier, digest)
     return Submitted(application, True)
 
 
-def _same(earlier: Application, digest: str) -> Submitted:
-    if earlier.request_digest != digest:
+def _earlier(by: User, key: str) -> tuple[int, str] | None:
+    """The application made with this key, if any: its id and request digest (the unique
+    index of (applicant, key) answers it)."""
+    return (
+        Application.objects.filter(applicant=by, idempotency_key=key)
+        .values_list("pk", "request_digest")
+        .first()
+    )
+
+
+def _same(earlier: tuple[int, str], digest: str) -> Submitted:
+    pk, earlier_digest = earlier
+    if earlier_digest != digest:
         raise Conflict(
             _("This idempotency key was already used for a different request. Use a new key."),
             code="idempotency_conflict",
         )
-    return Submitted(earlier, False)
+    return Submitted(Application.objects.select_related("service").get(pk=pk), False)

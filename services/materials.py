@@ -12,11 +12,13 @@ import contextlib
 import hashlib
 import io
 import zipfile
+from dataclasses import dataclass
 from typing import IO
 
 import filetype
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from certificates import consents, selectors
@@ -89,7 +91,8 @@ def requirements_of(application: Application) -> list[MaterialRequirement]:
     from services import fanout
 
     services = [m.service_id for m in fanout.needed_members(application)]
-    return list(MaterialRequirement.objects.filter(service_id__in=services))
+    found = MaterialRequirement.objects.filter(service_id__in=services)
+    return list(found.select_related("service__department"))
 
 
 def _replace(application: Application, requirement: MaterialRequirement) -> None:
@@ -169,31 +172,19 @@ def attach_certificate(
             code="certificate_type",
             fields={"certificate": [_("Choose a certificate of the type this material names.")]},
         )
-    if not selectors.holds(by, certificate) and not selectors.holds(
-        application.applicant, certificate
-    ):
-        raise Invalid(
-            _("You do not hold that certificate."),
-            code="not_holder",
-            fields={"certificate": [_("Choose one of your own certificates.")]},
-        )
-    if certificate.status != CertificateStatus.VALID:
-        raise Invalid(
-            _("That certificate is no longer valid."),
-            code="certificate_invalid",
-            fields={"certificate": [_("Choose a valid certificate.")]},
-        )
-    holder = by if selectors.holds(by, certificate) else application.applicant
-    service = requirement.service
-    grant = consents.grant(
-        certificate,
-        by=holder,
-        department=service.department,
+    holdings = selectors.Holdings(by)
+    if not holdings.holds(certificate) and by.pk != application.applicant_id:
+        holdings = selectors.Holdings(application.applicant)
+    _check_certificate(requirement, certificate, holdings)
+    grant = consents.grant_many(
+        [certificate],
+        holdings=holdings,
+        department_id=_department_of(application, requirement),
         purpose=CONSENT_PURPOSE,
         case_reference=application.reference,
         # Long enough for draft, intake, supplements and review: not the 30-day default.
         lifetime=consents.MAX_LIFETIME,
-    )
+    )[0]
     _replace(application, requirement)
     return Material.objects.create(
         application=application,
@@ -206,18 +197,144 @@ def attach_certificate(
     )
 
 
+def _check_certificate(
+    requirement: MaterialRequirement, certificate: Certificate, holdings: selectors.Holdings
+) -> None:
+    """The holder's own valid certificate of the type that replaces the material."""
+    if (
+        requirement.certificate_type_id is None
+        or certificate.type_id != requirement.certificate_type_id
+    ):
+        raise Invalid(
+            _("That certificate cannot replace this material."),
+            code="certificate_type",
+            fields={"certificate": [_("Choose a certificate of the type this material names.")]},
+        )
+    if not holdings.holds(certificate):
+        raise Invalid(
+            _("You do not hold that certificate."),
+            code="not_holder",
+            fields={"certificate": [_("Choose one of your own certificates.")]},
+        )
+    if certificate.status != CertificateStatus.VALID:
+        raise Invalid(
+            _("That certificate is no longer valid."),
+            code="certificate_invalid",
+            fields={"certificate": [_("Choose a valid certificate.")]},
+        )
+
+
+@dataclass(frozen=True)
+class CertificateChoice:
+    """One e-certificate checked to replace one material of a new application."""
+
+    requirement: MaterialRequirement
+    certificate: Certificate
+
+
+def _certificates_by_reference(references: set[str]) -> dict[str, Certificate]:
+    """Certificates by identifier, or by id (the API accepts both), in one read."""
+    ids = {int(r) for r in references if r.isascii() and r.isdigit() and len(r) < 19}
+    match = Q(identifier__in=references) | Q(pk__in=ids) if ids else Q(identifier__in=references)
+    found: dict[str, Certificate] = {}
+    for certificate in Certificate.objects.select_related("type").filter(match):
+        found[certificate.identifier] = certificate
+        found.setdefault(str(certificate.pk), certificate)
+    return found
+
+
+def choose_certificates(
+    requirements: list[MaterialRequirement],
+    given: list[tuple[str, str]],
+    *,
+    holdings: selectors.Holdings,
+) -> tuple[list[CertificateChoice], dict[str, list[str]]]:
+    """E-certificates given as (requirement key, certificate reference) for a new application,
+    checked as ``attach_certificate`` checks one: the choices (the last for a key wins) and
+    the problems by requirement key. One read of the certificates for all of them."""
+    by_key = {r.key: r for r in reversed(requirements)}  # a bundle's first of a key wins
+    certificates = _certificates_by_reference({reference for _key, reference in given})
+    chosen: dict[str, CertificateChoice] = {}
+    problems: dict[str, list[str]] = {}
+    for key, reference in given:
+        requirement, certificate = by_key.get(key), certificates.get(reference)
+        if requirement is None:
+            problems[key] = [_("Choose a material of this service.")]
+        elif certificate is None:  # the same answer as for someone else's certificate
+            problems[key] = [_("Choose one of your own certificates.")]
+        else:
+            try:
+                _check_certificate(requirement, certificate, holdings)
+            except Invalid as exc:
+                problems[key] = [str(m) for m in exc.fields.get("certificate", [])]
+                continue
+            chosen[key] = CertificateChoice(requirement, certificate)
+    return list(chosen.values()), problems
+
+
+def give_certificates(
+    application: Application,
+    chosen: list[CertificateChoice],
+    *,
+    holdings: selectors.Holdings,
+) -> list[Material]:
+    """The materials of a new application (saved, with nothing to replace yet) that its
+    applicant's e-certificates replace, with his consent for each department that handles
+    them: a few inserts in the caller's transaction, whatever the number of materials."""
+    by_department: dict[int, list[CertificateChoice]] = {}
+    for choice in chosen:
+        department = _department_of(application, choice.requirement)
+        by_department.setdefault(department, []).append(choice)
+    grants = {}
+    for department, group in by_department.items():
+        given = consents.grant_many(
+            [choice.certificate for choice in group],
+            holdings=holdings,
+            department_id=department,
+            purpose=CONSENT_PURPOSE,
+            case_reference=application.reference,
+            lifetime=consents.MAX_LIFETIME,
+        )
+        grants.update({id(choice): grant for choice, grant in zip(group, given, strict=True)})
+    return Material.objects.bulk_create(
+        Material(
+            application=application,
+            requirement=choice.requirement,
+            source=MaterialSource.CERTIFICATE,
+            certificate=choice.certificate,
+            grant=grants[id(choice)],
+            file_name=choice.certificate.type.name,
+            added_by=holdings.user,
+        )
+        for choice in chosen
+    )
+
+
+def _department_of(application: Application, requirement: MaterialRequirement) -> int:
+    """The department a material is handed to: the case's service's, or in a bundle the
+    department of the member service that asks for it."""
+    if requirement.service_id == application.service_id and application.service is not None:
+        return int(application.service.department_id)
+    return int(requirement.service.department_id)
+
+
 def missing(application: Application) -> list[MaterialRequirement]:
     """Required materials not yet handed in (conditional ones are the applicant's call)."""
     have = set(application.materials.values_list("requirement__key", flat=True))
+    return absent(requirements_of(application), have)
+
+
+def absent(requirements: list[MaterialRequirement], have: set[str]) -> list[MaterialRequirement]:
+    """The required ones among ``requirements`` whose key is not in ``have``, once a key."""
     seen: set[str] = set()
-    absent = []
-    for requirement in requirements_of(application):
+    found = []
+    for requirement in requirements:
         if requirement.key in seen or requirement.key in have:
             continue
         seen.add(requirement.key)
         if requirement.requirement == MaterialRequirement.Requirement.REQUIRED:
-            absent.append(requirement)
-    return absent
+            found.append(requirement)
+    return found
 
 
 @transaction.atomic

@@ -8,6 +8,7 @@ only after the transaction commits. Anything else raises ``portal.errors.Illegal
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
@@ -22,6 +23,7 @@ from services.models.applications import (
     Application,
     ApplicationEvent,
     ApplicationStatus,
+    Material,
 )
 
 A = ApplicationStatus
@@ -176,6 +178,63 @@ def submit(application: Application, *, by: User | None) -> Application:
 
         fanout.create_children(submitted, by=by)
     return submitted
+
+
+@dataclass(frozen=True)
+class Opened:
+    """A new application with the rows written with it, for an answer that reads none back."""
+
+    application: Application
+    events: list[ApplicationEvent]
+    materials: list[Material]
+
+
+def open_new(
+    draft: Application,
+    *,
+    by: User,
+    submit: bool,
+    fill: Callable[[Application], list[Material]] | None = None,
+) -> Opened:
+    """A new application in one go (the API's apply): inserted as a draft, or, its answers and
+    materials checked by ``drafts``, already submitted. ``fill`` adds what needs its id (the
+    materials) before its events are written: the create event and, for a submit, the move's
+    event as ``_move`` writes it, with the table and the actor checked as ``_move`` checks
+    them. Nobody else can see the new row before commit, so nothing is locked. Must run inside
+    a transaction; writes no savepoint."""
+    now = timezone.now()
+    steps: list[tuple[str, str, str, dict[str, str]]] = [
+        ("create", A.DRAFT, A.DRAFT, {"channel": draft.channel})
+    ]
+    if submit:
+        target = MOVES[(A.DRAFT, "submit")]
+        if not ACTORS["submit"](by, draft):
+            raise NotAllowed(_("You may not do this to this application."))
+        draft.status, draft.submitted_at = target, now
+        steps.append(("submit", A.DRAFT, target, {}))
+    draft.save(force_insert=True)
+    materials = fill(draft) if fill is not None else []
+    actor = by if by.is_authenticated else None
+    events = ApplicationEvent.objects.bulk_create(
+        ApplicationEvent(
+            application=draft,
+            at=now,
+            action=action,
+            actor=actor,
+            from_status=before,
+            to_status=after,
+            detail=detail,
+        )
+        for action, before, after, detail in steps
+    )
+    if submit:
+        pk = draft.pk
+        transaction.on_commit(lambda: _after_move(pk, "submit"))
+        if draft.is_bundle:
+            from services import fanout
+
+            fanout.create_children(draft, by=by)
+    return Opened(draft, events, materials)
 
 
 @transaction.atomic

@@ -28,7 +28,6 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import Serializer
 
-from certificates.models import Certificate
 from portal import audit, roles
 from portal.api.permissions import ViaSession
 from portal.auth import signed_in_user
@@ -135,9 +134,23 @@ def _audit_read(request: Request, application: Application) -> None:
     )
 
 
-def _detail(request: Request, application: Application, *, own: bool) -> dict[str, Any]:
-    reader = application.applicant if request.user.is_anonymous else signed_in_user(request)
-    context = selectors.detail_context(application, reader)
+def _detail(
+    request: Request,
+    application: Application,
+    *,
+    own: bool,
+    opened: workflow.Opened | None = None,
+) -> dict[str, Any]:
+    if opened is not None and not application.is_bundle:
+        # Just made by this request: its rows are at hand, none to read back.
+        context: dict[str, Any] = {
+            "events": opened.events,
+            "materials": opened.materials,
+            "children": [],
+        }
+    else:
+        reader = application.applicant if request.user.is_anonymous else signed_in_user(request)
+        context = selectors.detail_context(application, reader)
     children = context["children"]
     # The applicant does not see the back office's claims and reassignments (as on his page).
     application.event_list = [  # type: ignore[attr-defined]
@@ -192,70 +205,6 @@ def _not_complete(problems: dict[str, Any]) -> Invalid:
 
 def _requirement(application: Application, key: str) -> MaterialRequirement | None:
     return next((r for r in materials.requirements_of(application) if r.key == key), None)
-
-
-def _certificate(reference: str) -> Certificate | None:
-    found = Certificate.objects.select_related("type").filter(identifier=reference).first()
-    if found is None and reference.isascii() and reference.isdigit() and len(reference) < 19:
-        found = Certificate.objects.select_related("type").filter(pk=int(reference)).first()
-    return found
-
-
-def _attach_certificates(
-    application: Application, given: list[dict[str, str]], by: User
-) -> dict[str, list[str]]:
-    """Each e-certificate given instead of a copy; the problems by requirement key."""
-    problems: dict[str, list[str]] = {}
-    requirements = {r.key: r for r in reversed(materials.requirements_of(application))}
-    for item in given:
-        key = item["requirement"]
-        requirement = requirements.get(key)
-        certificate = _certificate(item["certificate"])
-        if requirement is None:
-            problems[key] = [_("Choose a material of this service.")]
-        elif certificate is None:  # the same answer as for someone else's certificate
-            problems[key] = [_("Choose one of your own certificates.")]
-        else:
-            try:
-                materials.attach_certificate(application, requirement, certificate, by=by)
-            except Invalid as exc:
-                problems[key] = [str(m) for m in exc.fields.get("certificate", [])] or [exc.message]
-    return problems
-
-
-def _create(by: User, data: dict[str, Any]) -> Application:
-    """A draft with its answers and certificates, submitted unless asked not to; all or none
-    (drafts.submit_once runs this in one transaction)."""
-    application = drafts.start(
-        by=by,
-        service=data.get("service"),
-        bundle=data.get("bundle"),
-        organisation=data.get("organisation"),
-        hall=data.get("hall"),
-    )
-    drafts.save_answers(
-        application,
-        by=by,
-        answers=data["answers"],
-        bundle_choices=data.get("bundle_choices"),
-    )
-    problems: dict[str, Any] = {}
-    certificate_problems = _attach_certificates(application, data["materials"], by)
-    if certificate_problems:
-        problems["materials"] = certificate_problems
-    if data["submit"] and not problems:
-        try:
-            return drafts.submit_draft(application, by=by)
-        except Invalid as exc:
-            raise _not_complete(_with_incomplete(application, exc, {})) from None
-    if data["submit"]:
-        try:
-            drafts.check_complete(application)
-        except Invalid as exc:
-            problems = _with_incomplete(application, exc, problems)
-    if problems:
-        raise _not_complete(problems)
-    return application
 
 
 # --- The list, applying, one case -----------------------------------------------------------
@@ -362,15 +311,21 @@ class ApplicationList(generics.GenericAPIView):  # type: ignore[type-arg]
         key = _idempotency_key(request)
         serializer = s.ApplicationCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        user = signed_in_user(request)
-        done = drafts.submit_once(
-            by=user,
-            key=key,
-            payload=request.data,
-            build=lambda: _create(user, serializer.validated_data),
+        data = serializer.validated_data
+        new = drafts.NewApplication(
+            service=data.get("service"),
+            bundle=data.get("bundle"),
+            organisation=data.get("organisation"),
+            hall=data.get("hall"),
+            answers=data["answers"],
+            bundle_choices=data.get("bundle_choices"),
+            certificates=[(m["requirement"], m["certificate"]) for m in data["materials"]],
+            submit=data["submit"],
         )
+        user = signed_in_user(request)
+        done = drafts.apply_once(new, by=user, key=key, payload=request.data)
         return Response(
-            _detail(request, done.application, own=True),
+            _detail(request, done.application, own=True, opened=done.opened),
             status=status.HTTP_201_CREATED if done.created else status.HTTP_200_OK,
         )
 

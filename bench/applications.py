@@ -5,19 +5,12 @@
   answers, two materials given by e-certificates he holds (材料免提交, two consents recorded),
   a new ``Idempotency-Key`` on every request (bench/lua/submit.lua). Compared with the insert
   floor. ``ensure_bench_service()`` makes the service and the certificates, in-process.
-* ``python -m bench.applications`` measures how many accepted cases one real ``celery worker``
-  routes per second on PostgreSQL, and the worker's memory (RSS), and prints JSON.
+* Routing by a real worker: bench/routing.py (``python -m bench.routing``).
 """
 
 from __future__ import annotations
 
-import argparse
 import json
-import os
-import subprocess
-import sys
-import time
-from pathlib import Path
 from typing import Any
 
 from bench.certificates import (
@@ -34,8 +27,6 @@ BENCH_SERVICE_CODE = "BENCH-APPLY-0001"
 SECOND_SERIAL = "BENCH0000002"
 REQUIREMENTS = ("id-card", "household-register")
 ANSWERS = {"applicant_name": "测试员", "phone": "13800009999", "purpose": "基准测试"}
-DEFAULT_BROKER_URL = "redis://127.0.0.1:6379/11"
-QUEUE = "routing"
 REVIEWERS = 3
 REVIEWER_EMAIL = "bench-reviewer-{}@bench.onewindow"
 
@@ -157,181 +148,3 @@ def _ensure_reviewers(department: Any, category: Any) -> None:
         if not StaffAssignment.objects.filter(user=user, role=StaffRole.REVIEWER).exists():
             assignment = StaffAssignment(user=user, role=StaffRole.REVIEWER, department=department)
             roles.grant(assignment, by=None, categories=[category])
-
-
-# --- Routing throughput of one real worker ---------------------------------------------------
-
-
-def _accepted_cases(count: int) -> list[int]:
-    """``count`` cases as acceptance leaves them for routing, in one insert."""
-    from django.utils import timezone
-
-    from bench.accounts import BENCH_EMAIL
-    from portal.models import User
-    from services.models import Application, ReviewStep, Service
-    from services.models.applications import ApplicationStatus
-
-    service = Service.objects.get(code=BENCH_SERVICE_CODE)
-    step = ReviewStep.objects.get(service=service, order=1)
-    applicant = User.objects.get(email=BENCH_EMAIL)
-    now = timezone.now()
-    rows = Application.objects.bulk_create(
-        Application(
-            service=service,
-            applicant=applicant,
-            hall=service.halls.first(),
-            status=ApplicationStatus.IN_REVIEW,
-            answers=ANSWERS,
-            submitted_at=now,
-            accepted_at=now,
-            review_step=step,
-            step_started_at=now,
-        )
-        for _ in range(count)
-    )
-    return [row.pk for row in rows]
-
-
-def _routed(cases: list[int]) -> int:
-    from services.models import Application
-
-    return Application.objects.filter(pk__in=cases, routed_at__isnull=False).count()
-
-
-def _tree_rss_kib(pid: int) -> dict[str, int]:
-    """Resident memory (RSS) of a process and its children (the pool processes), and their
-    proportional total (PSS), in KiB."""
-
-    def rss(p: int) -> int:
-        for line in Path(f"/proc/{p}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-        return 0
-
-    def pss(p: int) -> int:
-        # Proportional: pages the pool processes share with their parent are counted once.
-        for line in Path(f"/proc/{p}/smaps_rollup").read_text().splitlines():
-            if line.startswith("Pss:"):
-                return int(line.split()[1])
-        return 0
-
-    children = [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
-    sizes = {"main": rss(pid), **{f"child-{c}": rss(c) for c in children}}
-    sizes["total"] = sum(sizes.values())
-    sizes["total_pss"] = sum(pss(p) for p in [pid, *children])
-    return sizes
-
-
-def measure_routing(
-    *, cases: int, concurrency: int, pool: str, broker_url: str, env: dict[str, str]
-) -> dict[str, Any]:
-    from celery import Celery
-
-    from bench import procstat
-    from services import tasks
-
-    ids = _accepted_cases(cases)
-    log_path = Path(__file__).resolve().parent / "results" / "routing-worker.log"
-    log_path.parent.mkdir(exist_ok=True)
-    worker_env = {**env, "CELERY_BROKER_URL": broker_url, "PYTHONUNBUFFERED": "1"}
-    publisher = Celery("portal", broker=broker_url)
-    publisher.conf.task_routes = {"services.tasks.route_*": {"queue": QUEUE}}
-    publisher.control.purge()
-    command = [
-        str(Path(sys.executable).with_name("celery")),
-        "-A",
-        "portal",
-        "worker",
-        "-Q",
-        QUEUE,
-        f"--pool={pool}",
-        f"--concurrency={concurrency}",
-        "-l",
-        "info",
-        "-n",
-        f"bench-routing-{os.getpid()}@localhost",
-        "--without-gossip",
-        "--without-mingle",
-        "--without-heartbeat",
-    ]
-    with log_path.open("wb") as log_file:
-        worker = subprocess.Popen(  # noqa: S603
-            command, env=worker_env, stdout=log_file, stderr=subprocess.STDOUT
-        )
-    try:
-        deadline = time.monotonic() + 120
-        while b" ready." not in log_path.read_bytes():
-            if worker.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"the worker did not start; see {log_path}")
-            time.sleep(0.1)
-        rss_idle = _tree_rss_kib(worker.pid)
-        # Publish everything first (the queue a backlog, as after an outage), then start timing
-        # when the worker takes the first one.
-        with publisher.producer_or_acquire() as producer:
-            for pk in ids:
-                publisher.send_task(
-                    tasks.route_application.name, args=(pk,), queue=QUEUE, producer=producer
-                )
-        deadline = time.monotonic() + 600
-        while _routed(ids[:1]) == 0 and time.monotonic() < deadline:
-            time.sleep(0.01)
-        started = time.monotonic()
-        cpu_before, busy_before = procstat.tree_cpu_ms(worker.pid), procstat.machine_busy_ms()
-        peak: dict[str, int] = {}
-        while (done := _routed(ids)) < len(ids) and time.monotonic() < deadline:
-            sizes = _tree_rss_kib(worker.pid)
-            peak = sizes if sizes["total"] > peak.get("total", 0) else peak
-            time.sleep(0.2)
-        elapsed = time.monotonic() - started
-        worker_cpu = procstat.tree_cpu_ms(worker.pid) - cpu_before
-        machine_cpu = procstat.machine_busy_ms() - busy_before
-    finally:
-        worker.terminate()
-        worker.wait(timeout=30)
-    return {
-        "cases": len(ids),
-        "routed": done,
-        "seconds": round(elapsed, 2),
-        "routed_per_s": round((done - 1) / elapsed, 1) if elapsed else None,
-        "pool": pool,
-        "concurrency": concurrency,
-        "worker_cpu_ms_per_case": round(worker_cpu / max(done - 1, 1), 2),
-        # Everything on the machine (PostgreSQL, Redis, and anyone else) over the same time.
-        "machine_cpu_ms_per_case": round(machine_cpu / max(done - 1, 1), 2),
-        "machine_cores": os.cpu_count(),
-        "rss_kib_idle": rss_idle,
-        "rss_kib_peak": peak,
-    }
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.applications")
-    parser.add_argument("--cases", type=int, default=2000)
-    parser.add_argument("--concurrency", type=int, default=2, help="worker pool processes")
-    parser.add_argument("--pool", default="prefork", choices=["prefork", "solo", "threads"])
-    parser.add_argument("--broker", default=os.environ.get("BENCH_BROKER_URL", DEFAULT_BROKER_URL))
-    args = parser.parse_args(argv)
-
-    from bench import accounts, database
-    from bench.runner import bench_environment
-
-    env, _cache = bench_environment()
-    os.environ.update(env)
-    database.ensure_database(env["DATABASE_URL"])
-    database.manage(["migrate", "--noinput"], env)
-    database.setup_django()
-    accounts.ensure_bench_citizen()
-    ensure_bench_service()
-    result = measure_routing(
-        cases=args.cases,
-        concurrency=args.concurrency,
-        pool=args.pool,
-        broker_url=args.broker,
-        env=env,
-    )
-    print(json.dumps(result, indent=2))
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

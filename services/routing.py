@@ -6,16 +6,20 @@ case as unassigned)."""
 from __future__ import annotations
 
 import datetime as dt
+import heapq
+import zlib
+from collections import defaultdict
+from dataclasses import dataclass
 
-from django.db import transaction
-from django.db.models import Count, Q
+from django.db import connection, transaction
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.errors import Conflict, Invalid, NotAllowed
 from portal.models import StaffAssignment, StaffRole, User
 from services import permissions, workflow
-from services.models.applications import Application, ApplicationStatus
+from services.models.applications import Application, ApplicationEvent, ApplicationStatus
 
 OPEN_REVIEW = (ApplicationStatus.IN_REVIEW, ApplicationStatus.REVIEW_SUPPLEMENT)
 
@@ -40,52 +44,138 @@ def queue_reviewers(department_id: int, category_id: int, role: str) -> list[Use
     )
 
 
-@transaction.atomic
-def route(application_id: int) -> bool:
-    """Assign the current review step; False when there is nothing to do (already routed,
-    no longer in review, gone). Safe to run twice: a redelivered task changes nothing."""
-    application = (
-        Application.objects.select_for_update(of=("self",))
-        .filter(pk=application_id, status=ApplicationStatus.IN_REVIEW, routed_at__isnull=True)
-        .select_related("service", "review_step")
-        .first()
-    )
-    if application is None:
-        return False
-    step, service = application.review_step, application.service
-    reviewer = None
-    if step is not None and service is not None:
-        reviewers = queue_reviewers(step.department_id, service.category_id, step.role)
-        reviewer = reviewers[0] if reviewers else None
-    application.assigned_to, application.routed_at = reviewer, timezone.now()
-    application.save(update_fields=["assigned_to", "routed_at"])
-    workflow.record(
-        application,
-        "route",
-        by=None,
-        step=step.name if step else "",
-        department_id=step.department_id if step else None,
-        assigned_to=reviewer.pk if reviewer else None,
-    )
-    return True
+# How many cases one routing transaction takes: large enough that a backlog (after an outage)
+# costs a few queries per hundred cases, small enough that its row locks are held briefly.
+BATCH = 200
+# The first key of the transaction-level advisory locks that serialise assignment per queue.
+_QUEUE_LOCKS = 0x524F5554  # "ROUT"
 
 
-def unrouted(older_than: dt.timedelta) -> list[int]:
+@dataclass(frozen=True)
+class _Pending:
+    """An unrouted case as routing needs it: its queue and its step."""
+
+    pk: int
+    step_name: str | None
+    department_id: int | None
+    category_id: int | None
+    role: str | None
+
+    @property
+    def queue(self) -> tuple[int, int, str] | None:
+        if self.department_id is None or self.category_id is None or self.role is None:
+            return None
+        return (self.department_id, self.category_id, self.role)
+
+
+_PENDING_FIELDS = (
+    "pk",
+    "review_step__name",
+    "review_step__department_id",
+    "service__category_id",
+    "review_step__role",
+)
+
+
+def _unrouted() -> QuerySet[Application]:
+    return Application.objects.filter(status=ApplicationStatus.IN_REVIEW, routed_at__isnull=True)
+
+
+def _locked(queryset: QuerySet[Application], *, skip_locked: bool) -> list[_Pending]:
+    rows = queryset.select_for_update(of=("self",), skip_locked=skip_locked).values_list(
+        *_PENDING_FIELDS
+    )
+    return [_Pending(*row) for row in rows]
+
+
+def route(application_id: int, *, limit: int = 1) -> int:
+    """Route the case and, in the same transaction, up to ``limit - 1`` other unrouted cases
+    (their own tasks then find nothing to do). Returns how many were routed: 0 when the case
+    needs nothing (already routed, no longer in review, gone), so a redelivered task changes
+    nothing."""
+    # Without a lock first: most tasks of a backlog find their case routed by an earlier batch.
+    if not _unrouted().filter(pk=application_id).exists():
+        return 0
+    with transaction.atomic():
+        # Waits for the case's own lock (a move in progress); the others are only the ones free
+        # now, so two batches never wait for each other's rows.
+        batch = _locked(_unrouted().filter(pk=application_id), skip_locked=False)
+        if batch and limit > 1:
+            others = _unrouted().exclude(pk=application_id).order_by("step_started_at", "pk")
+            batch += _locked(others[: limit - 1], skip_locked=True)
+        return _assign(batch)
+
+
+def route_unrouted(older_than: dt.timedelta, *, limit: int = BATCH) -> int:
     """Cases in review that no routing task has handled in time (the broker was down, a worker
-    died): the sweep routes them."""
+    died): route them, ``limit`` to a transaction. Returns how many."""
     cutoff = timezone.now() - older_than
-    return list(
-        Application.objects.filter(
-            status=ApplicationStatus.IN_REVIEW, routed_at__isnull=True, step_started_at__lt=cutoff
+    late = _unrouted().filter(step_started_at__lt=cutoff).order_by("step_started_at", "pk")
+    total = 0
+    while True:
+        with transaction.atomic():
+            routed = _assign(_locked(late[:limit], skip_locked=True))
+        total += routed
+        if routed < limit:
+            return total
+
+
+def _assign(batch: list[_Pending]) -> int:
+    """Give each locked case of the batch the least busy reviewer of its queue, counting the
+    cases given earlier in the batch; one count query per queue, one update per reviewer."""
+    if not batch:
+        return 0
+    queues = sorted({case.queue for case in batch if case.queue is not None})
+    hold_queues(queues)
+    loads: dict[tuple[int, int, str], list[tuple[int, int]]] = {}
+    for queue in queues:
+        loads[queue] = [(r.open_cases, r.pk) for r in queue_reviewers(*queue)]  # type: ignore[attr-defined]
+        heapq.heapify(loads[queue])
+    by_reviewer: dict[int | None, list[int]] = defaultdict(list)
+    events = []
+    for case in batch:
+        heap = loads.get(case.queue) if case.queue is not None else None
+        reviewer = None
+        if heap:
+            open_cases, reviewer = heapq.heappop(heap)
+            heapq.heappush(heap, (open_cases + 1, reviewer))
+        by_reviewer[reviewer].append(case.pk)
+        events.append(
+            ApplicationEvent(
+                application_id=case.pk,
+                action="route",
+                from_status=ApplicationStatus.IN_REVIEW,
+                to_status=ApplicationStatus.IN_REVIEW,
+                detail={
+                    "step": case.step_name or "",
+                    "department_id": case.department_id,
+                    "assigned_to": reviewer,
+                },
+            )
         )
-        .order_by("step_started_at")
-        .values_list("pk", flat=True)[:10_000]
-    )
+    now = timezone.now()
+    for reviewer, pks in by_reviewer.items():
+        Application.objects.filter(pk__in=pks).update(assigned_to_id=reviewer, routed_at=now)
+    ApplicationEvent.objects.bulk_create(events)
+    return len(batch)
 
 
-def route_unrouted(older_than: dt.timedelta) -> int:
-    """Route every case left unrouted longer than ``older_than``; returns how many."""
-    return sum(route(application_id) for application_id in unrouted(older_than))
+def hold_queues(queues: list[tuple[int, int, str]]) -> None:
+    """Lock the queues (department, category, role) until the transaction ends: one queue's
+    cases are assigned one transaction at a time, so that two batches routing at once each
+    count the other's cases. Taken in a fixed order (sorted), so two batches never deadlock."""
+    if connection.vendor != "postgresql" or not queues:
+        return
+    keys = sorted({_signed32(zlib.crc32(f"{d}:{c}:{r}".encode())) for d, c, r in queues})
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(pg_advisory_xact_lock(%s, k)) FROM unnest(%s::int[]) AS k",
+            [_QUEUE_LOCKS, keys],
+        )
+
+
+def _signed32(value: int) -> int:
+    return value - (1 << 32) if value >= 1 << 31 else value
 
 
 @transaction.atomic

@@ -42,8 +42,10 @@ def enqueue_after_move(application_id: int, action: str) -> None:
 
 
 @shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
-def route_application(application_id: int) -> bool:
-    return routing.route(application_id)
+def route_application(application_id: int) -> int:
+    """Routes the case and other unrouted ones with it (a batch); the tasks of those find
+    nothing left to do. Returns how many cases this run routed."""
+    return routing.route(application_id, limit=routing.BATCH)
 
 
 @shared_task

@@ -12,7 +12,8 @@ that only exists in test_test_gw1 and drop it). This works whatever ``--dist`` m
 one ``xdist_group`` plus ``--dist loadgroup`` would also work, but only if every caller
 remembered the option. The numbers are counted down from 15, skipping the database of the
 configured broker and those of ``REDIS_URL`` and the Django caches (``cache.clear()``, run
-before every test, flushes a Redis cache's whole database).
+before every test, flushes a Redis cache's whole database); ``WORKER_TEST_REDIS_DATABASES``
+(e.g. ``3`` or ``3,4``) names them instead, where several people share one Redis.
 
 Leftover messages from an earlier run are purged from those queues before the worker starts.
 Tests that use the worker must be ``django_db(transaction=True)``: it is another process and
@@ -81,6 +82,9 @@ def broker_url_for_this_process(base_url: str) -> str:
         _redis_db(url) for url in locations if url.startswith(("redis://", "rediss://"))
     )
     free = [n for n in range(REDIS_DATABASES - 1, -1, -1) if n not in reserved]
+    # On a machine shared by several people, each names the databases that are his.
+    if os.environ.get("WORKER_TEST_REDIS_DATABASES"):
+        free = [int(n) for n in os.environ["WORKER_TEST_REDIS_DATABASES"].split(",")]
     worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
     index = int(worker[2:]) if worker[2:].isdigit() else 0
     return urlunsplit(parts._replace(path=f"/{free[index % len(free)]}"))

@@ -147,7 +147,7 @@ def test_a_pool_process_killed_while_routing_is_replaced_and_its_case_routed_onc
     wait_until_routed(cases, BATCH, worker)
     assert route_events(cases) == Counter(dict.fromkeys(cases, 1))
     [message] = [m for m in published_tasks if m.args == [middle.pk]]
-    assert worker.wait_for_task(message.task_id) == "True"  # delivered again, and routed
+    assert worker.wait_for_task(message.task_id) == "1"  # delivered again, and routed
     assert process not in pool_processes(worker)
 
 
@@ -177,6 +177,6 @@ def test_a_worker_killed_while_routing_loses_no_case_and_routes_none_twice(
     # The visibility timeout passes: Redis delivers the dead worker's message again.
     restore_unacknowledged(celery_broker_url)
     [message] = [m for m in published_tasks if m.args == [middle.pk]]
-    assert second.wait_for_task(message.task_id) == "False"  # nothing left to do
+    assert second.wait_for_task(message.task_id) == "0"  # nothing left to do
 
     assert route_events(cases) == Counter(dict.fromkeys(cases, 1))

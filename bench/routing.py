@@ -1,0 +1,351 @@
+"""Routing throughput of one real ``celery worker`` on PostgreSQL (issue 8: at least 500
+accepted cases routed per second), and the worker's memory.
+
+``python -m bench.routing`` makes accepted cases of the bench service (bench/applications.py)
+and publishes one ``route_application`` task per case, as acceptance does on commit, then
+starts timing when the worker routes the first case:
+
+* ``backlog``: every task published before the worker takes the first (as after an outage).
+  ``routed_per_s`` counts cases routed until the last one is; ``drained_per_s`` counts tasks
+  until the queue is empty (the tasks of cases an earlier batch routed do nothing, but each
+  is still a message the worker takes).
+* ``steady``: cases accepted and published at ``--rate`` a second for ``--seconds``, as a busy
+  day's counters would; the worker keeps up if the queue never grows and every case is
+  routed soon after its task is published (``lag_ms``).
+
+Several runs of each (``--runs``), each with the machine's load average (``uptime``): the
+machine may be shared. The worker's resident memory (RSS, and PSS, which counts pages the pool
+processes share with their parent once) idle and at its peak. Prints JSON.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+DEFAULT_BROKER_URL = "redis://127.0.0.1:6379/11"
+QUEUE = "routing"
+LOG_PATH = Path(__file__).resolve().parent / "results" / "routing-worker.log"
+
+
+def _accepted_cases(count: int) -> list[int]:
+    """``count`` cases as acceptance leaves them for routing, in one insert."""
+    from django.utils import timezone
+
+    from bench.accounts import BENCH_EMAIL
+    from bench.applications import ANSWERS, BENCH_SERVICE_CODE
+    from portal.models import User
+    from services.models import Application, ReviewStep, Service
+    from services.models.applications import ApplicationStatus
+
+    service = Service.objects.get(code=BENCH_SERVICE_CODE)
+    step = ReviewStep.objects.get(service=service, order=1)
+    applicant = User.objects.get(email=BENCH_EMAIL)
+    hall = service.halls.first()
+    now = timezone.now()
+    rows = Application.objects.bulk_create(
+        Application(
+            service=service,
+            applicant=applicant,
+            hall=hall,
+            status=ApplicationStatus.IN_REVIEW,
+            answers=ANSWERS,
+            submitted_at=now,
+            accepted_at=now,
+            review_step=step,
+            step_started_at=now,
+        )
+        for _ in range(count)
+    )
+    return [row.pk for row in rows]
+
+
+def _routed(cases: list[int]) -> int:
+    from services.models import Application
+
+    return Application.objects.filter(pk__in=cases, routed_at__isnull=False).count()
+
+
+def _close_open_cases() -> None:
+    """Earlier runs' cases leave the reviewers' queues, so every run starts from the same loads
+    (routing counts each reviewer's open cases)."""
+    from bench.applications import BENCH_SERVICE_CODE
+    from services.models import Application
+    from services.models.applications import ApplicationStatus
+
+    Application.objects.filter(
+        service__code=BENCH_SERVICE_CODE, status=ApplicationStatus.IN_REVIEW
+    ).update(status=ApplicationStatus.DENIED, routed_at=None)
+
+
+def _tree_memory_kib(pid: int) -> dict[str, int]:
+    """Resident memory (RSS) of a process and its children (the pool processes), and their
+    proportional total (PSS), in KiB."""
+
+    def field(path: Path, name: str) -> int:
+        for line in path.read_text().splitlines():
+            if line.startswith(name):
+                return int(line.split()[1])
+        return 0
+
+    children = [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    sizes = {"main": field(Path(f"/proc/{pid}/status"), "VmRSS:")}
+    sizes.update({f"child-{c}": field(Path(f"/proc/{c}/status"), "VmRSS:") for c in children})
+    sizes["total"] = sum(sizes.values())
+    sizes["total_pss"] = sum(
+        field(Path(f"/proc/{p}/smaps_rollup"), "Pss:") for p in [pid, *children]
+    )
+    return sizes
+
+
+class Worker:
+    """``celery -A portal worker -Q routing``, started and ready; stopped on exit."""
+
+    def __init__(
+        self, *, pool: str, concurrency: int, prefetch: int, broker_url: str, env: dict[str, str]
+    ):
+        command = [
+            str(Path(sys.executable).with_name("celery")),
+            "-A",
+            "portal",
+            "worker",
+            "-Q",
+            QUEUE,
+            f"--pool={pool}",
+            f"--concurrency={concurrency}",
+            f"--prefetch-multiplier={prefetch}",
+            "-l",
+            "info",
+            "-n",
+            f"bench-routing-{os.getpid()}@localhost",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+        ]
+        worker_env = {**env, "CELERY_BROKER_URL": broker_url, "PYTHONUNBUFFERED": "1"}
+        LOG_PATH.parent.mkdir(exist_ok=True)
+        with LOG_PATH.open("wb") as log_file:
+            self.process = subprocess.Popen(  # noqa: S603
+                command, env=worker_env, stdout=log_file, stderr=subprocess.STDOUT
+            )
+
+    def __enter__(self) -> Worker:
+        deadline = time.monotonic() + 120
+        while b" ready." not in LOG_PATH.read_bytes():
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                self.__exit__()
+                raise RuntimeError(f"the worker did not start; see {LOG_PATH}")
+            time.sleep(0.1)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=30)
+
+    def memory(self) -> dict[str, int]:
+        return _tree_memory_kib(self.process.pid)
+
+
+class Broker:
+    """Publishes routing tasks as acceptance does, and tells how many are still queued."""
+
+    def __init__(self, url: str):
+        import redis
+        from celery import Celery
+
+        self.app = Celery("portal", broker=url)
+        self.app.conf.task_routes = {"services.tasks.route_*": {"queue": QUEUE}}
+        self.redis = redis.Redis.from_url(url)
+
+    def purge(self) -> None:
+        self.app.control.purge()
+        self.redis.delete("unacked", "unacked_index")
+
+    def publish(self, cases: list[int]) -> None:
+        from services import tasks
+
+        with self.app.producer_or_acquire() as producer:
+            for pk in cases:
+                self.app.send_task(
+                    tasks.route_application.name, args=(pk,), queue=QUEUE, producer=producer
+                )
+
+    def queued(self) -> int:
+        """Tasks not yet finished: waiting in the queue, or delivered and not acknowledged."""
+        return int(self.redis.llen(QUEUE)) + int(self.redis.hlen("unacked"))
+
+
+def _load() -> list[float]:
+    return [round(x, 2) for x in os.getloadavg()]
+
+
+def backlog(worker: Worker, broker: Broker, *, cases: int) -> dict[str, Any]:
+    from bench import procstat
+
+    ids = _accepted_cases(cases)
+    load_before = _load()
+    broker.publish(ids)
+    deadline = time.monotonic() + 600
+    while _routed(ids[:1]) == 0 and time.monotonic() < deadline:
+        time.sleep(0.005)
+    started = time.monotonic()
+    cpu_before, busy_before = procstat.tree_cpu_ms(worker.process.pid), procstat.machine_busy_ms()
+    peak: dict[str, int] = {}
+    routed_at = drained_at = None
+    while time.monotonic() < deadline and (routed_at is None or drained_at is None):
+        if routed_at is None and _routed(ids) == len(ids):
+            routed_at = time.monotonic()
+        if drained_at is None and broker.queued() == 0:
+            drained_at = time.monotonic()
+        sizes = worker.memory()
+        peak = sizes if sizes["total"] > peak.get("total", 0) else peak
+        time.sleep(0.02)
+    if routed_at is None or drained_at is None:
+        raise RuntimeError(f"routing did not finish in time; see {LOG_PATH}")
+    done = time.monotonic()
+    worker_cpu = procstat.tree_cpu_ms(worker.process.pid) - cpu_before
+    machine_cpu = procstat.machine_busy_ms() - busy_before
+    # The first case's routing started the clock: it is not counted.
+    return {
+        "cases": len(ids),
+        "routed_per_s": round((len(ids) - 1) / (routed_at - started), 1),
+        "drained_per_s": round((len(ids) - 1) / (drained_at - started), 1),
+        "seconds_to_route": round(routed_at - started, 2),
+        "seconds_to_drain": round(drained_at - started, 2),
+        "worker_cpu_ms_per_case": round(worker_cpu / (len(ids) - 1), 3),
+        # Everything on the machine (PostgreSQL, Redis, this process, and anyone else).
+        "machine_cpu_ms_per_case": round(machine_cpu / (len(ids) - 1), 3),
+        "rss_kib_peak": peak,
+        "load_before": load_before,
+        "load_after": _load(),
+        "elapsed": round(done - started, 2),
+    }
+
+
+def steady(worker: Worker, broker: Broker, *, rate: int, seconds: float) -> dict[str, Any]:
+    """Accept and publish ``rate`` cases a second (in ticks of 50 ms) for ``seconds``."""
+    from bench import procstat
+
+    tick = 0.05
+    per_tick = max(1, round(rate * tick))
+    load_before = _load()
+    cpu_before, busy_before = procstat.tree_cpu_ms(worker.process.pid), procstat.machine_busy_ms()
+    started = time.monotonic()
+    published: list[tuple[float, list[int]]] = []
+    most_queued, peak = 0, worker.memory()
+    next_tick = started
+    while next_tick - started < seconds:
+        ids = _accepted_cases(per_tick)
+        broker.publish(ids)
+        published.append((time.monotonic(), ids))
+        most_queued = max(most_queued, broker.queued())
+        sizes = worker.memory()
+        peak = sizes if sizes["total"] > peak["total"] else peak
+        next_tick += tick
+        time.sleep(max(0.0, next_tick - time.monotonic()))
+    publishing = time.monotonic() - started
+    all_ids = [pk for _, ids in published for pk in ids]
+    deadline = time.monotonic() + 600
+    while (_routed(all_ids) < len(all_ids) or broker.queued()) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    finished = time.monotonic()
+    worker_cpu = procstat.tree_cpu_ms(worker.process.pid) - cpu_before
+    machine_cpu = procstat.machine_busy_ms() - busy_before
+    return {
+        "cases": len(all_ids),
+        "offered_per_s": round(len(all_ids) / publishing, 1),
+        "routed_per_s": round(len(all_ids) / (finished - started), 1),
+        "seconds_after_last_publish": round(finished - started - publishing, 2),
+        "most_queued": most_queued,
+        "lag_ms": _lag_ms(published),
+        "worker_cpu_ms_per_case": round(worker_cpu / len(all_ids), 3),
+        "machine_cpu_ms_per_case": round(machine_cpu / len(all_ids), 3),
+        "rss_kib_peak": peak,
+        "load_before": load_before,
+        "load_after": _load(),
+    }
+
+
+def _lag_ms(published: list[tuple[float, list[int]]]) -> dict[str, float]:
+    """From publishing a tick's tasks to its cases' routing (the database's clock, the same
+    machine), median and worst over ticks."""
+    from datetime import datetime
+
+    from django.db.models import Max
+
+    from services.models import Application
+
+    offset = time.time() - time.monotonic()
+    lags = []
+    for sent, ids in published:
+        last = Application.objects.filter(pk__in=ids).aggregate(last=Max("routed_at"))["last"]
+        assert isinstance(last, datetime)
+        lags.append((last.timestamp() - (sent + offset)) * 1000)
+    lags.sort()
+    return {"p50": round(lags[len(lags) // 2], 1), "max": round(lags[-1], 1)}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.routing")
+    parser.add_argument("--cases", type=int, default=3000, help="backlog size")
+    parser.add_argument("--rate", type=int, default=500, help="steady: cases a second")
+    parser.add_argument("--seconds", type=float, default=8.0, help="steady: how long")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--only", choices=["backlog", "steady"])
+    parser.add_argument("--concurrency", type=int, default=2, help="worker pool processes")
+    parser.add_argument("--pool", default="prefork", choices=["prefork", "solo", "threads"])
+    parser.add_argument(
+        "--prefetch", type=int, default=1, help="the worker's --prefetch-multiplier"
+    )
+    parser.add_argument("--broker", default=os.environ.get("BENCH_BROKER_URL", DEFAULT_BROKER_URL))
+    args = parser.parse_args(argv)
+
+    from bench import accounts, database
+    from bench.applications import ensure_bench_service
+    from bench.runner import bench_environment
+
+    env, _cache = bench_environment()
+    os.environ.update(env)
+    database.ensure_database(env["DATABASE_URL"])
+    database.manage(["migrate", "--noinput"], env)
+    database.setup_django()
+    accounts.ensure_bench_citizen()
+    ensure_bench_service()
+    broker = Broker(args.broker)
+    broker.purge()
+    result: dict[str, Any] = {
+        "pool": args.pool,
+        "concurrency": args.concurrency,
+        "prefetch_multiplier": args.prefetch,
+        "machine_cores": os.cpu_count(),
+        "runs": [],
+    }
+    with Worker(
+        pool=args.pool,
+        concurrency=args.concurrency,
+        prefetch=args.prefetch,
+        broker_url=args.broker,
+        env=env,
+    ) as worker:
+        result["rss_kib_idle"] = worker.memory()
+        for _ in range(args.runs):
+            if args.only in (None, "backlog"):
+                _close_open_cases()
+                result["runs"].append({"backlog": backlog(worker, broker, cases=args.cases)})
+            if args.only in (None, "steady"):
+                _close_open_cases()
+                run = steady(worker, broker, rate=args.rate, seconds=args.seconds)
+                result["runs"].append({"steady": run})
+        result["rss_kib_after"] = worker.memory()
+    print(json.dumps(result, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

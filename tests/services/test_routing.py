@@ -1,0 +1,163 @@
+"""Routing in batches: one transaction routes a case and the others waiting with it, each to
+the least busy reviewer of its queue, counting the cases given earlier in the batch."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+
+import pytest
+from django.utils import timezone
+
+from portal.models import StaffRole
+from services import routing, tasks
+from services.models import Application, ApplicationEvent
+from services.models.applications import ApplicationStatus
+from tests.services.cases import World, staff, world
+from tests.services.factories import ReviewStepFactory, ServiceFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def waiting(w: World, count: int, *, service=None, step=None, ago=dt.timedelta(0)) -> list[int]:
+    """``count`` cases as acceptance leaves them for routing (in review, not routed)."""
+    began = timezone.now() - ago
+    rows = Application.objects.bulk_create(
+        Application(
+            service=service or w.service,
+            applicant=w.applicant,
+            hall=w.hall,
+            status=ApplicationStatus.IN_REVIEW,
+            answers={"applicant_name": "张小明"},
+            submitted_at=began,
+            accepted_at=began,
+            review_step=step or w.step,
+            step_started_at=began,
+        )
+        for _ in range(count)
+    )
+    return [row.pk for row in rows]
+
+
+def open_cases(*reviewers) -> list[int]:
+    counts = Counter(
+        Application.objects.filter(status__in=routing.OPEN_REVIEW).values_list(
+            "assigned_to", flat=True
+        )
+    )
+    return [counts[r.pk] for r in reviewers]
+
+
+def route_events(cases: list[int]) -> Counter[int]:
+    return Counter(
+        ApplicationEvent.objects.filter(application_id__in=cases, action="route").values_list(
+            "application_id", flat=True
+        )
+    )
+
+
+@pytest.fixture
+def w() -> World:
+    return world()
+
+
+def test_one_task_routes_its_case_and_those_waiting_with_it_each_once(w):
+    cases = waiting(w, 30)
+
+    assert tasks.route_application(cases[7]) == 30
+
+    assert route_events(cases) == Counter(dict.fromkeys(cases, 1))
+    assert not Application.objects.filter(pk__in=cases, routed_at__isnull=True).exists()
+    # Their own tasks, and a redelivered one, find nothing left to do.
+    assert [tasks.route_application(pk) for pk in (cases[0], cases[7], cases[29])] == [0, 0, 0]
+    assert route_events(cases) == Counter(dict.fromkeys(cases, 1))
+
+
+def test_a_batch_fills_up_the_least_busy_reviewers_first_and_then_spreads_evenly(w):
+    second = staff(StaffRole.REVIEWER, department=w.department, categories=[w.category])
+    third = staff(StaffRole.REVIEWER, department=w.department, categories=[w.category])
+    busy = waiting(w, 4)
+    Application.objects.filter(pk__in=busy).update(assigned_to=w.reviewer, routed_at=timezone.now())
+    assert open_cases(w.reviewer, second, third) == [4, 0, 0]
+
+    cases = waiting(w, 11)
+    assert routing.route(cases[0], limit=routing.BATCH) == 11
+
+    # 4 to each of the two idle reviewers, then one more each in turn: 5, 5, 5.
+    assert open_cases(w.reviewer, second, third) == [5, 5, 5]
+    given = Counter(
+        ApplicationEvent.objects.filter(application_id__in=cases, action="route").values_list(
+            "detail__assigned_to", flat=True
+        )
+    )
+    assert given == {w.reviewer.pk: 1, second.pk: 5, third.pk: 5}
+
+
+def test_a_batch_gives_each_case_to_a_reviewer_of_its_own_queue(w):
+    other_category_service = ServiceFactory(department=w.department)
+    other_step = ReviewStepFactory(service=other_category_service, order=1, name="审核")
+    other_reviewer = staff(
+        StaffRole.REVIEWER,
+        department=w.department,
+        categories=[other_category_service.category],
+    )
+    mine = waiting(w, 3)
+    theirs = waiting(w, 3, service=other_category_service, step=other_step)
+
+    assert routing.route(theirs[0], limit=routing.BATCH) == 6
+
+    assigned = dict(
+        Application.objects.filter(pk__in=mine + theirs).values_list("pk", "assigned_to")
+    )
+    assert {assigned[pk] for pk in mine} == {w.reviewer.pk}
+    assert {assigned[pk] for pk in theirs} == {other_reviewer.pk}
+
+
+def test_a_queue_without_an_active_reviewer_leaves_its_cases_routed_but_unassigned(w):
+    w.reviewer.is_active = False
+    w.reviewer.save()
+    cases = waiting(w, 3)
+
+    assert routing.route(cases[0], limit=routing.BATCH) == 3
+
+    rows = Application.objects.filter(pk__in=cases)
+    assert {(row.assigned_to_id, row.routed_at is not None) for row in rows} == {(None, True)}
+
+
+def test_a_case_no_longer_in_review_is_not_routed(w):
+    withdrawn, waiting_one = waiting(w, 2)
+    Application.objects.filter(pk=withdrawn).update(status=ApplicationStatus.WITHDRAWN)
+
+    assert routing.route(withdrawn, limit=routing.BATCH) == 0  # and takes no other case with it
+    assert routing.route(waiting_one, limit=routing.BATCH) == 1
+
+    assert route_events([withdrawn]) == Counter()
+
+
+def test_the_sweep_routes_only_late_cases_in_batches_and_then_nothing(w):
+    late = waiting(w, 25, ago=dt.timedelta(minutes=5))
+    fresh = waiting(w, 3)
+
+    assert routing.route_unrouted(dt.timedelta(minutes=2), limit=10) == 25
+    assert routing.route_unrouted(dt.timedelta(minutes=2), limit=10) == 0
+
+    assert route_events(late + fresh) == Counter(dict.fromkeys(late, 1))
+
+
+def test_routing_a_batch_costs_the_same_queries_for_ten_cases_or_a_hundred(
+    w, django_assert_max_num_queries
+):
+    other_service = ServiceFactory(department=w.department)
+    other_step = ReviewStepFactory(service=other_service, order=1, name="审核")
+    staff(StaffRole.REVIEWER, department=w.department, categories=[other_service.category])
+    staff(StaffRole.REVIEWER, department=w.department, categories=[w.category])
+
+    def batch_of(count: int) -> int:
+        cases = waiting(w, count // 2) + waiting(
+            w, count // 2, service=other_service, step=other_step
+        )
+        with django_assert_max_num_queries(12) as captured:
+            assert routing.route(cases[0], limit=routing.BATCH) == count
+        return len(captured)
+
+    assert batch_of(10) == batch_of(100)

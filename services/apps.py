@@ -22,6 +22,12 @@ class ServicesConfig(AppConfig):
             frozenset({"department_admin"}),
             31,
         ),
+        StaffLink(
+            "services:rectification_list",
+            _("Bad ratings to rectify"),
+            frozenset({"department_admin", "system_admin"}),
+            32,
+        ),
     )
 
     def ready(self) -> None:

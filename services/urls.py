@@ -1,6 +1,8 @@
 from django.urls import path
 
 from services.views import applicant, catalogue, counter, materials, workbench
+from services.views import rating as rating_views
+from services.views import rectifications as rectification_views
 
 app_name = "services"
 
@@ -77,5 +79,28 @@ urlpatterns = [
         "applications/materials/<int:pk>/",
         materials.material_download,
         name="material_download",
+    ),
+    # Ratings (好差评) and the rectification of bad ones (ADR 0013).
+    path("applications/<int:pk>/rate/", rating_views.rate_application, name="rate_application"),
+    path("applications/<int:pk>/rate/follow-up/", rating_views.follow_up, name="rating_follow_up"),
+    path(
+        "applications/<int:pk>/rate/answer/",
+        rating_views.answer_response,
+        name="rating_answer_response",
+    ),
+    path("rate/visit/<str:token>/", rating_views.rate_visit, name="rate_visit"),
+    path("staff/tickets/<int:pk>/rating-qr/", rating_views.visit_qr, name="visit_rating_qr"),
+    path(
+        "staff/rectifications/", rectification_views.rectification_list, name="rectification_list"
+    ),
+    path(
+        "staff/rectifications/<int:pk>/",
+        rectification_views.rectification_detail,
+        name="rectification_detail",
+    ),
+    path(
+        "staff/rectifications/<int:pk>/<slug:action>/",
+        rectification_views.rectification_move,
+        name="rectification_move",
     ),
 ]

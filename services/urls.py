@@ -1,6 +1,6 @@
 from django.urls import path
 
-from services.views import applicant, catalogue, counter, materials, workbench
+from services.views import applicant, booking, catalogue, counter, hall, kiosk, materials, workbench
 from services.views import rating as rating_views
 from services.views import rectifications as rectification_views
 
@@ -75,6 +75,26 @@ urlpatterns = [
         workbench.case_supplement,
         name="workbench_supplement",
     ),
+    # Reservations (预约) and the hall queue: the citizen's bookings, the clerk's window and
+    # check-in desk (under /staff/), the hall's display and its kiosk (public).
+    path("book/<str:kind>/<str:key>/", booking.book_start, name="book_start"),
+    path("book/<str:kind>/<str:key>/confirm/", booking.book_confirm, name="book_confirm"),
+    path("bookings/", booking.my_bookings, name="my_bookings"),
+    path("bookings/<int:pk>/", booking.booking_detail, name="booking_detail"),
+    path("bookings/<int:pk>/cancel/", booking.booking_cancel, name="booking_cancel"),
+    path("bookings/<int:pk>/move/", booking.booking_move, name="booking_move"),
+    path("staff/hall/", hall.windows, name="hall_windows"),
+    path("staff/hall/windows/<int:pk>/", hall.window_page, name="hall_window"),
+    path(
+        "staff/hall/windows/<int:pk>/<str:action>/", hall.window_move, name="hall_window_move"
+    ),
+    path("staff/hall/check-in/", hall.check_in_desk, name="hall_check_in"),
+    path("halls/<int:pk>/display/", hall.display, name="hall_display"),
+    path("kiosk/<int:pk>/", kiosk.start, name="kiosk"),
+    path("kiosk/<int:pk>/check-in/", kiosk.check_in, name="kiosk_check_in"),
+    path("kiosk/<int:pk>/ticket/", kiosk.walk_in, name="kiosk_walk_in"),
+    path("kiosk/<int:pk>/progress/", kiosk.progress, name="kiosk_progress"),
+    path("kiosk/<int:pk>/verify/", kiosk.verify, name="kiosk_verify"),
     path(
         "applications/materials/<int:pk>/",
         materials.material_download,

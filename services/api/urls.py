@@ -1,6 +1,6 @@
 from django.urls import path
 
-from services.api import applications, calendar, views
+from services.api import applications, calendar, reservations, views
 
 app_name = "services_api"
 
@@ -10,6 +10,23 @@ urlpatterns = [
     path("bundles/", views.BundleList.as_view(), name="bundle_list"),
     path("bundles/<slug:slug>/", views.BundleDetail.as_view(), name="bundle_detail"),
     path("calendar/due-date/", calendar.DueDate.as_view(), name="calendar_due_date"),
+    # Reservations (预约) and the hall queue.
+    path("slots/", reservations.SlotList.as_view(), name="slot_list"),
+    path("bookings/", reservations.BookingList.as_view(), name="booking_list"),
+    path(
+        "bookings/<int:pk>/cancel/", reservations.BookingCancel.as_view(), name="booking_cancel"
+    ),
+    path("bookings/<int:pk>/move/", reservations.BookingMove.as_view(), name="booking_move"),
+    path("tickets/", reservations.TicketCreate.as_view(), name="ticket_list"),
+    *(
+        path(
+            f"windows/<int:pk>/{action}/",
+            reservations.window_view(action),
+            name=f"window_{action.replace('-', '_')}",
+        )
+        for action in reservations.WINDOW_ACTIONS
+    ),
+    path("halls/<int:pk>/display/", reservations.HallDisplay.as_view(), name="hall_display"),
     # Applications (办件): apply, follow, and one endpoint per move of the lifecycle.
     path("applications/", applications.ApplicationList.as_view(), name="application_list"),
     path(

@@ -1,0 +1,597 @@
+"""The reservations API (预约与叫号): free slots, one's bookings (book, cancel, move), queue
+tickets (check-in or walk-in, for the front desk), a window's calls, and the hall display.
+
+Views check the input's shape, call one function of ``services.booking`` or
+``services.queueing`` and render; refusals become the API's error shape in portal.api.errors
+(a full slot is a 409 ``fully_booked``). Staff calls need a session with the second factor,
+like the staff pages.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import permissions, serializers, status
+from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from portal import desk
+from portal.api.pagination import PageNumberPagination
+from portal.auth import signed_in_user
+from portal.errors import Conflict
+from portal.middleware import session_has_mfa
+from portal.models import Organisation, ServiceHall, User
+from services import booking, hallcodes, queueing
+from services import reservation_selectors as reads
+from services.models.bundles import Bundle
+from services.models.catalogue import Service
+from services.models.reservations import Booking, Slot, Ticket, Window, WindowGroup
+
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+MAX_KEY_LENGTH = 100
+# How long a booking request's key answers with the booking it made.
+IDEMPOTENCY_SECONDS = 24 * 3600
+
+
+def _error(description: str) -> OpenApiResponse:
+    return OpenApiResponse(description=description)
+
+
+def _codes(**by_status: list[str]) -> dict[str, Any]:
+    return {"x-error-codes": {status.removeprefix("s"): codes for status, codes in by_status.items()}}
+
+
+# --- Shapes ----------------------------------------------------------------------------------
+
+
+class SlotSerializer(serializers.Serializer):
+    id = serializers.IntegerField(help_text=gettext_lazy("Give it to book or move to this time."))
+    hall = serializers.IntegerField(source="hall_id")
+    queue = serializers.CharField(source="group.letter", help_text="The queue's ticket letter.")
+    day = serializers.DateField()
+    starts_at = serializers.DateTimeField()
+    ends_at = serializers.DateTimeField()
+    capacity = serializers.IntegerField()
+    places_left = serializers.IntegerField(help_text="0: fully booked.")
+
+
+class SlotQuery(serializers.Serializer):
+    hall = serializers.PrimaryKeyRelatedField(queryset=ServiceHall.objects.all())
+    service = serializers.SlugRelatedField(
+        slug_field="code", queryset=Service.objects.filter(is_published=True), required=False
+    )
+    bundle = serializers.SlugRelatedField(
+        slug_field="slug", queryset=Bundle.objects.filter(is_published=True), required=False
+    )
+    day = serializers.DateField(required=False, help_text="YYYY-MM-DD; all bookable days if left out.")
+
+    def validate(self, data: dict[str, Any]) -> dict[str, Any]:
+        if ("service" in data) == ("bundle" in data):
+            raise ValidationError(_("Give either service or bundle."), code="service_or_bundle")
+        return data
+
+
+class BookingSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    code = serializers.CharField(help_text="The booking code (10 digits) to check in with.")
+    qr = serializers.SerializerMethodField(help_text="What the booking's QR code holds.")
+    status = serializers.CharField()
+    hall = serializers.IntegerField(source="hall_id")
+    slot = serializers.IntegerField(source="slot_id")
+    starts_at = serializers.DateTimeField(source="slot.starts_at")
+    ends_at = serializers.DateTimeField(source="slot.ends_at")
+    service = serializers.CharField(source="service.code", allow_null=True, default=None)
+    bundle = serializers.CharField(source="bundle.slug", allow_null=True, default=None)
+    organisation = serializers.IntegerField(source="organisation_id", allow_null=True)
+    created_at = serializers.DateTimeField()
+
+    def get_qr(self, obj: Booking) -> str:
+        return hallcodes.qr_payload(obj.code) if obj.is_live() else ""
+
+
+class BookingCreateSerializer(serializers.Serializer):
+    slot = serializers.PrimaryKeyRelatedField(queryset=Slot.objects.all())
+    service = serializers.SlugRelatedField(
+        slug_field="code", queryset=Service.objects.all(), required=False
+    )
+    bundle = serializers.SlugRelatedField(
+        slug_field="slug", queryset=Bundle.objects.all(), required=False
+    )
+    organisation = serializers.PrimaryKeyRelatedField(
+        queryset=Organisation.objects.all(),
+        required=False,
+        help_text="Book on behalf of an organisation you act for.",
+    )
+
+
+class MoveSerializer(serializers.Serializer):
+    slot = serializers.PrimaryKeyRelatedField(queryset=Slot.objects.all())
+
+
+class TicketCreateSerializer(serializers.Serializer):
+    hall = serializers.PrimaryKeyRelatedField(queryset=ServiceHall.objects.all())
+    code = serializers.CharField(required=False, max_length=20, help_text="A booking code.")
+    qr = serializers.CharField(required=False, max_length=200, help_text="A booking QR payload.")
+    id_number = serializers.CharField(
+        required=False, max_length=18, help_text="The holder's ID number (an audited look-up)."
+    )
+    service = serializers.SlugRelatedField(
+        slug_field="code", queryset=Service.objects.all(), required=False
+    )
+    bundle = serializers.SlugRelatedField(
+        slug_field="slug", queryset=Bundle.objects.all(), required=False
+    )
+    group = serializers.PrimaryKeyRelatedField(
+        queryset=WindowGroup.objects.all(), required=False, help_text="A queue, for a walk-in."
+    )
+
+    def validate(self, data: dict[str, Any]) -> dict[str, Any]:
+        check_in = [k for k in ("code", "qr", "id_number") if data.get(k)]
+        walk_in = [k for k in ("service", "bundle", "group") if data.get(k)]
+        if len(check_in) + len(walk_in) != 1:
+            raise ValidationError(
+                _("Give one of code, qr or id_number (check-in) or service, bundle or group (walk-in)."),
+                code="one_of",
+            )
+        return data
+
+
+class TicketSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    number = serializers.CharField(help_text="The queue number, e.g. A023.")
+    hall = serializers.IntegerField(source="hall_id")
+    queue = serializers.CharField(source="group.letter")
+    status = serializers.CharField()
+    booked = serializers.BooleanField(source="priority", help_text="Called before walk-ins.")
+    booking = serializers.IntegerField(source="booking_id", allow_null=True)
+    window = serializers.CharField(source="window.number", allow_null=True, default=None)
+    service = serializers.CharField(source="service.code", allow_null=True, default=None)
+    bundle = serializers.CharField(source="bundle.slug", allow_null=True, default=None)
+    issued_at = serializers.DateTimeField()
+    called_at = serializers.DateTimeField(allow_null=True)
+    calls = serializers.IntegerField()
+
+
+class FinishedSerializer(serializers.Serializer):
+    ticket = TicketSerializer()
+    counter_intake = serializers.CharField(
+        help_text="The counter intake page, with the holder on the clerk's desk (pages only)."
+    )
+
+
+class CalledSerializer(serializers.Serializer):
+    number = serializers.CharField()
+    window = serializers.CharField()
+    called_at = serializers.DateTimeField(allow_null=True)
+    calls = serializers.IntegerField()
+
+
+class QueueSerializer(serializers.Serializer):
+    letter = serializers.CharField()
+    name = serializers.CharField()
+    waiting = serializers.IntegerField()
+    estimated_minutes = serializers.IntegerField()
+
+
+class DisplaySerializer(serializers.Serializer):
+    hall = serializers.SerializerMethodField()
+    called = CalledSerializer(many=True, help_text="Tickets being called, newest first.")
+    queues = QueueSerializer(many=True)
+    at = serializers.DateTimeField()
+
+    def get_hall(self, obj: reads.Display) -> dict[str, Any]:
+        return {"id": obj.hall.pk, "name": obj.hall.display_name}
+
+
+# --- Slots and bookings ------------------------------------------------------------------------
+
+
+class SlotList(APIView):
+    permission_classes = [permissions.AllowAny]
+
+    @extend_schema(
+        operation_id="slots_list",
+        summary="Times one may book at a hall for a service or a bundle",
+        description=(
+            "The hall's slots for the service (or bundle) that have not started and are not "
+            "closed, from today to BOOKING_DAYS_AHEAD days ahead (working days only: slots "
+            "exist on working days). Full ones are included with `places_left` 0. Public."
+        ),
+        parameters=[SlotQuery],
+        responses={200: SlotSerializer(many=True), 400: _error("A parameter is missing or wrong.")},
+    )
+    def get(self, request: Request) -> Response:
+        query = SlotQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        data = query.validated_data
+        slots = reads.available_slots(
+            data["hall"], service=data.get("service"), bundle=data.get("bundle"), day=data.get("day")
+        )
+        return Response(SlotSerializer(slots, many=True).data)
+
+
+def _idempotency_key(request: Request) -> str:
+    key = request.headers.get(IDEMPOTENCY_HEADER, "").strip()
+    if not key:
+        message = _("Send an Idempotency-Key header: a new random value for each booking.")
+        raise ValidationError({IDEMPOTENCY_HEADER: [message]}, code="idempotency_key_required")
+    if len(key) > MAX_KEY_LENGTH:
+        message = _("The Idempotency-Key may be at most %(n)d characters long.") % {
+            "n": MAX_KEY_LENGTH
+        }
+        raise ValidationError({IDEMPOTENCY_HEADER: [message]}, code="idempotency_key_too_long")
+    return key
+
+
+def book_once(user: User, key: str, payload: Any, make: Any) -> tuple[Booking, bool]:
+    """The booking made by an earlier request with the same key and body, or a new one.
+
+    The booking row has no key column, so the key is kept in the cache (shared through Redis)
+    for a day; the first request holds it while booking, so a retry sent meanwhile is told to
+    wait rather than booking twice (the domain's one-a-day rule is the last guard)."""
+    digest = hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
+    slot = f"booking-idempotency:{user.pk}:{hashlib.sha256(key.encode()).hexdigest()}"
+    if not cache.add(slot, {"digest": digest, "booking": None}, IDEMPOTENCY_SECONDS):
+        earlier = cache.get(slot) or {}
+        if earlier.get("digest") != digest:
+            raise Conflict(
+                _("This Idempotency-Key was used for another booking."),
+                code="idempotency_conflict",
+            )
+        found = Booking.objects.filter(pk=earlier.get("booking") or 0, person=user).first()
+        if found is None:
+            raise Conflict(
+                _("A booking with this Idempotency-Key is being made: try again shortly."),
+                code="idempotency_in_progress",
+            )
+        return found, False
+    try:
+        made = make()
+    except Exception:
+        cache.delete(slot)
+        raise
+    cache.set(slot, {"digest": digest, "booking": made.pk}, IDEMPOTENCY_SECONDS)
+    return made, True
+
+
+class BookingList(APIView):
+    permission_classes = [permissions.IsAuthenticated]
+    pagination_class = PageNumberPagination
+
+    @extend_schema(
+        operation_id="bookings_list",
+        summary="My bookings",
+        description="The caller's bookings, the latest time first, paginated.",
+        responses={200: BookingSerializer(many=True), 401: _error("Not signed in.")},
+    )
+    def get(self, request: Request) -> Response:
+        paginator = self.pagination_class()
+        page = paginator.paginate_queryset(reads.my_bookings(signed_in_user(request)), request, self)
+        return paginator.get_paginated_response(BookingSerializer(page, many=True).data)
+
+    @extend_schema(
+        operation_id="bookings_create",
+        summary="Book a time (idempotent by key)",
+        description=(
+            "Books a place in the slot for one service or one bundle, for the caller or the "
+            "organisation he acts for. The answer holds the booking code and its QR payload. "
+            "The same Idempotency-Key with the same body answers the first booking again "
+            "(200); with another body it is a 409 `idempotency_conflict`. A slot without "
+            "places is a 409 `fully_booked`; a caller blocked for missed bookings is a 403 "
+            "`booking_blocked` saying until when."
+        ),
+        parameters=[
+            OpenApiParameter(
+                IDEMPOTENCY_HEADER,
+                str,
+                OpenApiParameter.HEADER,
+                required=True,
+                description="A new random value (e.g. a UUID) per booking; at most 100 "
+                "characters. Retries send the same value.",
+            )
+        ],
+        request=BookingCreateSerializer,
+        responses={
+            201: BookingSerializer,
+            200: OpenApiResponse(BookingSerializer, description="Sent again with the same key."),
+            400: _error(
+                "Invalid input, or a time that cannot be booked (slot_started, "
+                "beyond_booking_window, not_offered_here, wrong_applicant_kind, "
+                "service_or_bundle)."
+            ),
+            401: _error("Not signed in."),
+            403: _error("booking_blocked (missed bookings) or not_an_agent."),
+            409: _error(
+                "fully_booked, slot_closed, one_a_day, too_many_bookings, "
+                "idempotency_conflict, idempotency_in_progress."
+            ),
+        },
+        extensions=_codes(
+            s400=["slot_started", "beyond_booking_window", "not_offered_here", "wrong_applicant_kind", "service_or_bundle", "idempotency_key_required"],
+            s403=["booking_blocked", "not_an_agent"],
+            s409=["fully_booked", "slot_closed", "one_a_day", "too_many_bookings", "idempotency_conflict", "idempotency_in_progress"],
+        ),
+    )
+    def post(self, request: Request) -> Response:
+        request.data  # noqa: B018  (a body that cannot be read is refused first)
+        key = _idempotency_key(request)
+        serializer = BookingCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        user = signed_in_user(request)
+        made, created = book_once(
+            user,
+            key,
+            request.data,
+            lambda: booking.book(
+                person=user,
+                slot=data["slot"],
+                service=data.get("service"),
+                bundle=data.get("bundle"),
+                organisation=data.get("organisation"),
+            ),
+        )
+        made = reads.my_bookings(user).get(pk=made.pk)
+        return Response(
+            BookingSerializer(made).data,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )
+
+
+def _booking(request: Request, pk: int) -> Booking:
+    found = reads.booking_of(signed_in_user(request), pk)
+    if found is None:
+        raise Http404
+    return found
+
+
+class BookingCancel(APIView):
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(
+        operation_id="bookings_cancel",
+        summary="Cancel a booking",
+        description=(
+            "Until BOOKING_CHANGE_CUTOFF_MINUTES before its time; the place goes back to others."
+        ),
+        request=None,
+        responses={
+            200: BookingSerializer,
+            401: _error("Not signed in."),
+            404: _error("No such booking of the caller."),
+            409: _error("past_cutoff, or the booking is no longer booked (illegal_move)."),
+        },
+        extensions=_codes(s409=["past_cutoff", "illegal_move"]),
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        user = signed_in_user(request)
+        booking.cancel(_booking(request, pk), by=user)
+        return Response(BookingSerializer(reads.my_bookings(user).get(pk=pk)).data)
+
+
+class BookingMove(APIView):
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(
+        operation_id="bookings_move",
+        summary="Move a booking to another time at the same hall",
+        description="As booking and cancelling: until the cut-off, to a slot with places.",
+        request=MoveSerializer,
+        responses={
+            200: BookingSerializer,
+            400: _error("other_hall, slot_started, beyond_booking_window, not_offered_here."),
+            401: _error("Not signed in."),
+            404: _error("No such booking of the caller."),
+            409: _error("fully_booked, slot_closed, one_a_day, past_cutoff, illegal_move."),
+        },
+        extensions=_codes(
+            s400=["other_hall", "slot_started", "beyond_booking_window", "not_offered_here"],
+            s409=["fully_booked", "slot_closed", "one_a_day", "past_cutoff", "illegal_move"],
+        ),
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        user = signed_in_user(request)
+        found = _booking(request, pk)
+        serializer = MoveSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        booking.move(found, to=serializer.validated_data["slot"], by=user)
+        return Response(BookingSerializer(reads.my_bookings(user).get(pk=pk)).data)
+
+
+# --- Tickets and windows (staff) ----------------------------------------------------------------
+
+
+def _clerk(request: Request) -> User:
+    user = signed_in_user(request)
+    if settings.STAFF_MFA_REQUIRED and not session_has_mfa(request._request):
+        raise PermissionDenied(
+            _("Sign in with your second factor to work at the hall."),
+            code="second_factor_required",
+        )
+    try:
+        return desk.require_clerk(request._request, _("Only window clerks work the hall's queue."))
+    except Exception as exc:  # Django's PermissionDenied → the API's 403
+        raise PermissionDenied(str(exc)) from None
+
+
+def _ticket(ticket: Ticket) -> dict[str, Any]:
+    fresh = Ticket.objects.select_related("group", "window", "service", "bundle").get(pk=ticket.pk)
+    return TicketSerializer(fresh).data  # type: ignore[return-value]
+
+
+STAFF_ERRORS = {
+    401: _error("Not signed in."),
+    403: _error("Not a window clerk, no second factor, or not_your_window."),
+}
+
+
+class TicketCreate(APIView):
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(
+        operation_id="tickets_create",
+        summary="Give a queue ticket: check a booking in, or a walk-in",
+        description=(
+            "For the front desk (a window clerk of the hall, with the second factor). With "
+            "`code`, `qr` or `id_number` the booking is checked in: on time it is called before "
+            "walk-ins, after the grace period it queues as a walk-in. With `service`, `bundle` "
+            "or `group` a walk-in ticket is given."
+        ),
+        request=TicketCreateSerializer,
+        responses={
+            201: TicketSerializer,
+            400: _error("malformed_code, bad_qr, bad_id_number, not_offered_here, no_queue."),
+            **STAFF_ERRORS,
+            404: _error("no_booking: no booking with this code (today, at this hall)."),
+            409: _error("other_hall, not_today, too_early, already_checked_in, illegal_move."),
+        },
+        extensions=_codes(
+            s400=["malformed_code", "bad_qr", "bad_id_number", "not_offered_here", "no_queue", "one_of"],
+            s404=["no_booking"],
+            s409=["other_hall", "not_today", "too_early", "already_checked_in", "illegal_move"],
+        ),
+    )
+    def post(self, request: Request) -> Response:
+        clerk = _clerk(request)
+        serializer = TicketCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        hall = data["hall"]
+        if hall.pk not in _clerk_halls(clerk):
+            raise PermissionDenied(_("You are not a clerk of this hall."))
+        if any(data.get(k) for k in ("code", "qr", "id_number")):
+            ticket = queueing.check_in(
+                hall,
+                code=data.get("code", ""),
+                qr=data.get("qr", ""),
+                id_number=data.get("id_number", ""),
+                by=clerk,
+                request=request._request,
+            )
+        else:
+            ticket = queueing.walk_in(
+                hall,
+                service=data.get("service"),
+                bundle=data.get("bundle"),
+                group=data.get("group"),
+                by=clerk,
+            )
+        return Response(_ticket(ticket), status=status.HTTP_201_CREATED)
+
+
+def _clerk_halls(clerk: User) -> set[int]:
+    from services import permissions as case_permissions
+
+    return case_permissions.clerk_hall_ids(clerk)
+
+
+def _window(clerk: User, pk: int) -> Window:
+    window = get_object_or_404(Window, pk=pk)
+    if window.hall_id not in _clerk_halls(clerk):
+        raise Http404
+    return window
+
+
+def _called_here(window: Window) -> Ticket:
+    current = reads.current_ticket(window)
+    if current is None:
+        raise Conflict(_("Nobody is called at this window."), code="no_ticket_called")
+    return current
+
+
+WINDOW_ACTIONS = {
+    "call-next": (
+        "Call the next ticket",
+        "The next waiting ticket of the window's queues: booked ones first, then by arrival.",
+        ["ticket_open", "queue_empty"],
+    ),
+    "recall": ("Call the ticket again", "The display shows it again.", ["no_ticket_called"]),
+    "no-show": (
+        "The called visitor is not there",
+        "A booked visitor's booking counts as missed (towards a block on booking).",
+        ["no_ticket_called", "illegal_move"],
+    ),
+    "finish": (
+        "Finish the visit",
+        "The ticket is done; the answer links to counter intake for the booked service.",
+        ["no_ticket_called", "illegal_move"],
+    ),
+}
+
+
+def window_view(action: str) -> Any:
+    summary, description, codes = WINDOW_ACTIONS[action]
+
+    class WindowAction(APIView):
+        permission_classes = [permissions.IsAuthenticated]
+
+        @extend_schema(
+            operation_id=f"windows_{action.replace('-', '_')}",
+            summary=summary,
+            description=description
+            + " Only by a clerk staffing the window today, with the second factor.",
+            request=None,
+            responses={
+                200: FinishedSerializer if action == "finish" else TicketSerializer,
+                **STAFF_ERRORS,
+                404: _error("No such window at the clerk's halls."),
+                409: _error(", ".join(codes) + "."),
+            },
+            extensions=_codes(s403=["not_your_window"], s409=codes),
+        )
+        def post(self, request: Request, pk: int) -> Response:
+            clerk = _clerk(request)
+            window = _window(clerk, pk)
+            if action == "call-next":
+                return Response(_ticket(queueing.call_next(window, by=clerk)))
+            if not queueing.staffs(clerk, window):
+                raise PermissionDenied(
+                    _("You are not staffing window %(number)s today.") % {"number": window.number}
+                )
+            current = _called_here(window)
+            if action == "recall":
+                return Response(_ticket(queueing.recall(current, by=clerk)))
+            if action == "no-show":
+                return Response(_ticket(queueing.no_show(current, by=clerk)))
+            intake = queueing.finish(current, by=clerk)
+            query = f"?q={intake.service.code}" if intake.service is not None else ""
+            return Response(
+                {
+                    "ticket": _ticket(intake.ticket),
+                    "counter_intake": reverse("services:counter_start") + query,
+                }
+            )
+
+    WindowAction.__name__ = f"Window{action.title().replace('-', '')}"
+    return WindowAction.as_view()
+
+
+class HallDisplay(APIView):
+    permission_classes = [permissions.AllowAny]
+    authentication_classes: list[Any] = []
+
+    @extend_schema(
+        operation_id="halls_display",
+        summary="What the hall's screen shows",
+        description=(
+            "Tickets being called with their window (newest first) and, per queue, the people "
+            "waiting and an estimated wait in minutes. Public, no personal data: the hall "
+            "display page polls it."
+        ),
+        responses={200: DisplaySerializer, 404: _error("No such hall.")},
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        hall = get_object_or_404(ServiceHall, pk=pk)
+        return Response(DisplaySerializer(reads.display(hall)).data)

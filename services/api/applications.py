@@ -28,7 +28,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import Serializer
 
-from portal import audit, roles
+from portal import audit, identity, roles
 from portal.api.permissions import ViaSession
 from portal.auth import signed_in_user
 from portal.errors import Invalid
@@ -165,7 +165,36 @@ def _detail(
             "is_applicant": own,
         },
     )
-    return serializer.data  # type: ignore[return-value]
+    data: dict[str, Any] = serializer.data  # type: ignore[assignment]
+    if not own:
+        data["answers"] = _masked_answers(application)
+    return data
+
+
+# The answer types whose values the staff pages mask (services.application_display).
+MASKS: dict[str, Callable[[str], str]] = {
+    "id_number": identity.mask_id_number,
+    "phone": identity.mask_phone,
+}
+
+
+def _masked_answers(application: Application) -> dict[str, Any]:
+    """The answers as staff pages show them: resident ID and mobile numbers masked, for
+    anyone but the applicant (staff, departments' systems). An answer no longer in the form
+    is masked too when it holds such a number."""
+    kinds = {f["key"]: f.get("type") for f in drafts.definition_of(application).get("fields", [])}
+    masked: dict[str, Any] = {}
+    for key, value in application.answers.items():
+        kind = kinds.get(key)
+        if value in (None, "") or not isinstance(value, str | int):
+            masked[key] = value
+        elif kind in MASKS:
+            masked[key] = MASKS[kind](str(value))
+        elif kind is None and identity.mentions_personal_numbers(str(value)):
+            masked[key] = "*" * len(str(value))
+        else:
+            masked[key] = value
+    return masked
 
 
 def _summary(application: Application) -> dict[str, Any]:

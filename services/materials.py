@@ -9,16 +9,20 @@ it records his consent (用证授权) for the handling department, with the case
 from __future__ import annotations
 
 import contextlib
+import datetime
 import hashlib
 import io
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import IO
 
 import filetype
 from django.core.files.base import ContentFile
+from django.core.files.storage import Storage
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from certificates import consents, selectors
@@ -361,3 +365,42 @@ def check_paper(
         copy_taken=copy_taken,
         added_by=by,
     )
+
+
+# An upload's file is stored before its row is committed: a file this young may still be
+# about to be referred to, so the sweep leaves it.
+ORPHAN_GRACE = datetime.timedelta(hours=6)
+
+
+def delete_unreferenced_files(
+    *, older_than: datetime.timedelta = ORPHAN_GRACE, batch: int = 500
+) -> int:
+    """Delete stored material files no ``Material`` refers to any more (a replaced upload, a
+    draft's upload whose transaction rolled back): a file stays while any row names it, as a
+    bundle's children name their parent's files. Returns how many files were deleted."""
+    storage = Material._meta.get_field("file").storage
+    cutoff = timezone.now() - older_than
+    deleted = 0
+    for names in _stored_names(storage, "", batch):
+        referred = set(
+            Material.objects.filter(file__in=names).values_list("file", flat=True).distinct()
+        )
+        for name in names:
+            if name in referred or storage.get_modified_time(name) > cutoff:
+                continue
+            storage.delete(name)
+            deleted += 1
+    return deleted
+
+
+def _stored_names(storage: Storage, folder: str, batch: int) -> Iterator[list[str]]:
+    """The names of every file under ``folder``, a batch at a time."""
+    try:
+        folders, files = storage.listdir(folder)
+    except FileNotFoundError:  # nothing was ever stored
+        return
+    names = [f"{folder}/{name}" if folder else name for name in files]
+    for start in range(0, len(names), batch):
+        yield names[start : start + batch]
+    for sub in sorted(folders):
+        yield from _stored_names(storage, f"{folder}/{sub}" if folder else sub, batch)

@@ -155,3 +155,11 @@ def generate_slots() -> int:
     from services import booking
 
     return booking.generate_ahead()
+
+
+@shared_task
+def sweep_material_files() -> int:
+    """Periodic (daily): delete stored uploads no material refers to any more."""
+    from services import materials
+
+    return materials.delete_unreferenced_files()

@@ -203,6 +203,10 @@ CELERY_BEAT_SCHEDULE = {
     },
     "services-route-unrouted": {"task": "services.tasks.route_unrouted", "schedule": 60.0},
     "services-notify-untold": {"task": "services.tasks.notify_untold", "schedule": 300.0},
+    "services-sweep-material-files": {
+        "task": "services.tasks.sweep_material_files",
+        "schedule": crontab(hour=3, minute=40),
+    },
     "services-sweep-sla": {
         "task": "services.tasks.sweep_sla",
         "schedule": crontab(minute=15, hour="7-20"),

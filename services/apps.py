@@ -10,7 +10,7 @@ class ServicesConfig(AppConfig):
     staff_links = (
         StaffLink("services:counter_queue", _("Intake queue"), frozenset({"clerk"}), 20),
         StaffLink("services:pickup", _("Results window"), frozenset({"clerk"}), 21),
-        StaffLink("services:hall_windows", _("My window: call the queue"), frozenset({"clerk"}), 22),
+        StaffLink("services:hall_windows", _("My window today"), frozenset({"clerk"}), 22),
         StaffLink("services:hall_check_in", _("Check-in desk"), frozenset({"clerk"}), 23),
         StaffLink(
             "services:workbench",

@@ -50,7 +50,9 @@ def _error(description: str) -> OpenApiResponse:
 
 
 def _codes(**by_status: list[str]) -> dict[str, Any]:
-    return {"x-error-codes": {status.removeprefix("s"): codes for status, codes in by_status.items()}}
+    return {
+        "x-error-codes": {status.removeprefix("s"): codes for status, codes in by_status.items()}
+    }
 
 
 # --- Shapes ----------------------------------------------------------------------------------
@@ -75,7 +77,9 @@ class SlotQuery(serializers.Serializer):
     bundle = serializers.SlugRelatedField(
         slug_field="slug", queryset=Bundle.objects.filter(is_published=True), required=False
     )
-    day = serializers.DateField(required=False, help_text="YYYY-MM-DD; all bookable days if left out.")
+    day = serializers.DateField(
+        required=False, help_text="YYYY-MM-DD; all bookable days if left out."
+    )
 
     def validate(self, data: dict[str, Any]) -> dict[str, Any]:
         if ("service" in data) == ("bundle" in data):
@@ -142,7 +146,10 @@ class TicketCreateSerializer(serializers.Serializer):
         walk_in = [k for k in ("service", "bundle", "group") if data.get(k)]
         if len(check_in) + len(walk_in) != 1:
             raise ValidationError(
-                _("Give one of code, qr or id_number (check-in) or service, bundle or group (walk-in)."),
+                _(
+                    "Give one of code, qr or id_number (check-in) "
+                    "or service, bundle or group (walk-in)."
+                ),
                 code="one_of",
             )
         return data
@@ -217,7 +224,10 @@ class SlotList(APIView):
         query.is_valid(raise_exception=True)
         data = query.validated_data
         slots = reads.available_slots(
-            data["hall"], service=data.get("service"), bundle=data.get("bundle"), day=data.get("day")
+            data["hall"],
+            service=data.get("service"),
+            bundle=data.get("bundle"),
+            day=data.get("day"),
         )
         return Response(SlotSerializer(slots, many=True).data)
 
@@ -278,7 +288,9 @@ class BookingList(APIView):
     )
     def get(self, request: Request) -> Response:
         paginator = self.pagination_class()
-        page = paginator.paginate_queryset(reads.my_bookings(signed_in_user(request)), request, self)
+        page = paginator.paginate_queryset(
+            reads.my_bookings(signed_in_user(request)), request, self
+        )
         return paginator.get_paginated_response(BookingSerializer(page, many=True).data)
 
     @extend_schema(
@@ -319,9 +331,23 @@ class BookingList(APIView):
             ),
         },
         extensions=_codes(
-            s400=["slot_started", "beyond_booking_window", "not_offered_here", "wrong_applicant_kind", "service_or_bundle", "idempotency_key_required"],
+            s400=[
+                "slot_started",
+                "beyond_booking_window",
+                "not_offered_here",
+                "wrong_applicant_kind",
+                "service_or_bundle",
+                "idempotency_key_required",
+            ],
             s403=["booking_blocked", "not_an_agent"],
-            s409=["fully_booked", "slot_closed", "one_a_day", "too_many_bookings", "idempotency_conflict", "idempotency_in_progress"],
+            s409=[
+                "fully_booked",
+                "slot_closed",
+                "one_a_day",
+                "too_many_bookings",
+                "idempotency_conflict",
+                "idempotency_in_progress",
+            ],
         ),
     )
     def post(self, request: Request) -> Response:
@@ -414,7 +440,7 @@ class BookingMove(APIView):
 
 
 def _clerk(request: Request) -> User:
-    user = signed_in_user(request)
+    signed_in_user(request)  # 401 for nobody signed in
     if settings.STAFF_MFA_REQUIRED and not session_has_mfa(request._request):
         raise PermissionDenied(
             _("Sign in with your second factor to work at the hall."),
@@ -458,7 +484,14 @@ class TicketCreate(APIView):
             409: _error("other_hall, not_today, too_early, already_checked_in, illegal_move."),
         },
         extensions=_codes(
-            s400=["malformed_code", "bad_qr", "bad_id_number", "not_offered_here", "no_queue", "one_of"],
+            s400=[
+                "malformed_code",
+                "bad_qr",
+                "bad_id_number",
+                "not_offered_here",
+                "no_queue",
+                "one_of",
+            ],
             s404=["no_booking"],
             s409=["other_hall", "not_today", "too_early", "already_checked_in", "illegal_move"],
         ),

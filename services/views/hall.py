@@ -133,7 +133,9 @@ def _open_intake(request: HttpRequest, clerk: User, intake: queueing.Intake) -> 
 
 
 def _clerk_halls(clerk: User) -> list[ServiceHall]:
-    return list(ServiceHall.objects.filter(pk__in=permissions.clerk_hall_ids(clerk)).order_by("name"))
+    return list(
+        ServiceHall.objects.filter(pk__in=permissions.clerk_hall_ids(clerk)).order_by("name")
+    )
 
 
 @login_required

@@ -95,12 +95,15 @@ def check_in(request: HttpRequest, pk: int) -> HttpResponse:
             )
         except Refusal as exc:
             return _page(
-                request, hall, "check_in.html", status=exc.status, form=KioskCodeForm(), refusal=exc.message
+                request,
+                hall,
+                "check_in.html",
+                status=exc.status,
+                form=KioskCodeForm(),
+                refusal=exc.message,
             )
         return _ticket_screen(request, hall, ticket)
-    return _page(
-        request, hall, "check_in.html", status=400 if form.is_bound else 200, form=form
-    )
+    return _page(request, hall, "check_in.html", status=400 if form.is_bound else 200, form=form)
 
 
 @never_cache
@@ -108,7 +111,11 @@ def check_in(request: HttpRequest, pk: int) -> HttpResponse:
 def walk_in(request: HttpRequest, pk: int) -> HttpResponse:
     """A ticket without a booking: the visitor chooses the queue by what he came for."""
     hall = _hall(pk)
-    groups = list(WindowGroup.objects.filter(hall=hall, windows__is_open=True).distinct().order_by("order", "letter"))
+    groups = list(
+        WindowGroup.objects.filter(hall=hall, windows__is_open=True)
+        .distinct()
+        .order_by("order", "letter")
+    )
     if request.method == "POST":
         chosen = request.POST.get("group", "").strip()
         group = next((g for g in groups if str(g.pk) == chosen), None)

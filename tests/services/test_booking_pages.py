@@ -115,7 +115,9 @@ def test_a_blocked_citizen_is_told_until_when():
 def test_past_the_cutoff_cancel_and_move_are_not_offered_and_refused():
     h = make_hall()
     citizen = UserFactory()
-    made = booking.book(person=citizen, slot=h.slot(starts_in=dt.timedelta(minutes=30)), service=h.service)
+    made = booking.book(
+        person=citizen, slot=h.slot(starts_in=dt.timedelta(minutes=30)), service=h.service
+    )
     client = signed_in(citizen)
 
     page = client.get(reverse("services:booking_detail", args=[made.pk]))
@@ -153,7 +155,9 @@ def test_someone_elses_booking_is_not_there():
 def test_an_agent_books_for_the_organisation_he_acts_for():
     h = make_hall(applicant_kind=ApplicantKind.ORGANISATION)
     agent, boss = UserFactory(), UserFactory()
-    company = Organisation.objects.create(uscc=make_uscc(), name="示例公司", legal_representative=boss)
+    company = Organisation.objects.create(
+        uscc=make_uscc(), name="示例公司", legal_representative=boss
+    )
     OrganisationAgent.objects.create(organisation=company, user=agent, authorised_by=boss)
     client = signed_in(agent)
     session = client.session
@@ -182,7 +186,9 @@ def test_my_bookings_lists_them_in_a_fixed_number_of_queries(django_assert_max_n
     assert page.content.decode().count("Cancelled") >= 3
     for days in (4, 5, 6, 7):
         booking.cancel(
-            booking.book(person=citizen, slot=h.slot(starts_in=dt.timedelta(days=days)), service=h.service),
+            booking.book(
+                person=citizen, slot=h.slot(starts_in=dt.timedelta(days=days)), service=h.service
+            ),
             by=citizen,
         )
     with django_assert_max_num_queries(12):

@@ -68,6 +68,13 @@ def filtered(rectifications: QuerySet[Rectification], which: str) -> QuerySet[Re
     return rectifications
 
 
+def rated_by(user: User) -> QuerySet[Rectification]:
+    """The rectifications of the user's own ratings (he reads the answer and replies)."""
+    if not user.is_authenticated:
+        return Rectification.objects.none()
+    return _base().filter(evaluation__rater=user, evaluation__defaulted=False)
+
+
 def visible_rectification(user: User, pk: int) -> Rectification:
     found = visible_to(user).filter(pk=pk).first()
     if found is None:

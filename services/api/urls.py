@@ -1,6 +1,7 @@
 from django.urls import path
 
 from services.api import applications, calendar, reservations, views
+from services.api import evaluations as evaluation_api
 
 app_name = "services_api"
 
@@ -50,5 +51,35 @@ urlpatterns = [
             ("deny", "deny", applications.deny),
             ("hand-over", "hand_over", applications.hand_over),
         )
+    ),
+    # Ratings (好差评) and the rectification of bad ones (ADR 0013).
+    path(
+        "applications/<int:pk>/evaluation/",
+        evaluation_api.rate_application,
+        name="application_evaluation",
+    ),
+    path(
+        "applications/<int:pk>/evaluation/follow-up/",
+        evaluation_api.follow_up,
+        name="application_evaluation_follow_up",
+    ),
+    path("tickets/<int:pk>/evaluation/", evaluation_api.rate_ticket, name="ticket_evaluation"),
+    path(
+        "rectifications/",
+        evaluation_api.RectificationList.as_view(),
+        name="rectification_list",
+    ),
+    path(
+        "rectifications/<int:pk>/",
+        evaluation_api.rectification_detail,
+        name="rectification_detail",
+    ),
+    *(
+        path(
+            f"rectifications/<int:pk>/{segment}/",
+            view,
+            name=f"rectification_{segment.replace('-', '_')}",
+        )
+        for segment, view in evaluation_api.MOVE_VIEWS.items()
     ),
 ]

@@ -237,9 +237,12 @@ def test_the_sweep_flags_overdue_rectifications_once_and_tells_the_department(w,
     assert rect.overdue
     rectification.tell(rect.pk, "overdue")
     rectification.tell(rect.pk, "overdue")
-    assert Notification.objects.filter(
-        user=w.department_admin, key__startswith=f"rectification:{rect.pk}:overdue"
-    ).count() == 1
+    assert (
+        Notification.objects.filter(
+            user=w.department_admin, key__startswith=f"rectification:{rect.pk}:overdue"
+        ).count()
+        == 1
+    )
 
 
 def test_opening_tells_the_department_and_answering_tells_the_applicant(w, commit_now):

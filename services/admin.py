@@ -259,6 +259,10 @@ class SystemAdminOnly:
     has_add_permission = has_change_permission = has_delete_permission = has_view_permission
 
 
+# The words search understands and the queries it did not (after SystemAdminOnly, which it uses).
+from services import search_admin  # noqa: E402, F401
+
+
 @admin.register(Bundle)
 class BundleAdmin(SystemAdminOnly, admin.ModelAdmin):  # type: ignore[misc]
     list_display = ["name", "slug", "life_event", "applicant_kind", "is_published", "order"]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from services.api import applications, calendar, reservations, views
+from services.api import applications, calendar, reservations, search, views
 from services.api import evaluations as evaluation_api
 
 app_name = "services_api"
@@ -10,6 +10,8 @@ urlpatterns = [
     path("services/<str:code>/", views.ServiceDetail.as_view(), name="service_detail"),
     path("bundles/", views.BundleList.as_view(), name="bundle_list"),
     path("bundles/<slug:slug>/", views.BundleDetail.as_view(), name="bundle_detail"),
+    path("search/", search.Search.as_view(), name="search"),
+    path("search/suggest/", search.Suggest.as_view(), name="search_suggest"),
     path("calendar/due-date/", calendar.DueDate.as_view(), name="calendar_due_date"),
     # Reservations (预约) and the hall queue.
     path("slots/", reservations.SlotList.as_view(), name="slot_list"),

@@ -89,13 +89,14 @@ def latin_term(word: str, vocabulary: Vocabulary) -> Term | None:
     exact = [word]
     if word.isalpha():
         exact.append(english_key(word))
-    # An everyday word typed in pinyin (shebao: 社保) means what the word means.
+    # An everyday word typed in pinyin (shebao: 社保) means what the word means; with a slip
+    # (sebao) it counts as much as an official word, below the exact spelling.
     phrase = vocabulary.pinyin.get(word, "")
+    slipped = "" if phrase else vocabulary.pinyin.get(fuzzy_pinyin(word), "")
     if phrase:
         exact.append(phrase)
-    official = _official_keys(
-        vocabulary.colloquial.get(word) or vocabulary.colloquial.get(phrase, ())
-    )
+    meaning = vocabulary.colloquial.get(word) or vocabulary.colloquial.get(phrase or slipped, ())
+    official = (*((slipped,) if slipped else ()), *_official_keys(meaning))
     fuzzy: list[str] = []
     slips: list[str] = []
     if word.isalpha() and len(word) >= 3:

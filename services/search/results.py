@@ -4,7 +4,6 @@ when nothing matched, and the record of queries that found nothing."""
 from __future__ import annotations
 
 import difflib
-import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,7 +15,8 @@ from portal.logging import mask_text
 from services.models import Bundle, SearchMiss, Service
 from services.search import vocabulary
 from services.search.engine import Found
-from services.search.text import CJK_RUN, normalise, syllables
+from services.search.query import parse
+from services.search.text import CJK_RUN, syllables
 
 SUGGESTIONS = 8
 
@@ -56,11 +56,31 @@ def page(found: Found, offset: int, limit: int) -> list[Hit]:
 
 def did_you_mean(query: str, limit: int = 3) -> list[dict[str, str]]:
     """Close words the vocabulary knows and close bundles, for a query that found nothing:
-    [{"kind": "word", "text": 驾驶证} | {"kind": "bundle", "text": name, "slug": slug}]."""
+    [{"kind": "word", "text": 驾驶证} | {"kind": "bundle", "text": name, "slug": slug}].
+    An everyday word of the query suggests its official word first."""
     words = vocabulary.load()
-    text = normalise(query)
-    latin = not CJK_RUN.search(text)
-    text = re.sub(r"\s+", "", text)
+    result: list[dict[str, str]] = []
+    for term in parse(query, words):
+        if term.optional:
+            continue
+        text = term.text
+        latin = not CJK_RUN.search(text)
+        meaning = words.colloquial.get(text) or words.colloquial.get(words.pinyin.get(text, ""))
+        if meaning and CJK_RUN.fullmatch(meaning[0]):
+            _append(result, {"kind": "word", "text": meaning[0]})
+        candidates = _candidates(words, latin)
+        for key in difflib.get_close_matches(_key(text, False), list(candidates), n=3, cutoff=0.5):
+            _append(result, candidates[key])
+    return result[:limit]
+
+
+def _append(result: list[dict[str, str]], entry: dict[str, str]) -> None:
+    if entry not in result:
+        result.append(entry)
+
+
+def _candidates(words: vocabulary.Vocabulary, latin: bool) -> dict[str, dict[str, str]]:
+    """Suggestible words and bundles by how they are compared: as written, or in pinyin."""
     candidates: dict[str, dict[str, str]] = {}
     for slug, name, name_en in words.bundles:
         entry = {"kind": "bundle", "text": name, "slug": slug}
@@ -68,20 +88,15 @@ def did_you_mean(query: str, limit: int = 3) -> list[dict[str, str]]:
         if latin and name_en:
             candidates[name_en.lower().replace(" ", "")] = entry
     for phrase, means in words.colloquial.items():
-        for word in (phrase, *means):
-            if CJK_RUN.fullmatch(word):
-                candidates.setdefault(_key(word, latin), {"kind": "word", "text": means[0]})
-    close = difflib.get_close_matches(text, list(candidates), n=limit * 3, cutoff=0.5)
-    result: list[dict[str, str]] = []
-    for key in close:
-        entry = candidates[key]
-        if entry not in result:
-            result.append(entry)
-    return result[:limit]
+        if means and CJK_RUN.fullmatch(means[0]):
+            for word in (phrase, *means):
+                if CJK_RUN.fullmatch(word):
+                    candidates.setdefault(_key(word, latin), {"kind": "word", "text": means[0]})
+    return candidates
 
 
 def _key(word: str, latin: bool) -> str:
-    return "".join(syllables(word)) if latin else word
+    return "".join(syllables(word)) if latin and CJK_RUN.fullmatch(word) else word
 
 
 def record_miss(query: str) -> None:

@@ -13,7 +13,7 @@ from importlib import resources
 
 from django.core.cache import cache
 
-from services.search.text import CJK_RUN, normalise, syllables
+from services.search.text import CJK_RUN, fuzzy_pinyin, normalise, syllables
 
 CACHE_KEY = "services:search:vocabulary:v1"
 CACHE_SECONDS = 300
@@ -76,11 +76,16 @@ def compile_words(rows: list[tuple[str, str, str]], services: int, bundles: list
                 areas.setdefault(other, phrase)
         elif kind == "narrowing":
             narrowing.add(phrase)
-    pinyin = {
-        "".join(syllables(phrase)): phrase
-        for phrase in colloquial
-        if len(phrase) > 1 and CJK_RUN.fullmatch(phrase)
-    }
+    # Everyday words typed in pinyin (shebao), with southern slips (sebao), or as initials of
+    # three or more letters (sbk): two letters are too ambiguous.
+    pinyin: dict[str, str] = {}
+    for phrase in sorted(colloquial, key=len):
+        if len(phrase) > 1 and CJK_RUN.fullmatch(phrase):
+            spelled = syllables(phrase)
+            pinyin.setdefault("".join(spelled), phrase)
+            pinyin.setdefault(fuzzy_pinyin("".join(spelled)), phrase)
+            if len(spelled) >= 3:
+                pinyin.setdefault("".join(s[0] for s in spelled), phrase)
     return Vocabulary(
         pinyin=pinyin,
         colloquial=colloquial,

@@ -19,7 +19,7 @@ PAGE_SIZE = 20
 MAX_PAGE_SIZE = 50
 
 
-def paginate(request: HttpRequest, queryset: QuerySet[Any]) -> Page:
+def paginate(request: HttpRequest, queryset: QuerySet[Any] | list[Any]) -> Page:
     """The requested page (``?page=``, ``?page_size=`` up to 50); a bad number gives page 1."""
     raw = request.GET.get("page_size", "")
     size = (
@@ -58,25 +58,40 @@ def catalogue(request: HttpRequest) -> HttpResponse:
 
 
 def search_page(request: HttpRequest) -> HttpResponse:
+    """Services and bundles for ``?q=``, from the same ``search.find`` as the API: bundles
+    whose life event the query names lead as cards; nothing found says so, offers close
+    words and records the query for the administrators."""
     query = request.GET.get("q", "")
+    applicant = _applicant(request)
     error = ""
+    found = None
     try:
-        results = selectors.services(query=query, applicant=_applicant(request))
-        if not query.strip():
-            results = Service.objects.none()
+        scope = selectors.services(applicant=applicant) if applicant else None
+        found = search.find(query, scope) if query.strip() else None
     except search.QueryTooLong as exc:
-        error, results = exc.user_message(), Service.objects.none()
-    status = 400 if error else 200
+        error = exc.user_message()
+    order = found.order() if found else []
+    page = paginate(request, order)
+    hits = (
+        search.page(found, max(0, page.start_index() - 1), len(page.object_list)) if found else []
+    )
+    suggestions: list[dict[str, str]] = []
+    if found is not None and not found.count and found.terms:
+        search.record_miss(query)
+        suggestions = search.did_you_mean(query)
     return render(
         request,
         "services/search.html",
         {
             "query": query[: search.MAX_QUERY_LENGTH],
             "error": error,
-            "page": paginate(request, results),
+            "page": page,
+            "hits": hits,
+            "suggestions": suggestions,
+            "understood": [t.text for t in found.terms] if found else [],
             "query_string": _query_without_page(request),
         },
-        status=status,
+        status=400 if error else 200,
     )
 
 

@@ -95,9 +95,9 @@ def test_full_pinyin_and_pinyin_from_any_syllable_find_the_service(catalogue):
 
 
 def test_pinyin_initials_find_the_service(catalogue):
-    assert names("yyzz") == ["个体工商户营业执照设立登记"]
+    assert names("yyzz")[0] == "个体工商户营业执照设立登记"
     assert names("shbzk") == ["社会保障卡申领"]
-    assert names("ＹＹＺＺ") == ["个体工商户营业执照设立登记"]  # full-width letters
+    assert names("ＹＹＺＺ") == names("yyzz")  # full-width letters
 
 
 def test_a_synonym_finds_the_service_named_the_other_way(catalogue):
@@ -108,7 +108,10 @@ def test_a_synonym_finds_the_service_named_the_other_way(catalogue):
 
 
 def test_english_words_find_the_service(catalogue):
-    assert set(names("business licence")) == {"个体工商户营业执照设立登记", "食品经营许可证核发"}
+    assert set(names("business licence")[:2]) == {
+        "个体工商户营业执照设立登记",
+        "食品经营许可证核发",
+    }
     assert names("business license") == names("business licence")  # US and UK spelling
     assert names("Unemployment") == ["失业保险金申领"]
 
@@ -123,7 +126,7 @@ def test_the_service_code_finds_the_service_and_its_prefix_the_family(catalogue)
 
 
 def test_a_word_nothing_has_does_not_empty_the_result(catalogue):
-    assert names("社会保险 登记 奶酪") == ["社会保险登记"]
+    assert names("社会保险 登记 奶酪")[0] == "社会保险登记"
     assert names("失业保险金 巧克力 冰淇淋")[0] == "失业保险金申领"
 
 

@@ -185,7 +185,8 @@ def _load_service(row: dict[str, Any], context: _Catalogue) -> Service:
 
 
 def load_late() -> str:
-    """Demo applications: they need the accounts, the catalogue and the certificates."""
-    from services import demo_applications
+    """Demo applications: they need the accounts, the catalogue and the certificates; then the
+    hall's windows, slots, bookings and queue."""
+    from services import demo_applications, demo_evaluations, demo_reservations
 
-    return demo_applications.load()
+    return f"{demo_applications.load()}; {demo_reservations.load()}; {demo_evaluations.load()}"

@@ -5,6 +5,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from certificates.api import discovery as certificate_discovery
 from portal import health, oidc_views, views, views_notifications
 
 admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
@@ -55,6 +56,12 @@ urlpatterns = [
     path("api/v1/", include("certificates.api.urls")),
     path("api/v1/", include("portal.api.urls")),
     path("api/v1/", include("services.api.urls")),
+    # For certificate verifiers: the keys, endpoints and token URL (certificates/api/discovery.py).
+    path(
+        ".well-known/certificate-verification",
+        certificate_discovery.certificate_verification,
+        name="certificate_verification_discovery",
+    ),
     path("", include((portal_patterns, "portal"))),
     path("accounts/", include("allauth.urls")),
     # Exact redirect URIs and PKCE in front of allauth's endpoint (see portal/oidc_views.py).

@@ -2,6 +2,7 @@ import pytest
 from django.core.cache import cache
 
 from portal import sms
+from tests.contract.conformance import _responses_conform_to_the_schema  # noqa: F401 (autouse)
 
 
 @pytest.fixture(autouse=True)

@@ -1,8 +1,8 @@
 """Department systems authenticate with OIDC client-credentials tokens (no user behind them).
 
-The portal's BearerTokenAuthentication refuses user-less tokens on purpose (citizen APIs);
-the issuing API accepts them, but only for a client registered as an IssuingSystem and
-only with the ``certificates`` scope, and only for that system's department.
+The issuing API accepts them only for a client registered as an IssuingSystem, only with the
+``certificates`` scope, and only for that system's department. The OpenAPI security scheme
+is drawn by portal.api.openapi (OAuth2 client credentials with the scope).
 """
 
 from __future__ import annotations
@@ -17,34 +17,37 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import exceptions, permissions
 
 from certificates.models import IssuingSystem
+from portal.api.authentication import invalid_token
+from portal.api.permissions import insufficient_scope
 
 SCOPE = "certificates"
 
 
 class IssuingSystemAuthentication(TokenAuthentication):
+    """A client-credentials token of a registered issuing system with the ``certificates``
+    scope. A valid token that is not one (a person's token, a token without the scope, a
+    client no department registered) is a 403 that says which, never a 401: refreshing the
+    token would not help."""
+
     def authenticate(self, request: Any) -> tuple[Any, IssuingSystem] | None:
         header = request.META.get("HTTP_AUTHORIZATION", "")
         if not header.lower().startswith("bearer "):
             return None
         result = super().authenticate(request)
         token = result[1] if result else None
-        if (
-            not result
-            or result[0] is not None
-            or not isinstance(token, Token)
-            or token.type != Token.Type.ACCESS_TOKEN
-        ):
-            raise exceptions.AuthenticationFailed(
-                _("The access token is invalid or has expired."), code="invalid_token"
-            )
+        if not result or not isinstance(token, Token) or token.type != Token.Type.ACCESS_TOKEN:
+            raise invalid_token()
+        if result[0] is not None or SCOPE not in token.get_scopes():
+            raise insufficient_scope(SCOPE)
         system = (
             IssuingSystem.objects.select_related("department")
             .filter(client_id=token.client_id)
             .first()
         )
-        if system is None or SCOPE not in token.get_scopes():
+        if system is None:
             raise exceptions.PermissionDenied(
-                _("This client may not issue certificates."), code="not_an_issuing_system"
+                _("This client is not registered as a department's issuing system."),
+                code="not_an_issuing_system",
             )
         return AnonymousUser(), system
 

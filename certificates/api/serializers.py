@@ -19,7 +19,12 @@ class CertificateSerializer(serializers.ModelSerializer):
     issuer_code = serializers.CharField(source="issuer.code")
     issuer_name = serializers.CharField(source="issuer.name")
     status = serializers.SerializerMethodField()
-    previous = serializers.CharField(source="previous.identifier", default=None)
+    previous = serializers.CharField(
+        source="previous.identifier",
+        default=None,
+        allow_null=True,
+        help_text="The identifier of the version this one replaced; null for a first version.",
+    )
 
     class Meta:
         model = Certificate
@@ -57,7 +62,13 @@ class IssueSerializer(serializers.Serializer):
     holder_name = serializers.CharField(max_length=200)
     holder_code = serializers.CharField(max_length=32)
     surface = ObjectField(child=serializers.CharField(max_length=500), required=False)
-    number = serializers.CharField(max_length=64, required=False, default="")
+    number = serializers.CharField(
+        max_length=64,
+        required=False,
+        default="",
+        allow_blank=True,
+        help_text="The printed number, if the type has one; left out or empty: none.",
+    )
     issued_on = serializers.DateField(required=False)
     valid_until = serializers.DateField(required=False)
     idempotency_key = serializers.CharField(max_length=100)
@@ -70,7 +81,7 @@ class ReasonSerializer(serializers.Serializer):
 
 
 class RenewSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=200, required=False, default="")
+    reason = serializers.CharField(max_length=200, required=False, default="", allow_blank=True)
     surface = ObjectField(child=serializers.CharField(max_length=500), required=False)
     valid_until = serializers.DateField(required=False)
     idempotency_key = serializers.CharField(max_length=100)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from certificates.api import views
+from certificates.api import reference, views
 
 app_name = "certificates_api"
 
@@ -11,6 +11,7 @@ urlpatterns = [
         name="verify_identifier",
     ),
     path("certificates/", views.wallet, name="wallet"),
+    path("certificate-types/", reference.certificate_types, name="certificate_types"),
     path("certificates/issue/", views.issue, name="issue"),
     path("certificates/<int:pk>/revoke/", views.revoke, name="revoke"),
     path("certificates/<int:pk>/cancel/", views.cancel, name="cancel"),

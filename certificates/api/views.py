@@ -4,14 +4,18 @@ department administrators. Views validate, call one domain function, and render.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from csp.decorators import csp_exempt
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.views.decorators.csrf import csrf_exempt
-from drf_spectacular.utils import extend_schema
-from rest_framework import permissions, status
+from drf_spectacular.utils import OpenApiExample, extend_schema
+from rest_framework import generics, permissions, status
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.decorators import (
     api_view,
@@ -24,7 +28,6 @@ from rest_framework.exceptions import (
     PermissionDenied,
     Throttled,
 )
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -34,6 +37,7 @@ from certificates.api import serializers as s
 from certificates.api.authentication import IsIssuingSystem, IssuingSystemAuthentication
 from certificates.models import Certificate, IssuingSystem
 from portal.api.errors import json_error
+from portal.api.pagination import PageNumberPagination
 from portal.api.permissions import ViaSession
 from portal.api.throttles import AddressRateThrottle
 from portal.auth import signed_in_user
@@ -51,6 +55,12 @@ def _public(view: Any) -> Any:
 @extend_schema(
     responses=s.VerificationSerializer,
     summary="Verify a shared certificate link (the token of /verify/<token>/)",
+    description=(
+        "Opens a link a holder shared (the token in /verify/<token>/) and answers what anyone "
+        "may learn: genuine or not, the live status, the masked holder, issuer and validity. "
+        "An unknown, expired or withdrawn link is a 200 whose `outcome` says so. The status is "
+        "read live (Cache-Control: no-store); each opening is recorded for the holder."
+    ),
 )
 @api_view(["GET"])
 @_public
@@ -105,6 +115,20 @@ def verify_identifier(request: HttpRequest, identifier: str) -> HttpResponse:
     request=s.DocumentSerializer,
     responses=s.VerificationSerializer,
     summary="Verify a signed certificate document (compact JWS)",
+    description=(
+        "Checks the signature of a certificate document (the compact JWS a holder downloads) "
+        "under its issuer's published key, and reads the certificate's live status. A forged, "
+        "unknown or malformed document is a 200 whose `outcome` says so, not an error. The "
+        "same check can be done offline with the keys of /certificates/keys.json. Changes "
+        "nothing: safe to repeat."
+    ),
+    examples=[
+        OpenApiExample(
+            "A certificate document",
+            value={"document": "eyJhbGciOiJFZERTQSIsImtpZCI6Ii4uLiJ9.eyIuLi4iOiIuLi4ifQ.c2ln"},
+            request_only=True,
+        )
+    ],
 )
 @api_view(["POST"])
 @_public
@@ -115,15 +139,24 @@ def verify_document(request: Request) -> Response:
     return Response(s.verification(result), headers={"Cache-Control": "no-store"})
 
 
-@extend_schema(responses=s.CertificateSerializer(many=True), summary="My certificates")
-@api_view(["GET"])
-@permission_classes([ViaSession])
-def wallet(request: Request) -> Response:
-    paginator = PageNumberPagination()
-    page = paginator.paginate_queryset(
-        selectors.wallet(signed_in_user(request)).select_related("previous"), request
-    )
-    return paginator.get_paginated_response(s.CertificateSerializer(page, many=True).data)
+class Wallet(generics.ListAPIView):
+    """The signed-in person's own certificates (his wallet), newest first, holder codes
+    masked, a page at a time. Only through the browser session: a token is not enough to
+    read personal documents."""
+
+    permission_classes = [ViaSession]
+    pagination_class = PageNumberPagination
+    serializer_class = s.CertificateSerializer
+
+    @extend_schema(summary="My certificates")
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self) -> QuerySet[Certificate]:
+        return selectors.wallet(signed_in_user(self.request)).select_related("previous")
+
+
+wallet = Wallet.as_view()
 
 
 def _issuers(view: Any) -> Any:
@@ -157,6 +190,37 @@ def _issuers_certificate(request: Request, pk: int) -> Certificate:
     request=s.IssueSerializer,
     responses={201: s.CertificateSerializer},
     summary="Issue a certificate (department administrators; idempotent by key)",
+    description=(
+        "Issues and signs a certificate of `type_code` in the name of `issuer_code`, which must "
+        "be the caller's department (a client's token is bound to one department; an "
+        "administrator's session to those he administers) and one of the type's issuing "
+        "departments. `surface` holds the type's surface fields (see "
+        "/api/v1/certificate-types/). **Idempotent by `idempotency_key`:** the same key with "
+        "the same request answers the first certificate again (201, nothing new is issued); "
+        "the same key with another request is a 409 `idempotency_conflict`."
+    ),
+    examples=[
+        OpenApiExample(
+            "A residence permit",
+            value={
+                "type_code": "11100000MB0000001X",
+                "issuer_code": "11440100MB2C999900",
+                "holder_name": "张三",
+                "holder_code": "110101199003071234",
+                "surface": {"address": "广州市天河区天河路1号"},
+                "valid_until": "2031-12-31",
+                "idempotency_key": "case-2026-000123",
+            },
+            request_only=True,
+        )
+    ],
+    extensions={
+        "x-error-codes": {
+            "400": ["not_an_issuer", "validity", "issued_on", "holder_name", "number"],
+            "403": ["not_an_issuing_system"],
+            "409": ["idempotency_conflict"],
+        }
+    },
 )
 @api_view(["POST"])
 @_issuers
@@ -167,20 +231,37 @@ def issue(request: Request) -> Response:
     by, via = _acting(request)
     if isinstance(request.auth, IssuingSystem) and data["issuer"].pk != request.auth.department_id:
         raise PermissionDenied
-    certificate = issuing.issue(
-        type=data["type"],
-        issuer=data["issuer"],
-        holder_name=data["holder_name"],
-        holder_code=data["holder_code"],
-        surface=data.get("surface", {}),
-        number=data["number"],
-        issued_on=data.get("issued_on"),
-        valid_until=data.get("valid_until"),
-        idempotency_key=data["idempotency_key"],
-        by=by,
-        via=via,
-    )
+    with _api_field_names():
+        certificate = issuing.issue(
+            type=data["type"],
+            issuer=data["issuer"],
+            holder_name=data["holder_name"],
+            holder_code=data["holder_code"],
+            surface=data.get("surface", {}),
+            number=data["number"],
+            issued_on=data.get("issued_on"),
+            valid_until=data.get("valid_until"),
+            idempotency_key=data["idempotency_key"],
+            by=by,
+            via=via,
+        )
     return Response(s.CertificateSerializer(certificate).data, status=status.HTTP_201_CREATED)
+
+
+# The domain names the model's fields; the API's request names them type_code and issuer_code.
+_API_NAMES = {"type": "type_code", "issuer": "issuer_code"}
+
+
+@contextmanager
+def _api_field_names() -> Iterator[None]:
+    try:
+        yield
+    except DjangoValidationError as exc:
+        if not hasattr(exc, "error_dict"):
+            raise
+        raise DjangoValidationError(
+            {_API_NAMES.get(name, name): errors for name, errors in exc.error_dict.items()}
+        ) from None
 
 
 def _lifecycle(request: Request, pk: int, action: str) -> Response:
@@ -210,14 +291,40 @@ def _lifecycle(request: Request, pk: int, action: str) -> Response:
     return Response(s.CertificateSerializer(result).data)
 
 
-@extend_schema(request=s.ReasonSerializer, responses=s.CertificateSerializer, summary="Revoke")
+_END = (
+    "Needs a `reason`, recorded with the change. Allowed from valid or expired only: another "
+    "state is a 409 `illegal_move` (so repeating it answers 409, and changes nothing)."
+)
+_LIFECYCLE_ERRORS = {"x-error-codes": {"400": ["reason"], "409": ["illegal_move"]}}
+
+
+@extend_schema(
+    request=s.ReasonSerializer,
+    responses=s.CertificateSerializer,
+    summary="Revoke",
+    description=(
+        "Revokes a certificate of the caller's department (吊销: withdrawn for cause); "
+        "verification then answers `revoked`. " + _END
+    ),
+    examples=[OpenApiExample("Revoke", value={"reason": "Obtained by fraud"}, request_only=True)],
+    extensions=_LIFECYCLE_ERRORS,
+)
 @api_view(["POST"])
 @_issuers
 def revoke(request: Request, pk: int) -> Response:
     return _lifecycle(request, pk, "revoke")
 
 
-@extend_schema(request=s.ReasonSerializer, responses=s.CertificateSerializer, summary="Cancel")
+@extend_schema(
+    request=s.ReasonSerializer,
+    responses=s.CertificateSerializer,
+    summary="Cancel",
+    description=(
+        "Cancels a certificate of the caller's department (注销: ended without fault, e.g. "
+        "on the holder's request); verification then answers `cancelled`. " + _END
+    ),
+    extensions=_LIFECYCLE_ERRORS,
+)
 @api_view(["POST"])
 @_issuers
 def cancel(request: Request, pk: int) -> Response:
@@ -225,7 +332,20 @@ def cancel(request: Request, pk: int) -> Response:
 
 
 @extend_schema(
-    request=s.RenewSerializer, responses={201: s.CertificateSerializer}, summary="Renew or change"
+    request=s.RenewSerializer,
+    responses={201: s.CertificateSerializer},
+    summary="Renew or change",
+    description=(
+        "Issues the next version of a certificate of the caller's department with new "
+        "`surface` fields or a new `valid_until`; the old version becomes superseded and the "
+        "new one names it in `previous`. **Idempotent by `idempotency_key`** as issuing is."
+    ),
+    extensions={
+        "x-error-codes": {
+            "400": ["validity", "number"],
+            "409": ["idempotency_conflict", "illegal_move"],
+        }
+    },
 )
 @api_view(["POST"])
 @_issuers

@@ -370,7 +370,8 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    # page_size 1..100, anything else refused with 400
+    "DEFAULT_PAGINATION_CLASS": "portal.api.pagination.PageNumberPagination",
     "PAGE_SIZE": 20,
     "EXCEPTION_HANDLER": "portal.api.errors.exception_handler",
     "DEFAULT_PARSER_CLASSES": [
@@ -379,12 +380,14 @@ REST_FRAMEWORK = {
         "rest_framework.parsers.MultiPartParser",
     ],
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+        "portal.api.throttles.AnonRateThrottle",  # per address
+        "portal.api.throttles.PersonRateThrottle",  # per signed-in person
+        "portal.api.throttles.ClientRateThrottle",  # per department client's token
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": env.str("API_THROTTLE_ANON", default="120/min"),
         "user": env.str("API_THROTTLE_USER", default="600/min"),
+        "client": env.str("API_THROTTLE_CLIENT", default="1200/min"),
         # The pages a QR scan opens, per address: a hall's shared network has many phones.
         "verify_page": env.str("VERIFY_PAGE_THROTTLE", default="600/min"),
     },
@@ -401,6 +404,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "certificates.api.schema.add_plain_views",
+        "portal.api.openapi.finish",  # last: the contract every operation keeps
     ],
 }
 

@@ -11,6 +11,7 @@ REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {  # noqa: F405
     "anon": "10000/min",
     "user": "10000/min",
     "verify_page": "10000/min",
+    "client": "10000/min",
 }
 STAFF_MFA_REQUIRED = True
 SMS_SENDER = "portal.sms.LocmemSMSSender"

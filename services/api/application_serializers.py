@@ -202,7 +202,7 @@ class ApplicationSummarySerializer(serializers.ModelSerializer):
         slug_field="code", read_only=True
     )
     bundle: serializers.SlugRelatedField[Bundle] = serializers.SlugRelatedField(
-        slug_field="slug", read_only=True
+        slug_field="slug", read_only=True, allow_null=True
     )
     title = serializers.CharField()
     remaining = serializers.SerializerMethodField()
@@ -241,7 +241,7 @@ class ApplicationDetailSerializer(ApplicationSummarySerializer):
     """One case. The pickup code only to the applicant; the answers only to whoever may see
     the case (a staff or department read is audited by the view)."""
 
-    review_step = serializers.CharField(source="review_step.name", default=None)
+    review_step = serializers.CharField(source="review_step.name", default=None, allow_null=True)
     events = ApplicationEventSerializer(many=True, source="event_list")
     materials = ApplicationMaterialSerializer(many=True, source="material_list")
     children = ApplicationSummarySerializer(many=True, source="child_list")

@@ -53,7 +53,7 @@ class ServiceSummarySerializer(serializers.ModelSerializer):
 
 class MaterialSerializer(serializers.ModelSerializer):
     certificate_type: serializers.SlugRelatedField[CertificateType] = serializers.SlugRelatedField(
-        slug_field="code", read_only=True
+        slug_field="code", read_only=True, allow_null=True
     )
     file_types = serializers.ListField(child=serializers.CharField(), source="file_type_list")
     blank_form = serializers.SerializerMethodField()
@@ -116,7 +116,7 @@ class FormDefinitionField(serializers.JSONField):
 
 class ServiceDetailSerializer(ServiceSummarySerializer):
     result_certificate_type: serializers.SlugRelatedField[CertificateType] = (
-        serializers.SlugRelatedField(slug_field="code", read_only=True)
+        serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
     )
     materials = MaterialSerializer(many=True)
     review_steps = ReviewStepSerializer(many=True)

@@ -11,10 +11,10 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, permissions
 from rest_framework.exceptions import ValidationError as APIValidationError
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from portal.api.pagination import PageNumberPagination
 from services import bundles, search, selectors
 from services.api.serializers import (
     BundleDetailSerializer,
@@ -26,9 +26,7 @@ from services.models import ApplicantKind, Bundle, LifeEvent, Service
 
 
 class CataloguePagination(PageNumberPagination):
-    page_size = 20
-    page_size_query_param = "page_size"
-    max_page_size = 100
+    """20 a page, page_size up to 100."""
 
 
 PUBLIC = [permissions.AllowAny]
@@ -36,6 +34,12 @@ PUBLIC = [permissions.AllowAny]
 
 @extend_schema(
     summary="List and search the service catalogue",
+    description=(
+        "The public service catalogue (政务服务事项), a page at a time: filter by applicant "
+        "kind, department code (see /api/v1/departments/) or category code (see "
+        "/api/v1/service-categories/), or search with `q` (best match first; otherwise by "
+        "code)."
+    ),
     parameters=[
         OpenApiParameter(
             "q",
@@ -69,7 +73,13 @@ class ServiceList(generics.ListAPIView):
             raise APIValidationError({"q": [exc.user_message()]}, code="too_long") from None
 
 
-@extend_schema(summary="A service: its guide, materials, review steps and application form")
+@extend_schema(
+    summary="A service: its guide, materials, review steps and application form",
+    description=(
+        "One service by its code: the guide (办事指南), the materials to bring or upload, the "
+        "review steps, the halls that take it and the form an application answers."
+    ),
+)
 class ServiceDetail(generics.RetrieveAPIView):
     permission_classes = PUBLIC
     pagination_class = CataloguePagination
@@ -85,6 +95,10 @@ class ServiceDetail(generics.RetrieveAPIView):
 
 @extend_schema(
     summary="List the bundles (一件事)",
+    description=(
+        "Bundles (一件事一次办): several services applied for together for one life or business "
+        "event, a page at a time; `event` filters by the event."
+    ),
     parameters=[OpenApiParameter("event", str, enum=LifeEvent.values)],
 )
 class BundleList(generics.ListAPIView):
@@ -99,7 +113,15 @@ class BundleList(generics.ListAPIView):
         return selectors.bundles(life_event=event or None)
 
 
-@extend_schema(summary="A bundle with its members, merged form and merged material list")
+@extend_schema(
+    summary="A bundle with its members, merged form and merged material list",
+    description=(
+        "One bundle by its slug: its member services, the one form that covers them all and "
+        "the merged material list (each material asked for once). A bundle whose member "
+        "changed so that it no longer merges answers 400 `bundle_conflict`."
+    ),
+    extensions={"x-error-codes": {"400": ["bundle_conflict"]}},
+)
 class BundleDetail(generics.RetrieveAPIView):
     permission_classes = PUBLIC
     pagination_class = CataloguePagination

@@ -578,7 +578,8 @@ def test_the_schema_documents_every_endpoint_with_its_errors_and_no_warnings(tmp
         "multipart/form-data"
         in (paths["/api/v1/applications/{id}/materials/"]["post"]["requestBody"]["content"])
     )
-    assert "departmentSystemToken" in schema["components"]["securitySchemes"]
+    client = schema["components"]["securitySchemes"]["departmentClient"]
+    assert "applications" in client["flows"]["clientCredentials"]["scopes"]
 
 
 def test_departments_discover_the_applications_scope(client):

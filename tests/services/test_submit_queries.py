@@ -203,4 +203,3 @@ def test_a_bundle_applied_through_the_api_gives_each_department_its_consent(clie
         assert material.grant.department_id == child.service.department_id
     granted = CertificateGrant.objects.filter(certificate=certificate)
     assert {g.department_id for g in granted} == {s.department_id for s, _r in members[:3]}
-

@@ -51,7 +51,7 @@ class RectificationEventInline(admin.TabularInline):
     model = RectificationEvent
     extra = 0
     fields = ["at", "action", "from_status", "to_status", "actor", "note"]
-    readonly_fields = fields
+    readonly_fields = ["at", "action", "from_status", "to_status", "actor", "note"]
     can_delete = False
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:

@@ -489,7 +489,6 @@ def _move_view(segment: str) -> Any:
         done = mover(found, signed_in_user(request), dict(serializer.validated_data))
         return Response(RectificationSerializer(done, context=_reader(request)).data)
 
-    move.__name__ = f"rectification_{segment.replace('-', '_')}"
     return move
 
 

@@ -9,6 +9,8 @@ without joining the case. Only ``services.rating`` creates ratings and only
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -18,6 +20,9 @@ from django.utils.translation import pgettext_lazy
 from portal.models import Department, ServiceHall, User
 from services.models.applications import Application
 from services.models.catalogue import Service
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 class Level(models.IntegerChoices):
@@ -53,7 +58,7 @@ INDICATOR_LABELS = {
 }
 
 
-def _indicator(label: str) -> models.PositiveSmallIntegerField:  # type: ignore[type-arg]
+def _indicator(label: StrOrPromise) -> models.PositiveSmallIntegerField:  # type: ignore[type-arg]
     return models.PositiveSmallIntegerField(label, null=True, blank=True, choices=Level.choices)
 
 

@@ -355,6 +355,8 @@ class Migration(migrations.Migration):
                 (
                     "department",
                     models.ForeignKey(
+                        blank=True,
+                        null=True,
                         on_delete=django.db.models.deletion.PROTECT,
                         related_name="+",
                         to="portal.department",

@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from portal.errors import Conflict, IllegalMove, NotFound
-from services import queueing, rating
+from services import queueing, rating, rectification
 from services.models import Evaluation, Rectification
 from services.models.evaluations import EvaluationChannel
 from tests.factories import PersonFactory
@@ -125,3 +125,20 @@ def test_unrated_visits_count_as_satisfied_too(place, visitor, settings):
     evaluation = Evaluation.objects.get(ticket=ticket)
     assert evaluation.defaulted and evaluation.level == 4
     assert evaluation.channel == EvaluationChannel.ON_SITE
+
+
+def test_a_bad_rating_of_a_visit_no_department_served_goes_to_the_system_administrators(place):
+    from portal.models import StaffRole
+    from services import evaluation_selectors
+    from tests.services.cases import staff
+
+    clerk = place.clerk()
+    ticket = queueing.walk_in(place.hall, group=place.group)
+    queueing.call_next(place.window, by=clerk)
+    queueing.finish(ticket, by=clerk)
+    rating.rate_ticket(ticket, by=None, level=1, with_token=True)
+    rect = Rectification.objects.get()
+    assert rect.department_id is None
+    admin = staff(StaffRole.SYSTEM_ADMIN)
+    assert list(evaluation_selectors.handled_by(admin)) == [rect]
+    assert rectification.handles(admin, rect)

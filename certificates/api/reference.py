@@ -63,13 +63,13 @@ class CertificateTypeSerializer(serializers.ModelSerializer):
             "surface_fields",
         ]
 
-    @extend_schema_field(
-        {"type": "array", "items": {"type": "string"}, "description": "issuer_code values"}
-    )
     @extend_schema_field({"type": "array", "items": SURFACE_FIELD})
     def get_surface_fields(self, obj: CertificateType) -> list[dict[str, Any]]:
         return [surface_field(field) for field in obj.fields]
 
+    @extend_schema_field(
+        {"type": "array", "items": {"type": "string"}, "description": "issuer_code values"}
+    )
     def get_issuing_departments(self, obj: CertificateType) -> list[str]:
         return [department.code for department in obj.issuing_departments.all()]
 

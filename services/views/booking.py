@@ -114,6 +114,7 @@ def book_start(request: HttpRequest, kind: str, key: str) -> HttpResponse:
             "kind": kind,
             "key": key,
             "acting": orgs.acting_organisation(request),
+            "days_ahead": booking.rules().days_ahead,
         }
     )
     return render(request, "services/booking/book_start.html", context)

@@ -218,7 +218,6 @@ def open_new(
     events = ApplicationEvent.objects.bulk_create(
         ApplicationEvent(
             application=draft,
-            at=now,
             action=action,
             actor=actor,
             from_status=before,

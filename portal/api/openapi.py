@@ -351,4 +351,8 @@ def finish(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
                 responses[status] = error_response(description, codes)
             operation["responses"] = dict(sorted(responses.items()))
             _describe(operation, requirements, method)
+            if requirements == [{}]:
+                # Open to anyone and reads no token: said by having no requirement at all, so
+                # that generated clients offer a plain client, not one that must hold a token.
+                del operation["security"]
     return _nullable(result)

@@ -40,9 +40,9 @@ def test_a_generated_client_lists_issues_verifies_and_revokes(live_server):
     IssuingSystem.objects.create(client=registered, department=issuer)
     holder = PersonFactory().reveal_id_number()
 
+    arguments = [live_server.url, str(registered.id), secret, ctype.code, issuer.code, holder]
     run = subprocess.run(
-        [PYTHON, str(SCRIPT), live_server.url, str(registered.id), secret, ctype.code]
-        + [issuer.code, holder],
+        [PYTHON, str(SCRIPT), *arguments],
         env={**os.environ, "PYTHONPATH": os.environ["ONE_WINDOW_CLIENT_PATH"]},
         capture_output=True,
         text=True,

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import permissions, serializers, status
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -464,6 +465,8 @@ STAFF_ERRORS = {
 
 
 class TicketCreate(APIView):
+    # Staff work needs the session's second factor, which a bearer token does not carry.
+    authentication_classes = [SessionAuthentication]
     permission_classes = [permissions.IsAuthenticated]
 
     @extend_schema(
@@ -568,6 +571,7 @@ def window_view(action: str) -> Any:
     summary, description, codes = WINDOW_ACTIONS[action]
 
     class WindowAction(APIView):
+        authentication_classes = [SessionAuthentication]
         permission_classes = [permissions.IsAuthenticated]
 
         @extend_schema(

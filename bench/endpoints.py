@@ -18,6 +18,7 @@ from __future__ import annotations
 from bench.applications import SUBMIT_ENDPOINT
 from bench.certificates import CERTIFICATE_ENDPOINTS
 from bench.config import ConfigError
+from bench.reservations import RESERVATION_ENDPOINTS
 from bench.spec import Endpoint, Floor
 
 FLOORS: dict[Floor, str] = {"ping": "ping", "insert": "insert"}  # floor -> endpoint name
@@ -44,6 +45,7 @@ ENDPOINTS: list[Endpoint] = [
 # Each app's endpoints live beside its other benchmarks.
 ENDPOINTS.extend(CERTIFICATE_ENDPOINTS)
 ENDPOINTS.append(SUBMIT_ENDPOINT)
+ENDPOINTS.extend(RESERVATION_ENDPOINTS)
 
 # In-process measurements reported in the same table, compared with the ping floor's CPU.
 PASSWORD_CHECK = "password-check"  # noqa: S105 (a name, not a password)

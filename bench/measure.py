@@ -37,10 +37,16 @@ class Measurer:
         self.local_db = local_db
         self.cpus = os.cpu_count() or 1
 
+    def _prepare(self, endpoint: Endpoint) -> None:
+        if endpoint.prepare is not None:
+            self.ctx.values.update(endpoint.prepare() or {})
+
     def preflight(self, endpoint: Endpoint) -> None:
+        self._prepare(endpoint)
         client.preflight(self.server.base_url, endpoint, client.render(endpoint, self.ctx))
 
     def run(self, endpoint: Endpoint, duration: int) -> dict[str, Any]:
+        self._prepare(endpoint)
         rendered = client.render(endpoint, self.ctx)
         if endpoint.rotate_accounts:
             accounts.clear_sessions([a.login for a in self.ctx.pool])
@@ -73,6 +79,7 @@ class Measurer:
             "rps": result.rps,
             "p50_ms": result.latency_us["p50"] / 1000.0,
             "p90_ms": result.latency_us["p90"] / 1000.0,
+            "p95_ms": result.latency_us["p95"] / 1000.0 if "p95" in result.latency_us else None,
             "p99_ms": result.latency_us["p99"] / 1000.0,
             "app_cpu_ms_per_req": app_ms / served,
             "db_cpu_ms_per_req": db_ms / served if db_ms is not None else None,

@@ -51,6 +51,7 @@ class Row:
         keys = [
             "rps",
             "p50_ms",
+            "p95_ms",
             "p99_ms",
             "app_cpu_ms_per_req",
             "db_cpu_ms_per_req",

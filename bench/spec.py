@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -21,6 +22,9 @@ class Endpoint:
     expect_status: int = 200  # checked once before measuring; a redirect to login would lie
     rotate_accounts: bool = False  # a different pool account each request (see above)
     script: str = ""  # under bench/lua/; default request.lua, or rotate.lua when rotating
+    # Called in-process before the preflight and before every run (e.g. to free the places a
+    # run booked); what it returns is added to the template values.
+    prepare: Callable[[], dict[str, str] | None] | None = field(default=None, compare=False)
 
     @property
     def is_floor(self) -> bool:

@@ -20,7 +20,8 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
@@ -268,11 +269,73 @@ def active_block(person: User, now: dt.datetime | None = None) -> BookingBlock |
     )
 
 
-def blocked_message(block: BookingBlock) -> str:
+def blocked_message(block: BookingBlock | dt.datetime) -> str:
+    """The refusal a blocked person reads: why, and until when."""
+    until = block.until if isinstance(block, BookingBlock) else block
     return _(
         "You missed %(count)s booked visits, so you cannot book online until %(until)s. "
         "You can still take a ticket in the hall."
-    ) % {"count": rules().no_show_limit, "until": _when(block.until)}
+    ) % {"count": rules().no_show_limit, "until": _when(until)}
+
+
+@dataclass(frozen=True)
+class _PersonNow:
+    blocked_until: dt.datetime | None
+    same_day: bool
+    live: int
+
+
+def _person_now(
+    person: User,
+    *,
+    day: dt.date,
+    service: Service | None,
+    bundle: Bundle | None,
+    now: dt.datetime,
+    ignore: Booking | None,
+    lock: bool,
+) -> _PersonNow:
+    """The person's block, a live booking of the same thing that day, and his live bookings
+    to come: one query, which also locks his row when booking so that his bookings are made
+    one at a time ("at most N live" holds under concurrency too)."""
+    live = Booking.objects.filter(person=OuterRef("pk"), status__in=LIVE_BOOKING_STATUSES)
+    if ignore is not None:
+        live = live.exclude(pk=ignore.pk)
+    same = live.filter(day=day).filter(
+        Q(service=service) if service is not None else Q(bundle=bundle)
+    )
+    coming = (
+        live.filter(slot__ends_at__gt=now)
+        .order_by()
+        .values("person")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    blocks = BookingBlock.objects.filter(
+        person=OuterRef("pk"), lifted_at__isnull=True, starts_at__lte=now, until__gt=now
+    ).order_by("-until")
+    people = User.objects.filter(pk=person.pk)
+    if lock:
+        people = people.select_for_update(of=("self",))
+    row = people.annotate(
+        blocked_until=Subquery(blocks.values("until")[:1]),
+        same_day=Exists(same),
+        live=Coalesce(Subquery(coming), 0),
+    ).values_list("blocked_until", "same_day", "live")
+    blocked_until, same_day, count = row.get()
+    return _PersonNow(blocked_until, bool(same_day), int(count))
+
+
+def _offered(slot: Slot, *, service: Service | None, bundle: Bundle | None) -> bool:
+    """Whether the hall takes bookings for the service (or one of the bundle's services) in
+    the slot's queue: one query."""
+    if bundle is not None and not bundle.is_published:
+        return False
+    found = Service.objects.filter(is_published=True, bookable=True, halls=slot.hall_id).filter(
+        Q(window_groups=slot.group_id) | Q(category__window_groups=slot.group_id)
+    )
+    found = found.filter(pk=service.pk) if service is not None else found.filter(bundles=bundle)
+    return found.exists()
 
 
 def _check_may_book(
@@ -285,11 +348,22 @@ def _check_may_book(
     now: dt.datetime,
     ignore: Booking | None = None,
 ) -> None:
-    """Every refusal that does not depend on the place being free, each with its message."""
+    """Every refusal that does not depend on the place being free, each with its message.
+    The slot's state is read as the caller holds it: the conditional UPDATE that takes the
+    place has the last word on a slot closed or started meanwhile."""
     if (service is None) == (bundle is None):
         raise Invalid(_("Book either one service or one bundle."), code="service_or_bundle")
-    if block := active_block(person, now):
-        raise NotAllowed(blocked_message(block), code="booking_blocked")
+    state = _person_now(
+        person,
+        day=slot.day,
+        service=service,
+        bundle=bundle,
+        now=now,
+        ignore=ignore,
+        lock=ignore is None,
+    )
+    if state.blocked_until is not None:
+        raise NotAllowed(blocked_message(state.blocked_until), code="booking_blocked")
     if (
         organisation is not None
         and not organisations.for_user(person).filter(pk=organisation.pk).exists()
@@ -308,12 +382,10 @@ def _check_may_book(
             else _("“%(name)s” is for individuals: book it for yourself.")
         )
         raise Invalid(message % {"name": subject.display_name}, code="wrong_applicant_kind")
-    hall = slot.hall
-    offered = offered_services(hall, service=service, bundle=bundle)
-    if not offered or not any(_serves(slot.group, s) for s in offered):
+    if not _offered(slot, service=service, bundle=bundle):
         raise Invalid(
             _("%(hall)s does not take bookings for “%(name)s”.")
-            % {"hall": hall.name, "name": subject.display_name},
+            % {"hall": slot.hall.name, "name": subject.display_name},
             code="not_offered_here",
         )
     if slot.closed_at is not None:
@@ -331,15 +403,9 @@ def _check_may_book(
             % {"days": rules().days_ahead, "day": _day(last_day)},
             code="beyond_booking_window",
         )
-    live = Booking.objects.filter(person=person, status__in=LIVE_BOOKING_STATUSES)
-    if ignore is not None:
-        live = live.exclude(pk=ignore.pk)
-    same_day = live.filter(day=slot.day).filter(
-        Q(service=service) if service is not None else Q(bundle=bundle)
-    )
-    if same_day.exists():
+    if state.same_day:
         raise Conflict(_one_a_day_message(subject, slot.day), code="one_a_day")
-    if ignore is None and live.filter(slot__ends_at__gt=now).count() >= rules().max_live:
+    if ignore is None and state.live >= rules().max_live:
         raise Conflict(
             _(
                 "You already have %(count)s bookings coming up, the most one person may hold: "
@@ -355,10 +421,6 @@ def _one_a_day_message(subject: Service | Bundle, day: dt.date) -> str:
         "name": subject.display_name,
         "day": _day(day),
     }
-
-
-def _serves(group: WindowGroup, service: Service) -> bool:
-    return group_serves(group, service)
 
 
 def _take_place(slot: Slot, now: dt.datetime) -> None:
@@ -388,23 +450,24 @@ def _free_place(slot_id: int) -> None:
     Slot.objects.filter(pk=slot_id, booked__gt=0).update(booked=F("booked") - 1)
 
 
+class _CodeTaken(Exception):
+    """The random booking code is someone else's: the whole booking is tried again."""
+
+
 def _insert(booking: Booking, subject: Service | Bundle) -> Booking:
-    """Insert with a fresh code; a code collision is retried, a second booking of the day
-    (two requests racing past the check) refused."""
-    for _attempt in range(5):
-        booking.code = hallcodes.booking_code()
-        try:
-            with transaction.atomic():
-                booking.save(force_insert=True)
-            return booking
-        except IntegrityError as exc:
-            if "one_live_booking" in str(exc) or "booking.person_id" in str(exc):
-                raise Conflict(_one_a_day_message(subject, booking.day), code="one_a_day") from None
-            booking.pk = None
-    raise RuntimeError("no free booking code after 5 attempts")
+    """Insert with a fresh code. No savepoint: a second booking of the day (two requests racing
+    past the check) or a code collision aborts the whole booking, which is refused or tried
+    again by ``book``."""
+    booking.code = hallcodes.booking_code()
+    try:
+        booking.save(force_insert=True)
+    except IntegrityError as exc:
+        if "one_live_booking" in str(exc) or "booking.person_id" in str(exc):
+            raise Conflict(_one_a_day_message(subject, booking.day), code="one_a_day") from None
+        raise _CodeTaken from exc
+    return booking
 
 
-@transaction.atomic
 def book(
     *,
     person: User,
@@ -418,10 +481,26 @@ def book(
     Invalid (slot_started, beyond_booking_window, not_offered_here, wrong_applicant_kind),
     Conflict (fully_booked, slot_closed, one_a_day, too_many_bookings), NotAllowed
     (booking_blocked, not_an_agent)."""
+    for _attempt in range(3):
+        try:
+            return _book(
+                person=person, slot=slot, service=service, bundle=bundle, organisation=organisation
+            )
+        except _CodeTaken:
+            continue
+    raise RuntimeError("no free booking code after 3 attempts")
+
+
+@transaction.atomic
+def _book(
+    *,
+    person: User,
+    slot: Slot,
+    service: Service | None,
+    bundle: Bundle | None,
+    organisation: Organisation | None,
+) -> Booking:
     now = timezone.now()
-    # One person's bookings one at a time, so "at most N live" holds under concurrency too.
-    User.objects.select_for_update().filter(pk=person.pk).first()
-    slot = Slot.objects.select_related("hall", "group").get(pk=slot.pk)
     _check_may_book(
         person, slot, service=service, bundle=bundle, organisation=organisation, now=now
     )
@@ -429,7 +508,7 @@ def book(
     booking = Booking(
         slot=slot,
         day=slot.day,
-        hall=slot.hall,
+        hall_id=slot.hall_id,
         service=service,
         bundle=bundle,
         person=person,

@@ -23,8 +23,12 @@ ACCOUNT_RATE_LIMITS = {**ACCOUNT_RATE_LIMITS, "login": "1000000/m/ip"}
 # throttle keeps every request's timestamp in the cache, so it is off rather than raised.
 REST_FRAMEWORK = {
     **REST_FRAMEWORK,
-    "DEFAULT_THROTTLE_RATES": {"anon": None, "user": None, "verify_page": None},
+    "DEFAULT_THROTTLE_RATES": dict.fromkeys(REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]),
 }
+
+# The bench citizen books thousands of times a run (bench/reservations.py): the rule is still
+# checked on every booking but never trips.
+BOOKING_MAX_LIVE = 1_000_000
 
 if DATABASES["default"]["ENGINE"] != "portal.db.postgresql":
     raise ImproperlyConfigured("The benchmark runs against PostgreSQL: set DATABASE_URL.")

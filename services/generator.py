@@ -1,7 +1,12 @@
 """A large, plausible catalogue for benchmarks: thousands of services over many departments.
 
-Names combine real certificate and matter names with real actions (营业执照 + 变更登记), so
-search meets the same vocabulary, lengths and overlaps as the real catalogue does.
+As in a real provincial catalogue, most services are the district offices' own copies of
+the same matters: one in five generated services carries the name of a service of the demo
+catalogue (the district's 个人社会保险参保登记), the others a real matter with an action that
+fits it (a licence is issued, changed, renewed; a proof is issued; a benefit is claimed:
+营业执照变更, 社会保险缴费证明开具, never 社保缴费证明迁入). The district lives in the
+department's name, not in the service's. So search meets the vocabulary, lengths and overlaps
+of a real catalogue, and a ranking test measures the ranking, not the generator.
 """
 
 from __future__ import annotations
@@ -47,14 +52,36 @@ SUBJECTS = [
     *("危险化学品经营许可证", "放射诊疗许可", "医师执业注册", "护士执业注册"),
     *("医疗机构执业许可证", "动物防疫条件合格证", "兽药经营许可证", "种子生产经营许可证"),
     *("农药经营许可证", "船舶登记", "网约车运输证", "出租汽车驾驶员从业资格证"),
-    *("社会团体登记", "民办非企业单位登记", "无犯罪记录证明", "纳税证明", "发票领用"),
-    *("社保缴费证明", "公积金缴存证明", "学籍证明", "高龄津贴", "最低生活保障"),
+    *("社会团体登记", "民办非企业单位登记", "无犯罪记录证明", "纳税证明", "发票"),
+    *("社会保险缴费证明", "住房公积金缴存证明", "学籍证明", "高龄津贴", "最低生活保障"),
     *("临时救助", "殡葬补贴", "优待证", "就业创业证", "创业担保贷款", "技能提升补贴"),
 ]
-ACTIONS = [
-    *("核发", "变更登记", "延续", "注销", "补领", "换领", "首次申请", "备案", "查询"),
-    *("证明开具", "年度报告", "迁入", "迁出", "申领", "信息更正", "暂停", "恢复", "撤销"),
+# The actions that fit a matter, by how its name ends (the first that fits).
+ACTIONS: list[tuple[tuple[str, ...], tuple[str, ...]]] = [
+    (("许可证", "执照", "证书", "证", "许可"), ("核发", "变更", "延续", "注销", "补领", "换领")),
+    (("登记", "备案", "注册", "审查", "设置"), ("", "变更", "注销")),
+    (("证明",), ("开具", "查询")),
+    (("保险",), ("参保登记", "待遇申领", "关系转移接续", "缴费证明开具")),
+    (("住房公积金", "户口"), ("迁入", "迁出", "信息变更")),
+    (("津贴", "救助", "补贴", "保障", "贷款"), ("申领", "资格认定", "发放查询")),
+    (("",), ("领用", "办理", "查询")),
 ]
+
+
+def _actions(subject: str) -> tuple[str, ...]:
+    return next(acts for ends, acts in ACTIONS if any(subject.endswith(e) for e in ends))
+
+
+def names(count: int, real: list[str]) -> list[str]:
+    """``count`` service names: every fifth a real service's (a district's copy), the others a
+    matter with an action that fits it, in turn."""
+    made = [f"{subject}{action}" for subject in SUBJECTS for action in _actions(subject)]
+    return [
+        real[(n // 5) % len(real)] if real and n % 5 == 0 else made[n % len(made)]
+        for n in range(count)
+    ]
+
+
 ENGLISH = {
     "营业执照": "business licence",
     "社会保障卡": "social security card",
@@ -96,21 +123,21 @@ def generate(*, services: int = 7000, departments: int = 50, seed: int = 1) -> G
     SearchToken.objects.filter(service__in=old).delete()
     MaterialRequirement.objects.filter(service__in=old).delete()
     old.delete()
+    real = list(
+        Service.objects.exclude(code__startswith=CODE_PREFIX)
+        .order_by("code")
+        .values_list("name", flat=True)
+    )
     rows = []
-    for n in range(services):
+    for n, name in enumerate(names(services, real)):
         department, category_code = owners[n % len(owners)]
-        subject = SUBJECTS[n % len(SUBJECTS)]
-        action = ACTIONS[(n // len(SUBJECTS)) % len(ACTIONS)]
-        district = department.name[3:6]
-        english = ENGLISH.get(subject, "")
+        english = next((e for subject, e in ENGLISH.items() if name.startswith(subject)), "")
         rows.append(
             Service(
                 code=f"{CODE_PREFIX}{department.code[8:17]}{n:06d}",
-                name=f"{subject}{action}"
-                if n < len(SUBJECTS) * len(ACTIONS)
-                else f"{district}{subject}{action}",
+                name=name,
                 name_en=f"{english} {rng.choice(['issue', 'change', 'renewal'])}".strip(),
-                description=f"{department.name}办理{subject}{action}，"
+                description=f"{department.name}办理{name}，"
                 f"申请人可{rng.choice(['网上申请', '预约到窗口办理', '到政务服务中心办理'])}。",
                 department=department,
                 category=categories.get(category_code, fallback),
@@ -155,4 +182,5 @@ def generate(*, services: int = 7000, departments: int = 50, seed: int = 1) -> G
     tokens = 0
     for start in range(0, len(created), 500):
         tokens += search.index_services(created[start : start + 500])
+    search.vocabulary.forget()  # the catalogue's size weighs words
     return Generated(departments=len(owners), services=len(created), tokens=tokens)

@@ -14,18 +14,21 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from functools import reduce
-from operator import or_
 from typing import Any
 
 from django.db import connection
-from django.db.models import Case, F, IntegerField, Max, Q, QuerySet, Value, When
+from django.db.models import QuerySet
 
-from services.models import Bundle, BundleSearchToken, SearchToken, Service
+from services.models import BundleSearchToken, SearchToken, Service
 from services.search import vocabulary
 from services.search.query import Term, parse
+from services.search.text import TEXT_MARK
 
 MAX_RESULTS = 300
+MAX_KEYS = 48  # index ranges read per query
+# Rows read per range: a one-character prefix stops there. Names first, other text less.
+MAX_NAME_ROWS = 2000
+MAX_TEXT_ROWS = 400
 MIN_COVERAGE = 0.4
 UNKNOWN_WEIGHT = 0.0
 MIN_SHARE_OF_BEST = 0.3
@@ -38,43 +41,60 @@ LEADING_BUNDLE_COVERAGE = 0.99
 FACTORS = (("exact", 10), ("first_official", 10), ("other_official", 9), ("fuzzy", 6), ("slips", 4))
 
 
-def _prefix(key: str) -> Q:
+def _prefix_sql(key: str) -> tuple[str, str]:
+    """A prefix test on ``token`` that uses the token index, and its parameter."""
     if connection.vendor == "postgresql":
         # LIKE 'key%' through the varchar_pattern_ops index, whatever the collation.
-        return Q(token__startswith=key)
-    # SQLite will not use an index for LIKE … ESCAPE, which Django writes; a range on the
-    # BINARY-collated column is the same prefix test and does use one.
-    return Q(token__gte=key, token__lt=key + "\U0010ffff")
+        return "token LIKE %s", connection.ops.prep_for_like_query(key) + "%"
+    # SQLite will not use an index for LIKE … ESCAPE; a range on the BINARY-collated column
+    # is the same prefix test and does use one.
+    return "token >= %s AND token < %s", key
 
 
-def _any(keys: tuple[str, ...]) -> Q | None:
-    return reduce(or_, (_prefix(k) for k in keys)) if keys else None
-
-
-def _best_weights(terms: list[Term]) -> dict[str, Max]:
-    columns = {}
+def _branches(terms: list[Term]) -> list[tuple[int, int, str, int]]:
+    """(term, factor, key, row cap) for every key of every term, at most ``MAX_KEYS``: each
+    exact or official key is looked up among name keys and, capped lower, among text keys."""
+    branches: list[tuple[int, int, str, int]] = []
     for n, term in enumerate(terms):
-        whens = []
         for attribute, factor in FACTORS:
-            condition = _any(getattr(term, attribute))
-            if condition is not None:
-                then = F("weight") if factor == 10 else F("weight") * factor / 10
-                whens.append(When(condition, then=then))
-        columns[f"m{n}"] = Max(Case(*whens, default=Value(0), output_field=IntegerField()))
-    return columns
+            for key in getattr(term, attribute):
+                branches.append((n, factor, key, MAX_NAME_ROWS))
+                if attribute not in {"fuzzy", "slips"}:
+                    branches.append((n, factor, TEXT_MARK + key, MAX_TEXT_ROWS))
+    return branches[:MAX_KEYS]
 
 
 def _matches(model: Any, terms: list[Term], owner: str, scope: QuerySet[Any] | None) -> list[Any]:
-    """(owner id, best weight per term…) of every item matching any term."""
-    condition = reduce(or_, (c for t in terms if (c := _any(t.keys())) is not None))
-    rows = model.objects.filter(condition)
+    """(owner id, best weight per term…) of every item matching any term.
+
+    One statement: a UNION ALL of one index range per key, each capped, grouped per item.
+    (OR-ing the ranges in one WHERE made SQLite scan the whole table once a query had a dozen
+    keys: 0.7 s at 7,000 services.)
+    """
+    table = connection.ops.quote_name(model._meta.db_table)
+    parts: list[str] = []
+    params: list[Any] = []
+    for n, factor, key, cap in _branches(terms):
+        condition, value = _prefix_sql(key)
+        # Numbers and a quoted table name only; the keys are parameters.
+        branch = (
+            f"SELECT * FROM (SELECT {owner} AS item, weight * {factor} / 10 AS w, {n} AS n "  # noqa: S608
+            f"FROM {table} WHERE {condition} LIMIT {cap}) AS k{len(parts)}"
+        )
+        parts.append(branch)
+        params.extend([value] if connection.vendor == "postgresql" else [key, key + "\U0010ffff"])
+    if not parts:
+        return []
+    columns = ", ".join(f"MAX(CASE WHEN n = {n} THEN w ELSE 0 END)" for n in range(len(terms)))
+    sql = f"SELECT item, {columns} FROM ({' UNION ALL '.join(parts)}) AS matched"  # noqa: S608
     if scope is not None:
-        rows = rows.filter(**{f"{owner}__in": scope.values("pk")})
-    return list(
-        rows.values(owner)
-        .annotate(**_best_weights(terms))
-        .values_list(owner, *[f"m{n}" for n in range(len(terms))])
-    )
+        scope_sql, scope_params = scope.values("pk").query.sql_with_params()
+        sql += f" WHERE item IN ({scope_sql})"
+        params.extend(scope_params)
+    sql += " GROUP BY item"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return list(cursor.fetchall())
 
 
 def _idf(matched: int, total: int) -> float:
@@ -153,8 +173,9 @@ class Found:
 
 
 def find(query: str, scope: QuerySet[Service] | None = None, *, bundles: bool = True) -> Found:
-    """Services (within ``scope``, else all published) and bundles for ``query``; two queries
-    (one without bundles), none for a query without words. Raises ``QueryTooLong``."""
+    """Services (within ``scope``, else all published: only they have keys) and bundles for
+    ``query``; two queries (one without bundles), none for a query without words. Raises
+    ``QueryTooLong``."""
     words = vocabulary.load()
     terms = parse(query, words)
     if not terms:
@@ -163,7 +184,7 @@ def find(query: str, scope: QuerySet[Service] | None = None, *, bundles: bool = 
         SearchToken,
         terms,
         "service_id",
-        scope if scope is not None else Service.objects.published(),
+        scope,
     )
     total = words.services
     df = [sum(1 for r in rows if r[n + 1] > 0) for n in range(len(terms))]
@@ -174,7 +195,7 @@ def find(query: str, scope: QuerySet[Service] | None = None, *, bundles: bool = 
     # Bundles use the catalogue's word weights: ten bundles say nothing about rarity. A word
     # only bundles have (一件事, newborn) weighs like the rarest word.
     bundle_idf = [i if i else _idf(1, total) for i in idf]
-    bundle_rows = _matches(BundleSearchToken, terms, "bundle_id", Bundle.objects.published())
+    bundle_rows = _matches(BundleSearchToken, terms, "bundle_id", None)
     found = _score(bundle_rows, terms, bundle_idf)
     best_service = max(services.scores.values(), default=0.0)
     leading = [i for i in found.ids if found.scores[i] >= LEADING_BUNDLE_SHARE * best_service]

@@ -21,6 +21,7 @@ from services.search import vocabulary
 from services.search.text import (
     FUZZY_MARK,
     LATIN_WORD,
+    TEXT_MARK,
     english_key,
     fuzzy_pinyin,
     is_cjk,
@@ -93,9 +94,12 @@ def add_english(add: Add, text: str, weight: int) -> None:
 
 
 def add_words(add: Add, text: str, weight: int) -> None:
+    """jieba's words of a text other than the name, marked as such (``#``): they sort apart
+    from name keys, so a common word's thousands of description keys never crowd out the
+    names that carry it (search reads a capped number of each)."""
     for word in words(normalise(text)):
         if len(word) > 1 and (is_cjk(word) or LATIN_WORD.fullmatch(word)):
-            add(word, weight)
+            add(TEXT_MARK + word, weight)
 
 
 def tokens_for(service: Service, narrowing: frozenset[str] | None = None) -> dict[str, int]:
@@ -131,12 +135,15 @@ def tokens_for_bundle(bundle: Bundle, narrowing: frozenset[str] | None = None) -
 
 
 def index_services(services: Iterable[Service]) -> int:
-    """Rebuild the search keys of these services (category and department loaded)."""
+    """Rebuild the search keys of these services (category and department loaded). Only
+    published services have keys: search reads the index without asking the service table."""
     narrowing = vocabulary.load().narrowing
     rows: list[SearchToken] = []
     ids = []
     for service in services:
         ids.append(service.pk)
+        if not service.is_published:
+            continue
         rows.extend(
             SearchToken(service_id=service.pk, token=token, weight=weight)
             for token, weight in tokens_for(service, narrowing).items()
@@ -154,6 +161,8 @@ def index_bundles(bundles: Iterable[Bundle]) -> int:
     ids = []
     for bundle in bundles:
         ids.append(bundle.pk)
+        if not bundle.is_published:
+            continue
         rows.extend(
             BundleSearchToken(bundle_id=bundle.pk, token=token, weight=weight)
             for token, weight in tokens_for_bundle(bundle, narrowing).items()

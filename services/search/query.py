@@ -84,7 +84,8 @@ def _official_keys(means: tuple[str, ...]) -> tuple[str, ...]:
 def latin_term(word: str, vocabulary: Vocabulary) -> Term | None:
     """A run of letters and digits: a code, pinyin, initials or an English word."""
     word = word.strip("'-")
-    if not word or word in vocabulary.filler:
+    # One letter is no word: as a prefix it would match a third of the index.
+    if len(word) < 2 or word in vocabulary.filler:
         return None
     exact = [word]
     if word.isalpha():

@@ -36,12 +36,14 @@ def page(found: Found, offset: int, limit: int) -> list[Hit]:
     service_ids = [i for kind, i in window if kind == "service"]
     bundle_ids = [i for kind, i in window if kind == "bundle"]
     services = (
-        Service.objects.filter(pk__in=service_ids).select_related("department", "category")
+        Service.objects.published()
+        .filter(pk__in=service_ids)
+        .select_related("department", "category")
         if service_ids
         else []
     )
     bundles = (
-        Bundle.objects.filter(pk__in=bundle_ids).annotate(member_count=Count("members"))
+        Bundle.objects.published().filter(pk__in=bundle_ids).annotate(member_count=Count("members"))
         if bundle_ids
         else []
     )

@@ -24,6 +24,8 @@ LATIN_WORD = re.compile(r"[a-z0-9]+")
 # Fuzzy keys start with this character, which no word does: they live beside the exact keys
 # in one token index without ever matching an exact key's prefix.
 FUZZY_MARK = "~"
+# Keys from descriptions, categories and departments start with this one.
+TEXT_MARK = "#"
 
 _jieba_lock = threading.Lock()
 _jieba_ready = False

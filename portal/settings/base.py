@@ -394,7 +394,15 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "One Window API",
-    "DESCRIPTION": "一窗通办 REST API",
+    "DESCRIPTION": (
+        "一窗通办 REST API. Departments' systems: get a client-credentials token at "
+        "/identity/o/api/token (see the departmentClient security scheme and its scopes); "
+        "every error is an `Error` object with a stable `code`; reference data under "
+        "/api/v1/departments/, /api/v1/service-categories/, /api/v1/halls/ and "
+        "/api/v1/certificate-types/; certificate verifiers start at "
+        "/.well-known/certificate-verification (signing keys: /certificates/keys.json). "
+        "Guide: docs/integration.md."
+    ),
     "VERSION": "1",
     "OAS_VERSION": "3.1.0",
     "SERVE_INCLUDE_SCHEMA": False,

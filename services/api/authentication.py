@@ -55,7 +55,11 @@ class DepartmentSystemAuthentication(TokenAuthentication):
         )
         if department_id is None or SCOPE not in token.get_scopes():
             raise exceptions.PermissionDenied(
-                _("This client may not read applications."), code="not_a_department_system"
+                _(
+                    "This client may not read applications: its token needs the scope "
+                    "applications and the client a department's registration."
+                ),
+                code="not_a_department_system",
             )
         return AnonymousUser(), DepartmentClient(str(token.client_id), department_id)
 

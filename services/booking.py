@@ -528,8 +528,8 @@ def _check_cutoff(booking: Booking, action: str, now: dt.datetime) -> None:
     if now >= cutoff:
         raise Conflict(
             _(
-                "A booking can be cancelled or moved until %(cutoff)s; if you cannot come, "
-                "simply do not: a missed booking counts towards a block on booking online."
+                "A booking can be cancelled or moved until %(cutoff)s. If you cannot come, it "
+                "counts as missed, and repeated misses pause booking online."
             )
             % {"cutoff": _when(cutoff)}
             if action == "cancel"

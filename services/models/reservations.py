@@ -96,7 +96,10 @@ class Window(models.Model):
         pgettext_lazy("window", "number"), max_length=10, help_text=_("As shown above it: 3, B2…")
     )
     kind = models.CharField(
-        _("kind"), max_length=12, choices=WindowKind.choices, default=WindowKind.GENERAL
+        pgettext_lazy("window", "kind"),
+        max_length=12,
+        choices=WindowKind.choices,
+        default=WindowKind.GENERAL,
     )
     department = models.ForeignKey(
         Department,
@@ -251,13 +254,13 @@ class Slot(models.Model):
 
 
 class BookingStatus(models.TextChoices):
-    BOOKED = "booked", _("Booked")
-    CHECKED_IN = "checked_in", _("Checked in")
-    LATE = "late", _("Arrived late: queued as a walk-in")
-    SERVED = "served", _("Served")
-    CANCELLED = "cancelled", _("Cancelled")
-    CLOSED = "closed", _("Cancelled by the hall")
-    NO_SHOW = "no_show", _("Missed")
+    BOOKED = "booked", pgettext_lazy("booking status", "Booked")
+    CHECKED_IN = "checked_in", pgettext_lazy("booking status", "Checked in")
+    LATE = "late", pgettext_lazy("booking status", "Arrived late: queued as a walk-in")
+    SERVED = "served", pgettext_lazy("booking status", "Served")
+    CANCELLED = "cancelled", pgettext_lazy("booking status", "Cancelled")
+    CLOSED = "closed", pgettext_lazy("booking status", "Cancelled by the hall")
+    NO_SHOW = "no_show", pgettext_lazy("booking status", "Missed")
 
 
 # A live booking holds a place (BOOKED) or its holder is in the hall (CHECKED_IN).
@@ -356,11 +359,11 @@ class Booking(models.Model):
 
 
 class TicketStatus(models.TextChoices):
-    WAITING = "waiting", _("Waiting")
-    CALLED = "called", _("Called")
-    DONE = "done", _("Served")
-    NO_SHOW = "no_show", _("Did not come when called")
-    CANCELLED = "cancelled", _("Cancelled")
+    WAITING = "waiting", pgettext_lazy("ticket status", "Waiting")
+    CALLED = "called", pgettext_lazy("ticket status", "Called")
+    DONE = "done", pgettext_lazy("ticket status", "Served")
+    NO_SHOW = "no_show", pgettext_lazy("ticket status", "Did not come when called")
+    CANCELLED = "cancelled", pgettext_lazy("ticket status", "Cancelled")
 
 
 class Ticket(models.Model):
@@ -464,8 +467,8 @@ class BookingBlock(models.Model):
     person = models.ForeignKey(
         User, on_delete=models.CASCADE, related_name="booking_blocks", verbose_name=_("account")
     )
-    starts_at = models.DateTimeField(_("from"), default=timezone.now)
-    until = models.DateTimeField(_("until"))
+    starts_at = models.DateTimeField(pgettext_lazy("booking block", "from"), default=timezone.now)
+    until = models.DateTimeField(pgettext_lazy("booking block", "until"))
     reason = models.CharField(_("why"), max_length=200, blank=True)
     lifted_at = models.DateTimeField(_("lifted at"), null=True, blank=True)
     lifted_by = models.ForeignKey(

@@ -296,3 +296,18 @@ def test_the_kiosk_returns_to_its_start_without_js():
         f'http-equiv="refresh" content="60;url={reverse("services:kiosk", args=[hall.pk])}"' in page
     )
     assert 'src="/static/js/kiosk.js"' in page
+
+
+def test_the_window_page_takes_a_fixed_number_of_queries(django_assert_max_num_queries):
+    h = make_hall()
+    client = signed_in(h.clerk())
+    url = reverse("services:hall_window", args=[h.window.pk])
+    queueing.walk_in(h.hall, service=h.service)
+    client.get(url)
+    with django_assert_max_num_queries(14):
+        few = client.get(url)
+    for _ in range(15):
+        queueing.walk_in(h.hall, service=h.service)
+    with django_assert_max_num_queries(14):
+        many = client.get(url)
+    assert "A001" in few.content.decode() and "A016" in many.content.decode()

@@ -154,6 +154,11 @@ PUBLIC_PAGES = [
     "/bundles/",
     "/accounts/login/",
     "/accounts/signup/",
+    "/bundles/newborn/",
+    "/bundles/open-restaurant/",
+    "/accounts/password/reset/",
+    "/accounts/password/reset/phone/",
+    "/no-such-page/",
 ]
 
 

@@ -199,5 +199,11 @@ def find(query: str, scope: QuerySet[Service] | None = None, *, bundles: bool = 
     found = _score(bundle_rows, terms, bundle_idf)
     best_service = max(services.scores.values(), default=0.0)
     leading = [i for i in found.ids if found.scores[i] >= LEADING_BUNDLE_SHARE * best_service]
-    other = [i for i in found.ids if i not in leading]
+    # A bundle found only in its description (社保 in the after-death bundle's) is noise
+    # beside the services named so.
+    other = [
+        i
+        for i in found.ids
+        if i not in leading and found.scores[i] >= MIN_SHARE_OF_BEST * best_service
+    ]
     return Found(terms, services, leading, other)

@@ -158,6 +158,15 @@ def generate_slots() -> int:
 
 
 @shared_task
+def cancel_waiting_tickets() -> int:
+    """Nightly: tickets still waiting when the hall has closed are cancelled (the display and
+    tomorrow's windows start empty)."""
+    from services import queueing
+
+    return queueing.cancel_left_over(timezone.localdate())
+
+
+@shared_task
 def sweep_material_files() -> int:
     """Periodic (daily): delete stored uploads no material refers to any more."""
     from services import materials

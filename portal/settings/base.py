@@ -231,6 +231,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "services.tasks.generate_slots",
         "schedule": crontab(minute=30, hour=1),
     },
+    "services-cancel-waiting-tickets": {
+        "task": "services.tasks.cancel_waiting_tickets",
+        "schedule": crontab(minute=45, hour=23),
+    },
 }
 # Celery's Django fixup closes the connection after every task unless told to reuse it.
 CELERY_DB_REUSE_MAX = env.int("CELERY_DB_REUSE_MAX", default=1000)

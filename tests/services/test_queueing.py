@@ -346,3 +346,19 @@ def test_available_slots_read_in_a_fixed_number_of_queries(django_assert_max_num
         slots = list(reservation_selectors.available_slots(h.hall, service=h.service))
         assert len(slots) == 10
         assert all(s.group.letter == "A" for s in slots)
+
+
+def test_tickets_still_waiting_at_night_are_cancelled():
+    from services import tasks
+
+    h = make_hall()
+    clerk = h.clerk()
+    queueing.walk_in(h.hall, service=h.service)
+    called = queueing.call_next(h.window, by=clerk)
+    waiting = queueing.walk_in(h.hall, service=h.service)
+
+    assert tasks.cancel_waiting_tickets() == 1
+
+    assert Ticket.objects.get(pk=waiting.pk).status == T.CANCELLED
+    assert Ticket.objects.get(pk=called.pk).status == T.CALLED
+    assert tasks.cancel_waiting_tickets() == 0

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 
 from portal import organisations
@@ -17,6 +17,7 @@ from services.models.applications import (
     CLOCK_STATUSES,
     FINAL_STATUSES,
     Application,
+    ApplicationEvent,
     ApplicationStatus,
     Channel,
 )
@@ -24,6 +25,8 @@ from services.models.applications import (
 A = ApplicationStatus
 INTAKE_STATUSES = (A.SUBMITTED, A.AWAITING_SUPPLEMENT)
 PICKUP_STATUSES = (A.RESULT_ISSUED,)
+# A reviewer's decisions on a step: the case leaves his queue after each.
+DECISIONS = ("pass_step", "approve", "deny")
 
 
 def _base() -> QuerySet[Application]:
@@ -69,6 +72,21 @@ def review_queue(user: User) -> QuerySet[Application]:
     if not admin_of and not pairs:
         return Application.objects.none()
     return _base().filter(scope, status__in=CLOCK_STATUSES)
+
+
+def decided_by(user: User) -> QuerySet[Application]:
+    """Cases he decided a review step of (passed on, approved, denied), whatever became of
+    them, with his latest decision on each (``my_decision``, ``my_decision_at``)."""
+    his = ApplicationEvent.objects.filter(actor=user, action__in=DECISIONS)
+    latest = his.filter(application=OuterRef("pk")).order_by("-at", "-id")
+    return (
+        _base()
+        .filter(pk__in=his.values("application_id"))
+        .annotate(
+            my_decision=Subquery(latest.values("action")[:1]),
+            my_decision_at=Subquery(latest.values("at")[:1]),
+        )
+    )
 
 
 def department_cases(user: User) -> QuerySet[Application]:
@@ -124,7 +142,8 @@ def visible_application(user: User, pk: int) -> Application:
 
 
 def reviewable_application(user: User, pk: int) -> Application:
-    for queryset in (review_queue(user), department_cases(user)):
+    """A case of his queue or his department's, or one he decided (to read, not to act on)."""
+    for queryset in (review_queue(user), department_cases(user), decided_by(user)):
         found = queryset.filter(pk=pk).first()
         if found is not None:
             return found

@@ -35,6 +35,7 @@ QUEUE_TABS = {
     "mine": _("Assigned to me"),
     "unassigned": _("Unassigned"),
     "all": _("All of my queue"),
+    "decided": _("Decided by me"),
 }
 DEPARTMENT_TABS = {
     "all": _("All cases"),
@@ -42,6 +43,16 @@ DEPARTMENT_TABS = {
     "overdue": _("Overdue"),
 }
 QUEUE_STATUSES = (A.IN_REVIEW, A.REVIEW_SUPPLEMENT)
+# What a case he decided may have become since.
+DECIDED_STATUSES = (
+    A.IN_REVIEW,
+    A.REVIEW_SUPPLEMENT,
+    A.APPROVED,
+    A.RESULT_ISSUED,
+    A.COMPLETED,
+    A.DENIED,
+    A.WITHDRAWN,
+)
 # A list's rows name their reviewer (masked) and nothing else personal.
 ROW_RELATIONS = ("assigned_to__person_profile",)
 
@@ -105,6 +116,12 @@ def queue_rows(queue: QuerySet[Application], user: User, filters: Filters) -> Qu
     elif filters.tab == "unassigned":
         cases = cases.filter(assigned_to__isnull=True)
     return _filtered(cases, filters).order_by("due_date", "step_started_at", "pk")
+
+
+def decided_rows(decided: QuerySet[Application], filters: Filters) -> QuerySet[Application]:
+    """The cases he decided (application_selectors.decided_by), his latest decision first."""
+    cases = decided.select_related(*ROW_RELATIONS)
+    return _filtered(cases, filters).order_by("-my_decision_at", "-pk")
 
 
 def department_rows(cases: QuerySet[Application], filters: Filters) -> QuerySet[Application]:

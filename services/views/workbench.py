@@ -58,16 +58,23 @@ def queue(request: HttpRequest) -> HttpResponse:
     if not admin_of and not pairs:
         raise PermissionDenied(_("This page is for reviewers and department administrators."))
     cases = selectors.review_queue(user)
-    filters = workbench.read_filters(request.GET, workbench.QUEUE_TABS, workbench.QUEUE_STATUSES)
+    decided = request.GET.get("tab") == "decided"
+    statuses = workbench.DECIDED_STATUSES if decided else workbench.QUEUE_STATUSES
+    filters = workbench.read_filters(request.GET, workbench.QUEUE_TABS, statuses)
+    if decided:
+        listed = selectors.decided_by(user)
+        rows = workbench.decided_rows(listed, filters)
+    else:
+        listed, rows = cases, workbench.queue_rows(cases, user, filters)
     context = {
         "filters": filters,
         "tabs": workbench.QUEUE_TABS,
-        "statuses": [(s.value, s.label) for s in workbench.QUEUE_STATUSES],
-        "services": workbench.services_in(cases),
+        "statuses": [(s.value, s.label) for s in statuses],
+        "services": workbench.services_in(listed),
         "counts": workbench.sla_counts(cases),
         "is_department_admin": bool(admin_of),
         "query_string": _query_without_page(request),
-        **_page(request, workbench.queue_rows(cases, user, filters)),
+        **_page(request, rows),
     }
     return render(request, "services/workbench/queue.html", context)
 
@@ -126,7 +133,12 @@ def _case_page(
         "materials": workbench.material_rows(application, reader=user, request=request),
         "events": workbench.history(application),
         "row": workbench.rows([application])[0],
-        "may_claim": open_review and application.assigned_to_id != user.pk,
+        # A case he decided may be in another queue now: he reads it, and may not claim it.
+        "may_claim": open_review
+        and application.assigned_to_id != user.pk
+        and step is not None
+        and service is not None
+        and permissions.works_step(user, step.department_id, service.category_id, step.role),
         "may_release": open_review
         and application.assigned_to_id is not None
         and (application.assigned_to_id == user.pk or is_admin),

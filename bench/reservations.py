@@ -2,10 +2,11 @@
 
 * ``book`` (``python -m bench --only book``): the signed-in bench citizen books a slot through
   ``POST /api/v1/bookings/`` with a new ``Idempotency-Key`` each request. The bench hall has 200
-  slots a day (four queues, 08:00 to 16:20 every 10 minutes) on every working day of the booking
-  window, and 200 bench services, 50 a queue; each request of a run books another (service,
-  day), so the one-a-day rule never refuses, and every booking of the bench citizen is cancelled (through
-  ``services.booking.cancel``) before each run, so places remain. Compared with the insert floor.
+  slots a day (four queues, 08:00 to 16:20 every 10 minutes) on every working day of the
+  booking window, and 200 bench services, 50 a queue; each request of a run books another
+  (service, day), so the one-a-day rule never refuses, and every booking of the bench citizen
+  is cancelled (through ``services.booking.cancel``) before each run, so places remain.
+  Compared with the insert floor.
 * ``slots``: ``GET /api/v1/slots/?hall=…&service=…&day=…``, the 200 slots of the next working
   day for one service (a public read; its p95 is in the JSON results).
 

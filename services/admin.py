@@ -295,4 +295,4 @@ class BundleAdmin(SystemAdminOnly, admin.ModelAdmin):  # type: ignore[misc]
 
 
 # Registering the calendar admin and the halls' queues, slots and bookings.
-from services import calendar_admin, evaluations_admin, reservations_admin  # noqa: E402, F401
+from services import calendar_admin, reservations_admin  # noqa: E402, F401

@@ -43,3 +43,11 @@ def rating_panel(application: Application, user: User) -> dict[str, Any]:
         if rect is not None and rect.status == "answered" and evaluation.rater_id == user.pk
         else None,
     }
+
+
+@register.simple_tag
+def overdue_rectifications(user: User) -> int:
+    """How many rectifications the user answers for are overdue (for the workbench's notice)."""
+    if not user.is_authenticated:
+        return 0
+    return evaluation_selectors.overdue_count(user)

@@ -219,3 +219,16 @@ def test_the_list_takes_the_same_queries_for_many_rows(client, w, django_assert_
     with django_assert_max_num_queries(12):
         page = client.get(reverse("services:rectification_list") + "?show=all")
     assert page.content.decode().count("ZG") >= 6
+
+
+def test_the_workbench_notice_names_the_overdue_rectifications(rf, w, rect):
+    from django.template.loader import render_to_string
+
+    request = rf.get("/")
+    request.user = w.department_admin
+    assert (
+        render_to_string("services/rectifications/_workbench_notice.html", request=request) == "\n"
+    )
+    Rectification.objects.filter(pk=rect.pk).update(overdue=True)
+    shown = render_to_string("services/rectifications/_workbench_notice.html", request=request)
+    assert "1 rectification is overdue." in shown and "show=overdue" in shown

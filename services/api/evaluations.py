@@ -278,6 +278,8 @@ def rate_application(request: Request, pk: int) -> Response:
 
 @extend_schema(
     summary="Add the one follow-up comment to one's rating of a case (追评)",
+    description="The rater may add one follow-up comment; the rating itself never changes. "
+    "A second one is a 409 `followed_up`; a defaulted rating has no rater and takes none.",
     request=FollowUpSerializer,
     responses={200: EvaluationSerializer, **_errors(400, 401, 404, 409)},
     extensions={"x-error-codes": {"409": ["followed_up"]}},
@@ -394,6 +396,8 @@ class RectificationList(generics.ListAPIView):  # type: ignore[type-arg]
 
 @extend_schema(
     summary="One rectification",
+    description="As in the list: the department's staff read its notes; the applicant reads "
+    "the answer, the deadline and the status only.",
     responses={200: RectificationSerializer, **_errors(401, 403, 404)},
 )
 @api_view(["GET"])

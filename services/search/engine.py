@@ -38,7 +38,7 @@ LEADING_BUNDLE_COVERAGE = 0.99
 
 # Tenths of a key's weight a match through it earns. The first official word of an everyday
 # phrase is what it means; later ones are what it may mean.
-FACTORS = (("exact", 10), ("first_official", 10), ("other_official", 9), ("fuzzy", 6), ("slips", 4))
+FACTORS = (("exact", 10), ("primary", 10), ("official", 9), ("fuzzy", 6), ("slips", 4))
 
 
 def _prefix_sql(key: str) -> tuple[str, str]:

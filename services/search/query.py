@@ -45,21 +45,14 @@ class Term:
 
     text: str
     exact: tuple[str, ...]
-    official: tuple[str, ...] = ()
+    official: tuple[str, ...] = ()  # what an everyday phrase may mean
     fuzzy: tuple[str, ...] = ()
     slips: tuple[str, ...] = ()
     optional: bool = False
-
-    @property
-    def first_official(self) -> tuple[str, ...]:
-        return self.official[:1]
-
-    @property
-    def other_official(self) -> tuple[str, ...]:
-        return self.official[1:]
+    primary: tuple[str, ...] = ()  # what an everyday phrase means first: as good as exact
 
     def keys(self) -> tuple[str, ...]:
-        return (*self.exact, *self.official, *self.fuzzy, *self.slips)
+        return (*self.exact, *self.primary, *self.official, *self.fuzzy, *self.slips)
 
 
 def _unique(*groups: tuple[str, ...] | list[str]) -> list[tuple[str, ...]]:
@@ -93,11 +86,13 @@ def latin_term(word: str, vocabulary: Vocabulary) -> Term | None:
     # An everyday word typed in pinyin (shebao: 社保) means what the word means; with a slip
     # (sebao) it counts as much as an official word, below the exact spelling.
     phrase = vocabulary.pinyin.get(word, "")
-    slipped = "" if phrase else vocabulary.pinyin.get(fuzzy_pinyin(word), "")
+    slipped = "" if phrase else vocabulary.pinyin.get(FUZZY_MARK + fuzzy_pinyin(word), "")
     if phrase:
         exact.append(phrase)
-    meaning = vocabulary.colloquial.get(word) or vocabulary.colloquial.get(phrase or slipped, ())
-    official = (*((slipped,) if slipped else ()), *_official_keys(meaning))
+    meaning = _official_keys(
+        vocabulary.colloquial.get(word) or vocabulary.colloquial.get(phrase or slipped, ())
+    )
+    primary, official = ((), (slipped, *meaning)) if slipped else (meaning[:1], meaning[1:])
     fuzzy: list[str] = []
     slips: list[str] = []
     if word.isalpha() and len(word) >= 3:
@@ -107,8 +102,8 @@ def latin_term(word: str, vocabulary: Vocabulary) -> Term | None:
             folded = folded[:16]
             slips = [FUZZY_MARK + folded[:i] + folded[i + 1 :] for i in range(len(folded))]
             slips = slips[-MAX_SLIPS:]
-    e, o, f, s = _unique(exact, official, fuzzy, slips)
-    return Term(word, e, o, f, s)
+    e, p, o, f, s = _unique(exact, primary, official, fuzzy, slips)
+    return Term(word, e, o, f, s, primary=p)
 
 
 def _phrase_scan(chunk: str, phrases: dict[str, list[str]]) -> list[tuple[str, str]]:
@@ -159,8 +154,9 @@ def _chinese_terms(chunk: str, vocabulary: Vocabulary) -> list[Term]:
                 (e,) = _unique(names)
                 terms.append(Term(piece, e, optional=True))
             else:
-                e, o = _unique((piece,), _official_keys(vocabulary.colloquial[piece]))
-                terms.append(Term(piece, e, o))
+                meaning = _official_keys(vocabulary.colloquial[piece])
+                e, p, o = _unique((piece,), meaning[:1], meaning[1:])
+                terms.append(Term(piece, e, o, primary=p))
             continue
         glued: list[str] = []
         previous_kept = False

@@ -13,7 +13,7 @@ from importlib import resources
 
 from django.core.cache import cache
 
-from services.search.text import CJK_RUN, fuzzy_pinyin, normalise, syllables
+from services.search.text import CJK_RUN, FUZZY_MARK, fuzzy_pinyin, normalise, syllables
 
 CACHE_KEY = "services:search:vocabulary:v1"
 CACHE_SECONDS = 300
@@ -83,7 +83,7 @@ def compile_words(rows: list[tuple[str, str, str]], services: int, bundles: list
         if len(phrase) > 1 and CJK_RUN.fullmatch(phrase):
             spelled = syllables(phrase)
             pinyin.setdefault("".join(spelled), phrase)
-            pinyin.setdefault(fuzzy_pinyin("".join(spelled)), phrase)
+            pinyin.setdefault(FUZZY_MARK + fuzzy_pinyin("".join(spelled)), phrase)
             if len(spelled) >= 3:
                 pinyin.setdefault("".join(s[0] for s in spelled), phrase)
     return Vocabulary(

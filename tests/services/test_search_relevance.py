@@ -60,6 +60,13 @@ def test_exact_pinyin_ranks_above_fuzzy_pinyin(catalogue):
     service = exact.services.ids[0]
     assert fuzzy.services.ids[0] == service
     assert exact.services.scores[service] > fuzzy.services.scores[service]
+    # The same for an everyday word typed in pinyin: shebao (社保) over sebao.
+    exact, fuzzy = search.find("shebao"), search.find("sebao")
+    service = exact.services.ids[0]
+    assert fuzzy.services.ids[0] == service
+    assert exact.services.scores[service] > fuzzy.services.scores[service]
+    # yyzz names the business licence itself before what it comes with (设立登记).
+    assert first("yyzz")[0] == "个体工商户营业执照设立登记"
 
 
 def test_life_events_bring_their_bundle_first(catalogue):

@@ -14,7 +14,7 @@ from services.models.catalogue import ApplicantKind
 from tests.services.cases import world
 from tests.services.factories import DepartmentFactory
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("commit_now")]
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("commit_now", "english")]
 
 
 @pytest.fixture(autouse=True)

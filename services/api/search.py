@@ -68,9 +68,14 @@ def result(hit: search.Hit) -> dict[str, Any]:
         "name": item.name,
         "name_en": item.name_en,
         "url": reverse("services:service_detail", args=[item.code]),
-        "department": DepartmentSerializer(item.department).data,
-        "category": CategorySerializer(item.category).data,
+        # Plain dicts: a ModelSerializer per row cost more than the search itself.
+        "department": _named(item.department),
+        "category": _named(item.category),
     }
+
+
+def _named(row: Any) -> dict[str, str]:
+    return {"code": row.code, "name": row.name, "name_en": row.name_en}
 
 
 def _query(request: Request) -> str:

@@ -28,7 +28,8 @@ MAX_RESULTS = 300
 MAX_KEYS = 48  # index ranges read per query
 # Rows read per range: a one-character prefix stops there. Names first, other text less.
 MAX_NAME_ROWS = 2000
-MAX_TEXT_ROWS = 400
+MIN_NAME_ROWS = 300
+ROW_BUDGET = 6000
 MIN_COVERAGE = 0.4
 UNKNOWN_WEIGHT = 0.0
 MIN_SHARE_OF_BEST = 0.3
@@ -54,13 +55,20 @@ def _prefix_sql(key: str) -> tuple[str, str]:
 def _branches(terms: list[Term]) -> list[tuple[int, int, str, int]]:
     """(term, factor, key, row cap) for every key of every term, at most ``MAX_KEYS``: each
     exact or official key is looked up among name keys and, capped lower, among text keys."""
+    keys = [
+        (n, factor, key, attribute not in {"fuzzy", "slips"})
+        for n, term in enumerate(terms)
+        for attribute, factor in FACTORS
+        for key in getattr(term, attribute)
+    ]
+    ranges = sum(2 if with_text else 1 for *_rest, with_text in keys)
+    # The rows read per query are budgeted: many common words each read fewer.
+    name_rows = max(MIN_NAME_ROWS, min(MAX_NAME_ROWS, ROW_BUDGET // max(1, ranges)))
     branches: list[tuple[int, int, str, int]] = []
-    for n, term in enumerate(terms):
-        for attribute, factor in FACTORS:
-            for key in getattr(term, attribute):
-                branches.append((n, factor, key, MAX_NAME_ROWS))
-                if attribute not in {"fuzzy", "slips"}:
-                    branches.append((n, factor, TEXT_MARK + key, MAX_TEXT_ROWS))
+    for n, factor, key, with_text in keys:
+        branches.append((n, factor, key, name_rows))
+        if with_text:
+            branches.append((n, factor, TEXT_MARK + key, max(50, name_rows // 5)))
     return branches[:MAX_KEYS]
 
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_noop as _
 
 from portal import notifications
-from services.models.reservations import Booking, BookingBlock
+from portal.models import Notification
+from services.models.reservations import Booking, BookingBlock, ReservationEvent
 
 TELL_HOLDER = frozenset({"book", "cancel", "move", "close", "remind", "miss"})
 
@@ -50,8 +53,9 @@ def _link() -> str:
         return ""
 
 
-def tell_holder(booking_id: int, action: str) -> bool:
-    """Notify the booking's holder of one change (in-app, SMS, e-mail); once per change."""
+def tell_holder(booking_id: int, action: str, event_id: int | None = None) -> bool:
+    """Notify the booking's holder of one change (the latest of that action, or ``event_id``)
+    in-app, by SMS and e-mail; once per change."""
     booking = (
         Booking.objects.select_related("slot", "hall", "service", "bundle", "person")
         .filter(pk=booking_id)
@@ -59,9 +63,10 @@ def tell_holder(booking_id: int, action: str) -> bool:
     )
     if booking is None or action not in TELL_HOLDER:
         return False
-    event = (
-        booking.events.filter(action=action).order_by("-id").values_list("pk", flat=True).first()
-    )
+    events = booking.events.filter(action=action, ticket__isnull=True)
+    if event_id is not None:
+        events = events.filter(pk=event_id)
+    event = events.order_by("-id").values_list("pk", flat=True).first()
     key = f"booking:{booking.pk}:{action}:{event or booking.reminded_at or ''}"
     title, body = TEXTS[action]
     subject = booking.service or booking.bundle
@@ -104,3 +109,23 @@ def tell_blocked(block_id: int) -> bool:
         by_sms=True,
     )
     return sent is not None
+
+
+def untold(since: dt.datetime, limit: int = 5000) -> list[tuple[int, str, int]]:
+    """(booking, action, event) of recent changes whose notice was never sent (its task was
+    lost with the broker). Reminders are not here: their sweep is their own periodic task."""
+    events = list(
+        ReservationEvent.objects.filter(
+            at__gte=since, ticket__isnull=True, action__in=TELL_HOLDER - {"remind"}
+        )
+        .order_by("id")
+        .values_list("booking_id", "action", "pk")[:limit]
+    )
+    keys = {f"booking:{booking}:{action}:{event}" for booking, action, event in events}
+    sent = set(Notification.objects.filter(key__in=keys).values_list("key", flat=True))
+    return [e for e in events if f"booking:{e[0]}:{e[1]}:{e[2]}" not in sent]
+
+
+def tell_untold(since: dt.datetime) -> int:
+    """Send every notice ``untold`` finds; returns how many were sent."""
+    return sum(tell_holder(booking, action, event) for booking, action, event in untold(since))

@@ -134,6 +134,14 @@ def notify_booking_holder(object_id: int, action: str) -> bool:
 
 
 @shared_task
+def notify_untold_bookings() -> int:
+    """Periodic: send the notices of the last two days' booking changes whose task was lost."""
+    from services import reservation_notices
+
+    return reservation_notices.tell_untold(since=timezone.now() - dt.timedelta(days=2))
+
+
+@shared_task
 def remind_bookings() -> int:
     """Periodic: remind the holders of tomorrow's bookings (each once)."""
     from services import booking

@@ -219,6 +219,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "services.tasks.sweep_rectifications",
         "schedule": crontab(minute=20, hour="7-20"),
     },
+    "services-notify-untold-bookings": {
+        "task": "services.tasks.notify_untold_bookings",
+        "schedule": 300.0,
+    },
     "services-remind-bookings": {
         "task": "services.tasks.remind_bookings",
         "schedule": crontab(minute=0, hour="10,16"),

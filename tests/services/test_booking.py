@@ -407,3 +407,17 @@ def test_every_status_against_every_action(status, action):
         assert Booking.objects.get(pk=made.pk).status == target
         event = ReservationEvent.objects.filter(booking=made).latest("id")
         assert (event.action, event.from_status, event.to_status) == (action, status, target)
+
+
+def test_notices_lost_with_the_broker_are_sent_by_the_sweep_once():
+    from services import tasks
+
+    h = make_hall()
+    citizen = UserFactory()
+    made = booking.book(person=citizen, slot=h.slot(), service=h.service)
+    booking.cancel(made, by=citizen)  # no commit in this test: no notice went out
+
+    assert tasks.notify_untold_bookings() == 2
+    assert tasks.notify_untold_bookings() == 0
+    keys = set(Notification.objects.filter(user=citizen).values_list("key", flat=True))
+    assert {key.split(":")[2] for key in keys} == {"book", "cancel"}

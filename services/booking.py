@@ -20,8 +20,8 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce, Greatest
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
@@ -198,6 +198,28 @@ def generate_slots(hall: ServiceHall, *, first: dt.date, last: dt.date) -> int:
     before = Slot.objects.filter(hall=hall, day__gte=first, day__lte=last).count()
     Slot.objects.bulk_create(new, ignore_conflicts=True, batch_size=500)
     return Slot.objects.filter(hall=hall, day__gte=first, day__lte=last).count() - before
+
+
+def refresh_capacity(hall: ServiceHall) -> int:
+    """Slots not yet started take the places their queue's windows in service give now (after
+    a window opened, closed or changed its queues); a slot never drops below the places already
+    booked (those bookings stand). Returns how many slots changed."""
+    now = timezone.now()
+    changed = 0
+    for template in SlotTemplate.objects.filter(hall=hall, is_active=True):
+        for group in WindowGroup.objects.filter(hall=hall):
+            places = capacity_of(group, template)
+            changed += (
+                Slot.objects.filter(
+                    group=group,
+                    starts_at__gt=now,
+                    starts_at__time__gte=template.starts_at,
+                    starts_at__time__lt=template.ends_at,
+                )
+                .exclude(capacity=places)
+                .update(capacity=Greatest(Value(places), F("booked")))
+            )
+    return changed
 
 
 def generate_ahead(today: dt.date | None = None) -> int:

@@ -73,6 +73,16 @@ class WindowAdmin(SystemAdminOnly, admin.ModelAdmin):
     list_filter = ["hall", "kind", "is_open"]
     filter_horizontal = ["groups"]
 
+    # A window opened, closed or serving other queues changes the places of future slots.
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        booking.refresh_capacity(form.instance.hall)
+
+    def delete_model(self, request: HttpRequest, obj: Window) -> None:
+        hall = obj.hall
+        super().delete_model(request, obj)
+        booking.refresh_capacity(hall)
+
 
 @admin.register(WindowShift)
 class WindowShiftAdmin(SystemAdminOnly, admin.ModelAdmin):

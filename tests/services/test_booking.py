@@ -421,3 +421,24 @@ def test_notices_lost_with_the_broker_are_sent_by_the_sweep_once():
     assert tasks.notify_untold_bookings() == 0
     keys = set(Notification.objects.filter(user=citizen).values_list("key", flat=True))
     assert {key.split(":")[2] for key in keys} == {"book", "cancel"}
+
+
+def test_a_new_window_adds_places_to_future_slots_and_a_closed_one_keeps_bookings():
+    h = make_hall()
+    day = _working_day_ahead(5)
+    booking.generate_slots(h.hall, first=day, last=day)
+    nine = Slot.objects.get(group=h.group, day=day, starts_at__time=dt.time(9, 0))
+    assert nine.capacity == 2
+    second = Window.objects.create(hall=h.hall, number="2")
+    second.groups.add(h.group)
+
+    assert booking.refresh_capacity(h.hall) == 6  # the queue's six morning slots
+    nine.refresh_from_db()
+    assert nine.capacity == 4
+
+    for _n in range(3):
+        booking.book(person=UserFactory(), slot=nine, service=h.service)
+    Window.objects.filter(pk=second.pk).update(is_open=False)
+    booking.refresh_capacity(h.hall)
+    nine.refresh_from_db()
+    assert (nine.capacity, nine.booked) == (3, 3)  # not below the places booked

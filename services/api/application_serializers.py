@@ -199,7 +199,7 @@ class ApplicationSummarySerializer(serializers.ModelSerializer):
     reference = serializers.CharField(read_only=True)
     status_label = serializers.CharField(source="get_status_display")
     service: serializers.SlugRelatedField[Service] = serializers.SlugRelatedField(
-        slug_field="code", read_only=True
+        slug_field="code", read_only=True, allow_null=True
     )
     bundle: serializers.SlugRelatedField[Bundle] = serializers.SlugRelatedField(
         slug_field="slug", read_only=True, allow_null=True

@@ -167,12 +167,6 @@ def test_a_wrong_certificate_among_good_ones_writes_nothing(client, bench_like):
     assert not Material.objects.exists()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="The answer is off the documented contract: a bundle's case has no service, but "
-    "ApplicationSummarySerializer.service (services/api/application_serializers.py) is not "
-    "allow_null, so the schema says a string. Remove this mark with that fix.",
-)
 def test_a_bundle_applied_through_the_api_gives_each_department_its_consent(client):
     """The parent's consent names the first department that asks for the certificate; each
     child's department gets its own (services.fanout)."""

@@ -30,6 +30,12 @@ class ServicesConfig(AppConfig):
             frozenset({"department_admin", "system_admin"}),
             32,
         ),
+        StaffLink(
+            "services:dashboard",
+            _("Statistics"),
+            frozenset({"department_admin", "system_admin"}),
+            33,
+        ),
     )
 
     def ready(self) -> None:

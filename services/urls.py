@@ -1,8 +1,10 @@
 from django.urls import path
 
 from services.views import applicant, booking, catalogue, counter, hall, kiosk, materials, workbench
+from services.views import dashboard as dashboard_views
 from services.views import rating as rating_views
 from services.views import rectifications as rectification_views
+from services.views import transparency as transparency_views
 
 app_name = "services"
 
@@ -85,9 +87,7 @@ urlpatterns = [
     path("bookings/<int:pk>/move/", booking.booking_move, name="booking_move"),
     path("staff/hall/", hall.windows, name="hall_windows"),
     path("staff/hall/windows/<int:pk>/", hall.window_page, name="hall_window"),
-    path(
-        "staff/hall/windows/<int:pk>/<str:action>/", hall.window_move, name="hall_window_move"
-    ),
+    path("staff/hall/windows/<int:pk>/<str:action>/", hall.window_move, name="hall_window_move"),
     path("staff/hall/check-in/", hall.check_in_desk, name="hall_check_in"),
     path("halls/<int:pk>/display/", hall.display, name="hall_display"),
     path("kiosk/<int:pk>/", kiosk.start, name="kiosk"),
@@ -99,6 +99,24 @@ urlpatterns = [
         "applications/materials/<int:pk>/",
         materials.material_download,
         name="material_download",
+    ),
+    # The statistics dashboard (staff), public satisfaction and open data (ADR 0014).
+    path("staff/statistics/", dashboard_views.dashboard, name="dashboard"),
+    path("staff/statistics/<slug:table>.csv", dashboard_views.dashboard_csv, name="dashboard_csv"),
+    path("satisfaction/", transparency_views.overview, name="satisfaction"),
+    path(
+        "satisfaction/departments/<int:pk>/",
+        transparency_views.department_page,
+        name="satisfaction_department",
+    ),
+    path(
+        "satisfaction/services/<str:code>/",
+        transparency_views.service_page,
+        name="satisfaction_service",
+    ),
+    path("open-data/", transparency_views.open_data, name="open_data"),
+    path(
+        "open-data/<str:which>.<str:fmt>", transparency_views.open_data_file, name="open_data_file"
     ),
     # Ratings (好差评) and the rectification of bad ones (ADR 0013).
     path("applications/<int:pk>/rate/", rating_views.rate_application, name="rate_application"),

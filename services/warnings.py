@@ -1,0 +1,233 @@
+"""Early warnings (穗智管-style, ADR 0014): services, halls and windows whose bad-rating share,
+overdue share or waiting time rose clearly over the last seven days compared with the four
+weeks before. Each comparison is one GROUP BY with conditional counts.
+
+"Clearly" means all of:
+- shares (bad ratings, cases completed late): the last week's share is at least
+  ``SHARE_RISE`` (10 percentage points) above the previous four weeks' share, on at least
+  ``MIN_COUNT`` (5) cases or ratings in the last week;
+- waiting time: the last week's average wait is at least ``WAIT_FACTOR`` (1.5) times the
+  previous four weeks' and at least ``WAIT_RISE_MINUTES`` (5) minutes longer, on at least
+  ``MIN_TICKETS`` (10) tickets in the last week.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q
+from django.db.models.functions import TruncDate
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
+
+from portal import notifications
+from portal.models import StaffAssignment, StaffRole
+from services.models import Application
+from services.models.evaluations import BAD_LEVELS, Evaluation
+from services.models.reservations import Ticket
+
+SHARE_RISE = 0.10
+MIN_COUNT = 5
+WAIT_FACTOR = 1.5
+WAIT_RISE_MINUTES = 5.0
+MIN_TICKETS = 10
+
+KINDS = {
+    "bad_share": _("Bad-rating share"),
+    "overdue_share": _("Completed late"),
+    "wait": _("Average wait (minutes)"),
+}
+
+
+@dataclass(frozen=True)
+class Warning:
+    """One clear rise: what, where, the last week's figure against the four weeks before."""
+
+    kind: str
+    subject: str  # "service", "hall" or "window"
+    subject_id: int
+    name: str
+    department_id: int | None
+    before: float
+    now: float
+    count: int
+
+    @property
+    def label(self) -> str:
+        return str(KINDS[self.kind])
+
+
+def _weeks(today: dt.date) -> tuple[dt.date, dt.date, dt.date]:
+    """(first day of the four weeks before, first day of the last week, today)."""
+    week = today - dt.timedelta(days=6)
+    return week - dt.timedelta(days=28), week, today
+
+
+def _share_rises(
+    rows: Any, subject: str, kind: str, name_key: str, dept_key: str | None
+) -> list[Warning]:
+    found = []
+    for r in rows:
+        if r["now_n"] < MIN_COUNT:
+            continue
+        now = r["now_hit"] / r["now_n"]
+        before = r["before_hit"] / r["before_n"] if r["before_n"] else 0.0
+        if now - before >= SHARE_RISE:
+            found.append(
+                Warning(
+                    kind,
+                    subject,
+                    r[subject],
+                    str(r[name_key]),
+                    r[dept_key] if dept_key else None,
+                    round(before, 4),
+                    round(now, 4),
+                    r["now_n"],
+                )
+            )
+    return found
+
+
+def _scoped(qs: Any, field: str, department_ids: frozenset[int] | None) -> Any:
+    return qs if department_ids is None else qs.filter(**{f"{field}__in": department_ids})
+
+
+def bad_rating_rises(department_ids: frozenset[int] | None, today: dt.date) -> list[Warning]:
+    start, week, end = _weeks(today)
+    found: list[Warning] = []
+    base = _scoped(
+        Evaluation.objects.filter(excluded=False, created_on__gte=start, created_on__lte=end),
+        "department",
+        department_ids,
+    )
+    bad = Q(level__in=sorted(BAD_LEVELS))
+    now, before = Q(created_on__gte=week), Q(created_on__lt=week)
+    counts = {
+        "now_n": Count("id", filter=now),
+        "now_hit": Count("id", filter=now & bad),
+        "before_n": Count("id", filter=before),
+        "before_hit": Count("id", filter=before & bad),
+    }
+    for subject, name_key in (
+        ("service", "service__name"),
+        ("hall", "hall__name"),
+        ("window", "window__number"),
+    ):
+        rows = (
+            base.filter(**{f"{subject}__isnull": False})
+            .values(subject, name_key, "department")
+            .annotate(**counts)
+            .order_by()
+        )
+        found += _share_rises(rows, subject, "bad_share", name_key, "department")
+    return found
+
+
+def overdue_rises(department_ids: frozenset[int] | None, today: dt.date) -> list[Warning]:
+    start, week, end = _weeks(today)
+    base = _scoped(
+        Application.objects.filter(
+            service__isnull=False,
+            due_date__isnull=False,
+            completed_at__date__gte=start,
+            completed_at__date__lte=end,
+        ),
+        "service__department",
+        department_ids,
+    ).annotate(day=TruncDate("completed_at"))
+    late = Q(day__gt=F("due_date"))
+    now, before = Q(day__gte=week), Q(day__lt=week)
+    rows = (
+        base.values("service", "service__name", "service__department")
+        .annotate(
+            now_n=Count("id", filter=now),
+            now_hit=Count("id", filter=now & late),
+            before_n=Count("id", filter=before),
+            before_hit=Count("id", filter=before & late),
+        )
+        .order_by()
+    )
+    return _share_rises(rows, "service", "overdue_share", "service__name", "service__department")
+
+
+def wait_rises(department_ids: frozenset[int] | None, today: dt.date) -> list[Warning]:
+    """Halls whose tickets waited clearly longer (department scope: its services' tickets)."""
+    start, week, end = _weeks(today)
+    wait = ExpressionWrapper(F("called_at") - F("issued_at"), output_field=DurationField())
+    rows = (
+        _scoped(
+            Ticket.objects.filter(day__gte=start, day__lte=end, called_at__isnull=False),
+            "service__department",
+            department_ids,
+        )
+        .values("hall", "hall__name")
+        .annotate(
+            now_n=Count("id", filter=Q(day__gte=week)),
+            now_wait=Avg(wait, filter=Q(day__gte=week)),
+            before_wait=Avg(wait, filter=Q(day__lt=week)),
+        )
+        .order_by()
+    )
+    found = []
+    for r in rows:
+        if r["now_n"] < MIN_TICKETS or r["now_wait"] is None:
+            continue
+        now = r["now_wait"].total_seconds() / 60
+        before = r["before_wait"].total_seconds() / 60 if r["before_wait"] is not None else 0.0
+        if now >= before * WAIT_FACTOR and now - before >= WAIT_RISE_MINUTES:
+            found.append(
+                Warning(
+                    "wait",
+                    "hall",
+                    r["hall"],
+                    r["hall__name"],
+                    None,
+                    round(before, 1),
+                    round(now, 1),
+                    r["now_n"],
+                )
+            )
+    return found
+
+
+def current(department_ids: frozenset[int] | None, today: dt.date) -> list[Warning]:
+    """Every clear rise the reader may see, as of ``today``."""
+    return (
+        bad_rating_rises(department_ids, today)
+        + overdue_rises(department_ids, today)
+        + wait_rises(department_ids, today)
+    )
+
+
+TITLE = gettext_noop("Early warnings: %(count)s figures rose clearly this week")
+BODY = gettext_noop("%(lines)s")
+
+
+def send_daily(today: dt.date) -> int:
+    """Tell each department administrator his department's warnings (once a day: the key
+    holds the date). Hall waiting-time warnings go to the system administrators."""
+    sent = 0
+    admins = StaffAssignment.objects.filter(
+        role__in=[StaffRole.DEPARTMENT_ADMIN, StaffRole.SYSTEM_ADMIN]
+    ).select_related("user")
+    found = current(None, today)
+    for assignment in admins:
+        if assignment.role == StaffRole.SYSTEM_ADMIN:
+            mine = [w for w in found if w.department_id is None]
+        else:
+            mine = [w for w in found if w.department_id == assignment.department_id]
+        if not mine:
+            continue
+        lines = "\n".join(f"{w.name}: {w.label} {w.before} → {w.now}" for w in mine)
+        made = notifications.notify(
+            assignment.user,
+            key=f"early-warnings:{today.isoformat()}:{assignment.department_id or 0}",
+            title=TITLE,
+            body=BODY,
+            params={"count": len(mine), "lines": lines},
+            link="/staff/statistics/",
+        )
+        sent += made is not None
+    return sent

@@ -5,13 +5,15 @@ accepted cases routed per second), and the worker's memory.
 and publishes one ``route_application`` task per case, as acceptance does on commit, then
 starts timing when the worker routes the first case:
 
-* ``backlog``: every task published before the worker takes the first (as after an outage).
-  ``routed_per_s`` counts cases routed until the last one is; ``drained_per_s`` counts tasks
-  until the queue is empty (the tasks of cases an earlier batch routed do nothing, but each
-  is still a message the worker takes).
-* ``steady``: cases accepted and published at ``--rate`` a second for ``--seconds``, as a busy
-  day's counters would; the worker keeps up if the queue never grows and every case is
-  routed soon after its task is published (``lag_ms``).
+* ``backlog``: one task per case, every one published before the worker takes the first: the
+  most messages the worker can be given (acceptance publishes fewer: only while no routing
+  task is waiting). ``routed_per_s`` counts cases routed until the last one is;
+  ``drained_per_s`` counts tasks until the queue is empty (the tasks of cases an earlier
+  batch routed do nothing, but each is still a message the worker takes).
+* ``steady``: cases accepted at ``--rate`` a second for ``--seconds``, each followed by what
+  the commit of an acceptance does (``services.tasks.enqueue_after_move``), as a busy day's
+  counters would; the worker keeps up if the queue stays short and every case is routed soon
+  after its acceptance (``lag_ms``); ``tasks`` says how many tasks were published.
 
 Several runs of each (``--runs``), each with the machine's load average (``uptime``): the
 machine may be shared. The worker's resident memory (RSS, and PSS, which counts pages the pool
@@ -168,6 +170,8 @@ class Broker:
         self.redis.delete("unacked", "unacked_index")
 
     def publish(self, cases: list[int]) -> None:
+        """One task per case, whether or not one is waiting (as if every acceptance's marker
+        had expired): the most messages the worker can be given."""
         from services import tasks
 
         with self.app.producer_or_acquire() as producer:
@@ -175,6 +179,13 @@ class Broker:
                 self.app.send_task(
                     tasks.route_application.name, args=(pk,), queue=QUEUE, producer=producer
                 )
+
+    def accepted(self, cases: list[int]) -> None:
+        """What the commit of each case's acceptance does (services.tasks.enqueue_after_move)."""
+        from services import tasks
+
+        for pk in cases:
+            tasks.enqueue_after_move(pk, "accept")
 
     def queued(self) -> int:
         """Tasks not yet finished: waiting in the queue, or delivered and not acknowledged."""
@@ -230,8 +241,12 @@ def backlog(worker: Worker, broker: Broker, *, cases: int) -> dict[str, Any]:
 
 def steady(worker: Worker, broker: Broker, *, rate: int, seconds: float) -> dict[str, Any]:
     """Accept and publish ``rate`` cases a second (in ticks of 50 ms) for ``seconds``."""
+    from celery.signals import before_task_publish
+
     from bench import procstat
 
+    tasks_published = []
+    before_task_publish.connect(lambda **kw: tasks_published.append(1), weak=False)
     tick = 0.05
     per_tick = max(1, round(rate * tick))
     load_before = _load()
@@ -242,7 +257,7 @@ def steady(worker: Worker, broker: Broker, *, rate: int, seconds: float) -> dict
     next_tick = started
     while next_tick - started < seconds:
         ids = _accepted_cases(per_tick)
-        broker.publish(ids)
+        broker.accepted(ids)
         published.append((time.monotonic(), ids))
         most_queued = max(most_queued, broker.queued())
         sizes = worker.memory()
@@ -260,6 +275,7 @@ def steady(worker: Worker, broker: Broker, *, rate: int, seconds: float) -> dict
     return {
         "cases": len(all_ids),
         "offered_per_s": round(len(all_ids) / publishing, 1),
+        "tasks": len(tasks_published),
         "routed_per_s": round(len(all_ids) / (finished - started), 1),
         "seconds_after_last_publish": round(finished - started - publishing, 2),
         "most_queued": most_queued,
@@ -311,6 +327,8 @@ def main(argv: list[str] | None = None) -> int:
     from bench.runner import bench_environment
 
     env, _cache = bench_environment()
+    # This process publishes as the web side does (services.tasks), to the bench broker.
+    env["CELERY_BROKER_URL"] = args.broker
     os.environ.update(env)
     database.ensure_database(env["DATABASE_URL"])
     database.manage(["migrate", "--noinput"], env)

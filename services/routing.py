@@ -106,6 +106,12 @@ def route(application_id: int, *, limit: int = 1) -> int:
         return _assign(batch)
 
 
+def route_waiting(application_id: int) -> int:
+    """Route the case and every other case waiting to be routed, ``BATCH`` to a transaction.
+    Returns how many."""
+    return route(application_id, limit=BATCH) + route_unrouted(dt.timedelta(0))
+
+
 def route_unrouted(older_than: dt.timedelta, *, limit: int = BATCH) -> int:
     """Cases in review that no routing task has handled in time (the broker was down, a worker
     died): route them, ``limit`` to a transaction. Returns how many."""

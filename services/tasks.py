@@ -12,6 +12,7 @@ from celery import shared_task
 from django.db import transaction
 from django.utils import timezone
 from kombu.exceptions import OperationalError
+from redis.exceptions import RedisError
 
 from services import deadlines, notices, routing
 
@@ -22,30 +23,67 @@ ROUTE_AFTER = {"accept", "pass_step"}
 SWEEP_AFTER = dt.timedelta(minutes=2)
 
 
-def _enqueue(task: Any, *args: Any) -> None:
+# One routing task waiting in the queue is enough: it routes every case accepted before it
+# starts. This marker says one is waiting; the task clears it when it starts. It lives in the
+# broker's Redis, so it is never kept when the queue is lost, and expires in case its task is
+# (the sweep routes that task's cases).
+ROUTING_WAITING = "services.tasks.route_application:waiting"
+WAITING_FOR = 60  # seconds
+
+
+def _enqueue(task: Any, *args: Any, unless_waiting: str = "") -> None:
+    """Publish the task; with ``unless_waiting``, only if no task of that marker is waiting."""
     try:
         with task.app.producer_or_acquire() as producer:
             # One connection attempt: kombu otherwise keeps reconnecting for the broker's
             # connection timeout (~7 s a task) on the person's request before giving up.
             producer.connection.ensure_connection(max_retries=0)
-            task.apply_async(args=args, producer=producer, retry=False)
-    except (OperationalError, ConnectionError, OSError):
+            # Eager tasks run at once: nothing waits.
+            waits = unless_waiting and not task.app.conf.task_always_eager
+            marker = _broker_redis(producer.connection) if waits else None
+            if marker is not None and not marker.set(unless_waiting, 1, nx=True, ex=WAITING_FOR):
+                return
+            try:
+                task.apply_async(args=args, producer=producer, retry=False)
+            except BaseException:
+                if marker is not None:
+                    marker.delete(unless_waiting)
+                raise
+    except (OperationalError, ConnectionError, OSError, RedisError):
         logger.warning("broker unreachable: %s%r left for the sweep", task.name, args)
+
+
+def _broker_redis(connection: Any) -> Any | None:
+    """The broker's Redis client; None on another transport (memory:// runs tasks eagerly)."""
+    redis = connection.transport_cls in ("redis", "rediss")
+    return connection.default_channel.client if redis else None
+
+
+def _no_longer_waiting(task: Any, marker: str) -> None:
+    try:
+        with task.app.pool.acquire(block=True) as connection:
+            client = _broker_redis(connection)
+            if client is not None:
+                client.delete(marker)
+    except (OperationalError, ConnectionError, OSError, RedisError):
+        # Acceptances skip publishing until the marker expires; the sweep covers them.
+        logger.warning("could not clear %s", marker)
 
 
 def enqueue_after_move(application_id: int, action: str) -> None:
     """Called on commit of every move (services.workflow)."""
     if action in ROUTE_AFTER:
-        _enqueue(route_application, application_id)
+        _enqueue(route_application, application_id, unless_waiting=ROUTING_WAITING)
     if action in notices.TELL_APPLICANT:
         _enqueue(notify_applicant, application_id, action)
 
 
 @shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
 def route_application(application_id: int) -> int:
-    """Routes the case and other unrouted ones with it (a batch); the tasks of those find
-    nothing left to do. Returns how many cases this run routed."""
-    return routing.route(application_id, limit=routing.BATCH)
+    """Routes the case and every other one waiting (in batches): acceptances made while this
+    task waited published none of their own. Returns how many cases this run routed."""
+    _no_longer_waiting(route_application, ROUTING_WAITING)
+    return routing.route_waiting(application_id)
 
 
 @shared_task

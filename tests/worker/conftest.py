@@ -167,6 +167,17 @@ class CeleryWorker:
             what=f"the worker to finish task {task_id}",
         )
 
+    def results_of(self, messages: list, timeout: float = 300.0) -> list[str]:
+        """The logged results of these tasks, once every one has finished (waited for
+        together: on a busy machine each one's turn may come late)."""
+
+        def finished() -> list[str] | None:
+            self.assert_alive()
+            results = [self.task_result(m.task_id) for m in messages]
+            return None if None in results else [str(r) for r in results]
+
+        return wait_for(finished, timeout=timeout, what=f"{len(messages)} tasks to finish")
+
     def assert_alive(self) -> None:
         if self.process.poll() is not None:
             raise AssertionError(

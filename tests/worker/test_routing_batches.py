@@ -86,8 +86,7 @@ def test_a_pool_process_killed_mid_batch_leaves_its_cases_to_be_routed_once(
     wait_until_routed(cases, CASES, worker)
     assert route_events(cases) == Counter(dict.fromkeys(cases, 1))
     # Every task ran to the end, the killed one again; together they routed each case once.
-    results = [int(worker.wait_for_task(m.task_id)) for m in published_tasks]
-    assert sum(results) == CASES
+    assert sum(map(int, worker.results_of(published_tasks))) == CASES
     assert process not in pool_processes(worker)
 
 
@@ -114,9 +113,13 @@ def test_a_worker_killed_mid_batch_loses_no_case_and_routes_none_twice(
     # worker's hand stays in Redis's unacknowledged set until the visibility timeout (2 h).
     wait_until_routed(cases, CASES, second)
     restore_unacknowledged(celery_broker_url)
-    [message] = [m for m in published_tasks if m.args == [cases[0]]]
-    assert second.wait_for_task(message.task_id) == "0"  # delivered again: nothing to do
-
+    # Every task finished, the dead worker's delivered again (with nothing left to do).
+    routed_by = [int(n) for n in second.results_of(published_tasks)]
+    in_dead_hands = [
+        n for m, n in zip(published_tasks, routed_by, strict=True) if m.args == [cases[0]]
+    ]
+    assert in_dead_hands == [0]
+    assert sum(routed_by) == CASES
     assert route_events(cases) == Counter(dict.fromkeys(cases, 1))
 
 
@@ -141,3 +144,34 @@ def test_two_batches_of_one_queue_at_once_each_count_the_others_cases():
     )
     # Not both to the reviewer who had none when both began: one case each.
     assert sorted(assigned) == sorted([w.reviewer.pk, other.pk])
+
+
+def test_acceptances_made_while_a_routing_task_waits_publish_none_and_it_routes_them(
+    celery_workers, published_tasks, celery_broker_url
+):
+    import redis
+
+    from portal.celery import app
+
+    # Acceptances with no worker to take their task (test_application_concurrency) leave
+    # tasks and the marker behind.
+    app.control.purge()
+    redis.Redis.from_url(celery_broker_url).delete(tasks.ROUTING_WAITING)
+    w = world()
+
+    def routing_tasks() -> list[str]:
+        name = tasks.route_application.name
+        return [m.task_id for m in published_tasks if m.name == name]
+
+    cases = [w.accepted().pk for _ in range(5)]  # each commits; no worker is running yet
+    [waiting] = routing_tasks()  # the first acceptance's; the others found it waiting
+
+    worker = celery_workers()
+    assert worker.wait_for_task(waiting) == "5"
+    assert route_events(cases) == Counter(dict.fromkeys(cases, 1))
+
+    # The task said it no longer waits when it started: the next acceptance publishes its own.
+    sixth = w.accepted().pk
+    assert len(routing_tasks()) == 2
+    assert worker.wait_for_task(routing_tasks()[1]) == "1"
+    assert route_events([sixth]) == Counter({sixth: 1})

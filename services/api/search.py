@@ -173,7 +173,7 @@ class Suggest(APIView):
 
     def get(self, request: Request) -> Response:
         query = _query(request)
-        found = search.find(query)
+        found = search.find(query, names_only=True)
         hits = search.page(found, 0, SUGGESTIONS)
         return Response(
             {

@@ -52,11 +52,11 @@ def _prefix_sql(key: str) -> tuple[str, str]:
     return "token >= %s AND token < %s", key
 
 
-def _branches(terms: list[Term]) -> list[tuple[int, int, str, int]]:
+def _branches(terms: list[Term], text: bool = True) -> list[tuple[int, int, str, int]]:
     """(term, factor, key, row cap) for every key of every term, at most ``MAX_KEYS``: each
     exact or official key is looked up among name keys and, capped lower, among text keys."""
     keys = [
-        (n, factor, key, attribute not in {"fuzzy", "slips"})
+        (n, factor, key, text and attribute not in {"fuzzy", "slips"})
         for n, term in enumerate(terms)
         for attribute, factor in FACTORS
         for key in getattr(term, attribute)
@@ -72,7 +72,9 @@ def _branches(terms: list[Term]) -> list[tuple[int, int, str, int]]:
     return branches[:MAX_KEYS]
 
 
-def _matches(model: Any, terms: list[Term], owner: str, scope: QuerySet[Any] | None) -> list[Any]:
+def _matches(
+    model: Any, terms: list[Term], owner: str, scope: QuerySet[Any] | None, text: bool = True
+) -> list[Any]:
     """(owner id, best weight per term…) of every item matching any term.
 
     One statement: a UNION ALL of one index range per key, each capped, grouped per item.
@@ -82,7 +84,7 @@ def _matches(model: Any, terms: list[Term], owner: str, scope: QuerySet[Any] | N
     table = connection.ops.quote_name(model._meta.db_table)
     parts: list[str] = []
     params: list[Any] = []
-    for n, factor, key, cap in _branches(terms):
+    for n, factor, key, cap in _branches(terms, text):
         condition, value = _prefix_sql(key)
         # Numbers and a quoted table name only; the keys are parameters.
         branch = (
@@ -180,20 +182,22 @@ class Found:
         ]
 
 
-def find(query: str, scope: QuerySet[Service] | None = None, *, bundles: bool = True) -> Found:
+def find(
+    query: str,
+    scope: QuerySet[Service] | None = None,
+    *,
+    bundles: bool = True,
+    names_only: bool = False,
+) -> Found:
     """Services (within ``scope``, else all published: only they have keys) and bundles for
-    ``query``; two queries (one without bundles), none for a query without words. Raises
-    ``QueryTooLong``."""
+    ``query``; two queries (one without bundles), none for a query without words.
+    ``names_only`` (suggestions as one types) leaves descriptions, categories and departments
+    out. Raises ``QueryTooLong``."""
     words = vocabulary.load()
     terms = parse(query, words)
     if not terms:
         return Found([], Scored(), [], [])
-    rows = _matches(
-        SearchToken,
-        terms,
-        "service_id",
-        scope,
-    )
+    rows = _matches(SearchToken, terms, "service_id", scope, not names_only)
     total = words.services
     df = [sum(1 for r in rows if r[n + 1] > 0) for n in range(len(terms))]
     idf = [_idf(d, total) if d else 0.0 for d in df]
@@ -203,7 +207,7 @@ def find(query: str, scope: QuerySet[Service] | None = None, *, bundles: bool = 
     # Bundles use the catalogue's word weights: ten bundles say nothing about rarity. A word
     # only bundles have (一件事, newborn) weighs like the rarest word.
     bundle_idf = [i if i else _idf(1, total) for i in idf]
-    bundle_rows = _matches(BundleSearchToken, terms, "bundle_id", None)
+    bundle_rows = _matches(BundleSearchToken, terms, "bundle_id", None, not names_only)
     found = _score(bundle_rows, terms, bundle_idf)
     best_service = max(services.scores.values(), default=0.0)
     leading = [i for i in found.ids if found.scores[i] >= LEADING_BUNDLE_SHARE * best_service]

@@ -2,6 +2,7 @@ from django.urls import path
 
 from services.api import applications, calendar, reservations, search, views
 from services.api import evaluations as evaluation_api
+from services.api import statistics as statistics_api
 
 app_name = "services_api"
 
@@ -13,6 +14,17 @@ urlpatterns = [
     path("search/", search.Search.as_view(), name="search"),
     path("search/suggest/", search.Suggest.as_view(), name="search_suggest"),
     path("calendar/due-date/", calendar.DueDate.as_view(), name="calendar_due_date"),
+    # Public satisfaction (open data) and the staff's statistics (ADR 0014).
+    path(
+        "satisfaction/<str:which>/",
+        statistics_api.Satisfaction.as_view(),
+        name="satisfaction",
+    ),
+    path(
+        "statistics/<str:table>/",
+        statistics_api.Statistics.as_view(),
+        name="statistics",
+    ),
     # Reservations (预约) and the hall queue.
     path("slots/", reservations.SlotList.as_view(), name="slot_list"),
     path("bookings/", reservations.BookingList.as_view(), name="booking_list"),

@@ -153,3 +153,27 @@ def test_open_data_has_counts_only(client, data):
     assert sum(r["ratings"] for r in rows) == 8
     page = client.get(reverse("services:open_data")).content.decode()
     assert "satisfaction_rate" in page
+
+
+def test_the_statistics_api_follows_the_dashboard_scopes(client, data):
+    url = reverse("services_api:statistics", args=["satisfaction_department"])
+    assert client.get(url, MARCH).status_code in (401, 403)
+    client.force_login(admin_of(data.b))
+    rows = client.get(url, MARCH).json()
+    assert [(r["name"], r["ratings"], r["satisfaction_rate"]) for r in rows] == [("B局", 2, 0.5)]
+    assert client.get(url, {**MARCH, "department": data.a.pk}).status_code == 404
+    assert client.get(reverse("services_api:statistics", args=["nothing"])).status_code == 404
+    client.force_login(make_staff(StaffRole.REVIEWER))
+    refused = client.get(url, MARCH)
+    assert refused.status_code == 403 and refused.json()["detail"]
+
+
+def test_the_public_satisfaction_api_gives_the_open_data_rows(client, data):
+    from django.utils import timezone
+
+    from services.models.evaluations import Evaluation
+
+    Evaluation.objects.update(created_on=timezone.localdate())
+    rows = client.get(reverse("services_api:satisfaction", args=["services"])).json()
+    assert {r["code"]: r["ratings"] for r in rows} == {data.sa.code: 6, data.sb.code: 2}
+    assert client.get(reverse("services_api:satisfaction", args=["people"])).status_code == 404

@@ -218,3 +218,15 @@ def sweep_material_files() -> int:
     from services import materials
 
     return materials.delete_unreferenced_files()
+
+
+
+@shared_task
+def send_early_warnings() -> int:
+    """Periodic (daily): tell each department administrator of clear rises (services.warnings)."""
+    from django.utils import timezone
+
+    from services import warnings
+
+    return warnings.send_daily(timezone.localdate())
+

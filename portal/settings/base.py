@@ -219,6 +219,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "services.tasks.sweep_rectifications",
         "schedule": crontab(minute=20, hour="7-20"),
     },
+    "services-send-early-warnings": {
+        "task": "services.tasks.send_early_warnings",
+        "schedule": crontab(hour=7, minute=40),
+    },
     "services-notify-untold-bookings": {
         "task": "services.tasks.notify_untold_bookings",
         "schedule": 300.0,

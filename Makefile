@@ -8,7 +8,7 @@ PORT ?= 8000
 EMBEDDED := env -u DATABASE_URL -u CELERY_BROKER_URL -u REDIS_URL
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format demo migrate messages bench mutate install clean
+.PHONY: run test lint format demo migrate messages bench bench-statistics mutate install clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV) || { rm -rf $(VENV); \
@@ -63,3 +63,8 @@ mutate: $(STAMP)
 
 clean:
 	rm -rf $(VENV) var mutants
+
+# The statistics bench (ADR 0014) on a generated year in the PostgreSQL of DATABASE_URL:
+# `manage.py generate_year --clear` first (minutes), then each page's response time.
+bench-statistics: $(STAMP)
+	$(PY) -m bench.statistics $(BENCH_ARGS)

@@ -15,11 +15,11 @@ ACCEPTANCE_PREFIX = "SL"  # 受理
 def next_in_sequence(key: str) -> int:
     """One more than the last number under ``key``; safe under concurrency (one statement)."""
     table = connection.ops.quote_name(NumberSequence._meta.db_table)
-    key = connection.ops.quote_name("key")
+    column = connection.ops.quote_name("key")
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {table} ({key}, value) VALUES (%s, 1) "  # noqa: S608 (table name is ours)
-            f"ON CONFLICT ({key}) DO UPDATE SET value = {table}.value + 1 RETURNING value",
+            f"INSERT INTO {table} ({column}, value) VALUES (%s, 1) "  # noqa: S608 (names are ours)
+            f"ON CONFLICT ({column}) DO UPDATE SET value = {table}.value + 1 RETURNING value",
             [key],
         )
         return int(cursor.fetchone()[0])

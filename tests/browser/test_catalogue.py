@@ -43,5 +43,5 @@ def test_find_a_service_by_pinyin_initials_and_open_its_guide(page, catalogue, s
     expect(page.get_by_role("heading", name="Materials")).to_be_visible()
     expect(page.get_by_role("rowheader", name=re.compile("Resident identity card"))).to_be_visible()
     expect(page.get_by_role("link", name="Apply online")).to_be_visible()
-    expect(page.get_by_text(re.compile("^Coming soon"))).to_be_visible()
+    expect(page.get_by_role("link", name="Book a visit")).to_be_visible()
     screenshot(page, "guide")

@@ -100,10 +100,11 @@ def test_the_guide_shows_materials_steps_halls_and_disabled_buttons(client):
         "天河区政务服务中心",
         "从事餐饮服务",
         "Free",
-        "Coming soon",
     ]:
         assert text in body, text
     assert f'href="{reverse("services:apply", args=[service.code])}">Apply online' in body
+    book = reverse("services:book_start", args=["service", service.code])
+    assert f'href="{book}">Book a visit' in body
 
 
 def test_the_guide_of_an_unknown_or_unpublished_service_is_404(client):

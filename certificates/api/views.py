@@ -323,6 +323,7 @@ def revoke(request: Request, pk: int) -> Response:
         "Cancels a certificate of the caller's department (注销: ended without fault, e.g. "
         "on the holder's request); verification then answers `cancelled`. " + _END
     ),
+    examples=[OpenApiExample("Cancel", value={"reason": "Holder's request"}, request_only=True)],
     extensions=_LIFECYCLE_ERRORS,
 )
 @api_view(["POST"])
@@ -340,6 +341,17 @@ def cancel(request: Request, pk: int) -> Response:
         "`surface` fields or a new `valid_until`; the old version becomes superseded and the "
         "new one names it in `previous`. **Idempotent by `idempotency_key`** as issuing is."
     ),
+    examples=[
+        OpenApiExample(
+            "A new address",
+            value={
+                "reason": "Moved house",
+                "surface": {"address": "广州市越秀区中山路2号"},
+                "idempotency_key": "case-2026-000456",
+            },
+            request_only=True,
+        )
+    ],
     extensions={
         "x-error-codes": {
             "400": ["validity", "number"],

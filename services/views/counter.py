@@ -174,19 +174,17 @@ def counter_new_draft(request: HttpRequest) -> HttpResponse:
     service = get_object_or_404(
         counter.services_at_halls(clerk), code=request.POST.get("service", "")[:40]
     )
-    earlier = counter.my_counter_drafts(clerk).filter(
-        applicant=person.user,
-        service=service,
-        organisation_id=request.POST.get("organisation") or None,
-    )
-    if (draft := earlier.first()) is not None:  # a double click or the back button
-        return redirect("services:counter_intake", pk=draft.pk)
     organisation = _chosen_organisation(
         list(orgs.for_user(person.user)), request.POST.get("organisation", "")
     )
     if request.POST.get("organisation") and organisation is None:
         messages.error(request, _("The applicant does not act for this organisation."))
         return redirect("services:counter_start")
+    earlier = counter.my_counter_drafts(clerk).filter(
+        applicant=person.user, service=service, organisation=organisation
+    )
+    if (draft := earlier.first()) is not None:  # a double click or the back button
+        return redirect("services:counter_intake", pk=draft.pk)
     try:
         draft = drafts.start(
             by=clerk,

@@ -100,7 +100,9 @@ def test_the_clerk_takes_an_application_in_for_an_organisation_the_applicant_rep
     w.service.applicant_kind = ApplicantKind.BOTH
     w.service.save(update_fields=["applicant_kind"])
     company = Organisation.objects.create(
-        name="某某餐饮有限公司", uscc=DepartmentFactory.build().code, legal_representative=w.applicant
+        name="某某餐饮有限公司",
+        uscc=DepartmentFactory.build().code,
+        legal_representative=w.applicant,
     )
     client = clerk_client(w)
     find(client, "13912345678")
@@ -131,5 +133,16 @@ def test_an_organisation_the_applicant_does_not_act_for_is_refused_and_nothing_i
         {"service": w.service.code, "organisation": elsewhere.pk},
         follow=True,
     )
+    assert "The applicant does not act for this organisation." in messages_of(response)
+    assert not Application.objects.exists()
+
+
+def test_a_malformed_organisation_is_refused_with_a_message_not_an_error_page(w):
+    client = clerk_client(w)
+    find(client, "13912345678")
+    response = client.post(
+        "/staff/counter/new/draft/", {"service": w.service.code, "organisation": "x1"}, follow=True
+    )
+    assert response.status_code == 200
     assert "The applicant does not act for this organisation." in messages_of(response)
     assert not Application.objects.exists()

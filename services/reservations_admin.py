@@ -17,7 +17,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from portal.admin import AuditedReads
 from portal.auth import signed_in_user
+from portal.models import User
 from portal.roles import is_system_admin
 from services import booking
 from services.models.reservations import (
@@ -154,13 +156,17 @@ class TicketAdmin(ReadOnly, admin.ModelAdmin):
 
 
 @admin.register(BookingBlock)
-class BookingBlockAdmin(SystemAdminOnly, admin.ModelAdmin):
+class BookingBlockAdmin(AuditedReads, SystemAdminOnly, admin.ModelAdmin):
+    read_fields = ("person", "reason")
     list_display = ["person", "starts_at", "until", "lifted_at"]
     readonly_fields = ["person", "starts_at", "until", "reason", "lifted_at", "lifted_by"]
     actions = ["lift"]
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+    def subject_of(self, obj: BookingBlock) -> User:
+        return obj.person
 
     @admin.action(description=_("Lift these blocks"))
     def lift(self, request: HttpRequest, queryset: QuerySet[BookingBlock]) -> None:

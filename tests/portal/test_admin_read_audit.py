@@ -5,6 +5,8 @@ The models are enumerated from the admin site, not listed by hand: a newly regis
 that points at an account or a certificate fails here until it is audited or exempted below.
 """
 
+import datetime as dt
+
 import pytest
 from allauth.account.models import EmailAddress
 from allauth.idp.oidc.models import Client, Token
@@ -12,11 +14,13 @@ from allauth.mfa.models import Authenticator
 from allauth.usersessions.models import UserSession
 from django.contrib import admin
 from django.db.models import Model
+from django.utils import timezone
 
 from certificates import issuing
 from certificates.models import Certificate
 from portal import organisations
 from portal.models import AuditAction, AuditEvent, StaffAssignment, StaffRole, User
+from services.models.reservations import Booking, BookingBlock, Ticket, WindowShift
 from tests.certificates.conftest import make_type
 from tests.factories import DepartmentFactory, PersonFactory, activate_totp, make_staff, make_uscc
 
@@ -28,6 +32,9 @@ NOT_PERSONAL_DATA = {
     AuditEvent: "the audit log itself: reading it is oversight, and it holds masked names only",
     StaffAssignment: "staff roles are work data (masked name, role, office); grants are audited",
     Client: "an OpenID client belongs to a department's system; its owner is a staff account",
+    Booking: "the admin leaves the holder out: code, day, hall and service are not personal",
+    Ticket: "the admin leaves the holder out: a queue number, hall and service",
+    WindowShift: "the clerks' roster is work data, like staff role assignments",
 }
 
 
@@ -85,6 +92,9 @@ MAKERS = {
     "mfa.authenticator": lambda p: _authenticator(p.user),
     "allauth_idp_oidc.token": lambda p: _token(p.user),
     "certificates.certificate": _certificate,
+    "services.bookingblock": lambda p: BookingBlock.objects.create(
+        person=p.user, until=timezone.now() + dt.timedelta(days=30), reason="3 no-shows"
+    ),
 }
 
 

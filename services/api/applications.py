@@ -23,12 +23,12 @@ from rest_framework import generics, permissions, status
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.decorators import api_view, authentication_classes, permission_classes
 from rest_framework.exceptions import PermissionDenied, ValidationError
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import Serializer
 
 from portal import audit, identity, roles
+from portal.api.pagination import PageNumberPagination
 from portal.api.permissions import ViaSession
 from portal.auth import signed_in_user
 from portal.errors import Invalid
@@ -84,12 +84,6 @@ ERRORS = {
 
 def _errors(*codes: int) -> dict[int, OpenApiResponse]:
     return {code: ERRORS[code] for code in codes}
-
-
-class ApplicationPagination(PageNumberPagination):
-    page_size = 20
-    page_size_query_param = "page_size"
-    max_page_size = 100
 
 
 # --- Who is asking, and for which case ------------------------------------------------------
@@ -255,7 +249,7 @@ def _idempotency_key(request: Request) -> str:
 class ApplicationList(generics.GenericAPIView):  # type: ignore[type-arg]
     authentication_classes = AUTHENTICATION
     permission_classes = PERMISSIONS
-    pagination_class = ApplicationPagination
+    pagination_class = PageNumberPagination
     serializer_class = s.ApplicationSummarySerializer
 
     def get_queryset(self) -> QuerySet[Application]:

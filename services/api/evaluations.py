@@ -19,11 +19,11 @@ from rest_framework import generics, permissions, serializers, status
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.decorators import api_view, authentication_classes, permission_classes
 from rest_framework.exceptions import PermissionDenied, ValidationError
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from portal import roles
+from portal.api.pagination import PageNumberPagination
 from portal.auth import signed_in_user
 from portal.middleware import session_has_mfa
 from portal.models import User
@@ -334,12 +334,6 @@ def rate_ticket(request: Request, pk: int) -> Response:
 # --- Rectifications -------------------------------------------------------------------------
 
 
-class RectificationPagination(PageNumberPagination):
-    page_size = 20
-    page_size_query_param = "page_size"
-    max_page_size = 100
-
-
 def _second_factor(request: Request, user: User) -> None:
     if (
         roles.is_staff_member(user)
@@ -365,7 +359,7 @@ def _visible(request: Request) -> QuerySet[Rectification]:
 class RectificationList(generics.ListAPIView):  # type: ignore[type-arg]
     authentication_classes = [SessionAuthentication]
     permission_classes = [permissions.IsAuthenticated]
-    pagination_class = RectificationPagination
+    pagination_class = PageNumberPagination
     serializer_class = RectificationSerializer
 
     def get_queryset(self) -> QuerySet[Rectification]:

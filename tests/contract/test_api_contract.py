@@ -127,3 +127,15 @@ def test_the_api_docs_page_needs_no_inline_style_or_script(client):
     assert "<style" not in html
     assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html)
     assert "unsafe-inline" not in page.get("Content-Security-Policy", "")
+
+
+@pytest.mark.parametrize("path", ["/api/v1/applications/", "/api/v1/rectifications/"])
+@pytest.mark.parametrize("size", ["0", "1000"])
+def test_signed_in_lists_refuse_a_nonsense_page_size_too(client, path, size):
+    from tests.factories import PersonFactory
+
+    client.force_login(PersonFactory(verified=True).user)
+    assert client.get(path, {"page_size": "5"}).status_code == 200
+    response = client.get(path, {"page_size": size})
+    assert response.status_code == 400
+    assert "page_size" in response.json()["fields"]

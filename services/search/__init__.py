@@ -13,6 +13,8 @@ See docs/adr/0004-catalogue-search.md (the token table) and 0011-search-ranking.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import Case, IntegerField, QuerySet, Value, When
 
 from services.models import Service
@@ -59,13 +61,16 @@ def parse_query(query: str) -> list[str]:
 
 def search(query: str, queryset: QuerySet[Service] | None = None) -> QuerySet[Service]:
     """Services matching ``query`` within ``queryset`` (else all published), best first, as a
-    queryset (annotated ``rank``). Raises ``QueryTooLong``."""
+    queryset (annotated ``rank``) that knows its count: a paginated list costs the search's
+    one query and the page's. Raises ``QueryTooLong``."""
     base = queryset if queryset is not None else Service.objects.published()
-    found = find(query, base, bundles=False)
+    # Only published services have keys: a scope of just those needs no filter in SQL.
+    plain = str(base.query) == str(Service.objects.published().query)
+    found = find(query, None if plain else base, bundles=False)
     ids = found.services.ids
     if not ids:
         return base.none()
-    return (
+    ranked = (
         base.filter(pk__in=ids)
         .annotate(
             rank=Case(
@@ -75,3 +80,28 @@ def search(query: str, queryset: QuerySet[Service] | None = None) -> QuerySet[Se
         )
         .order_by("rank")
     )
+    return _counted(ranked, len(ids))
+
+
+def _counted(queryset: QuerySet[Service], total: int) -> QuerySet[Service]:
+    """The queryset, answering ``count()`` (``total``) without a query until it is filtered (the
+    ids came from the index of published services within the same scope)."""
+
+    class Counted(type(queryset)):  # type: ignore[misc]
+        known_count: int | None = total
+
+        def _clone(self) -> Any:
+            clone = super()._clone()
+            clone.known_count = self.known_count
+            return clone
+
+        def _filter_or_exclude(self, *args: Any, **kwargs: Any) -> Any:
+            clone = super()._filter_or_exclude(*args, **kwargs)
+            clone.known_count = None
+            return clone
+
+        def count(self) -> int:
+            return self.known_count if self.known_count is not None else super().count()
+
+    queryset.__class__ = Counted
+    return queryset

@@ -141,9 +141,10 @@ def visible_application(user: User, pk: int) -> Application:
     raise Http404
 
 
-def reviewable_application(user: User, pk: int) -> Application:
-    """A case of his queue or his department's, or one he decided (to read, not to act on)."""
-    for queryset in (review_queue(user), department_cases(user), decided_by(user)):
+def reviewable_application(user: User, pk: int, *, decided: bool = True) -> Application:
+    """A case of his queue or his department's, or (``decided``) one he decided, to read."""
+    scopes = [review_queue(user), department_cases(user)]
+    for queryset in [*scopes, decided_by(user)] if decided else scopes:
         found = queryset.filter(pk=pk).first()
         if found is not None:
             return found

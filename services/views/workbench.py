@@ -183,13 +183,14 @@ def _refused(
 
 
 def _done(request: HttpRequest, application: Application, message: str) -> HttpResponse:
-    """Back to the case while he may still see it; else to his queue, saying where it went."""
+    """Back to the case while it is in his queue or department; else to his queue, saying
+    where it went."""
     messages.success(
         request,
         message % {"reference": application, "status": application.get_status_display()},
     )
     try:
-        selectors.reviewable_application(signed_in_user(request), application.pk)
+        selectors.reviewable_application(signed_in_user(request), application.pk, decided=False)
     except Http404:
         return redirect("services:workbench")
     return redirect("services:workbench_case", pk=application.pk)

@@ -24,21 +24,21 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.cache import cache
 from django.db.models import (
     Avg,
     Count,
     DurationField,
-    Exists,
     ExpressionWrapper,
     F,
-    OuterRef,
     Q,
     QuerySet,
 )
 from django.db.models.functions import TruncDate, TruncMonth, TruncWeek
+from django.utils import timezone
 
 from services import calendar
-from services.models import Application, ApplicationEvent
+from services.models import Application, ApplicationEvent, Service
 from services.models.applications import ApplicationStatus
 from services.models.evaluations import BAD_LEVELS, SATISFIED_LEVELS, Evaluation, Rectification
 from services.models.reservations import Booking, BookingStatus, Ticket
@@ -84,116 +84,234 @@ def _cases(scope: Scope) -> QuerySet[Application]:
     )
 
 
-def applications_over_time(scope: Scope, unit: str = "day") -> list[dict[str, Any]]:
-    """Cases received, accepted and completed per day, week or month (three GROUP BYs)."""
-    trunc = UNITS[unit]
-    counts: dict[dt.date, dict[str, int]] = {}
-    for key, field in (
-        ("received", "submitted_at"),
-        ("accepted", "accepted_at"),
-        ("completed", "completed_at"),
-    ):
+# --- Case figures per (day, service), kept in the cache ---------------------------------------
+# The cases table has no index on its dates (none was reserved for this work), so a range is a
+# scan of the whole table. The figures of a past day hardly change, so each day's rows per
+# service are computed in bulk once, kept in the cache, and refreshed nightly by
+# services.tasks.refresh_statistics; today's after five minutes. Pages say how fresh they are.
+
+CASE_DAY_KEY = "statistics:cases:v1:{day}"
+CASE_DAY_SECONDS = 3 * 24 * 3600
+TODAY_SECONDS = 300  # today changes: recounted after five minutes
+CASE_FIELDS = ("received", "accepted", "completed", "on_time", "supplemented", "wd_n", "wd_sum")
+
+
+def _day(value: Any) -> dt.date:
+    return value.date() if isinstance(value, dt.datetime) else value
+
+
+def _compute_case_days(first: dt.date, last: dt.date) -> dict[dt.date, dict[int, dict[str, Any]]]:
+    """Per day and service, the case figures of ``first``..``last`` (four grouped queries)."""
+    everything = Scope(first, last)
+    days: dict[dt.date, dict[int, dict[str, Any]]] = {}
+
+    def cell(day: Any, service: int) -> dict[str, Any]:
+        per_service = days.setdefault(_day(day), {})
+        return per_service.setdefault(
+            service, {**dict.fromkeys(CASE_FIELDS, 0), "provisional": False}
+        )
+
+    for key, field in (("received", "submitted_at"), ("accepted", "accepted_at")):
         rows = (
-            _cases(scope)
-            .filter(scope.dates(f"{field}__date"))
-            .annotate(period=trunc(field))
-            .values("period")
+            _cases(everything)
+            .filter(everything.dates(f"{field}__date"))
+            .annotate(day=TruncDate(field))
+            .values("day", "service")
             .annotate(n=Count("id"))
             .order_by()
         )
-        for row in rows:
-            period = row["period"]
-            if isinstance(period, dt.datetime):
-                period = period.date()
-            counts.setdefault(period, {"received": 0, "accepted": 0, "completed": 0})[key] = row[
-                "n"
-            ]
-    return [{"period": period, **counts[period]} for period in sorted(counts)]
-
-
-def _working_days(groups: list[dict[str, Any]]) -> dict[int, tuple[int, int, bool]]:
-    """Per service: (cases, working days summed, provisional) from (service, accepted day,
-    completed day, n) groups; one calendar query for all of them."""
-    if not groups:
-        return {}
-    first = min(g["accepted_day"] for g in groups)
-    last = max(g["completed_day"] for g in groups)
-    window = calendar.Window(first, max(first, last))
-    out: dict[int, tuple[int, int, bool]] = {}
-    for g in groups:
-        if g["completed_day"] < g["accepted_day"]:
-            continue
-        count = window.between(g["accepted_day"], g["completed_day"])
-        n, total, provisional = out.get(g["service"], (0, 0, False))
-        out[g["service"]] = (
-            n + g["n"],
-            total + count.days * g["n"],
-            provisional or count.provisional,
+        for r in rows:
+            cell(r["day"], r["service"])[key] = r["n"]
+    supplemented = (
+        ApplicationEvent.objects.filter(
+            to_status__in=SUPPLEMENT_STATUSES,
+            application__service__isnull=False,
+            application__submitted_at__date__gte=first,
+            application__submitted_at__date__lte=last,
         )
-    return out
+        .annotate(day=TruncDate("application__submitted_at"))
+        .values("day", "application__service")
+        .annotate(n=Count("application", distinct=True))
+        .order_by()
+    )
+    for r in supplemented:
+        cell(r["day"], r["application__service"])["supplemented"] = r["n"]
+    done = (
+        _cases(everything)
+        .filter(everything.dates("completed_at__date"))
+        .annotate(day=TruncDate("completed_at"), accepted_day=TruncDate("accepted_at"))
+        .values("day", "accepted_day", "service")
+        .annotate(
+            n=Count("id"),
+            on_time=Count("id", filter=Q(due_date__isnull=False, due_date__gte=F("day"))),
+        )
+        .order_by()
+    )
+    groups = list(done)
+    with_dates = [g for g in groups if g["accepted_day"] is not None]
+    window = None
+    if with_dates:
+        low = min(g["accepted_day"] for g in with_dates)
+        high = max(max(g["day"] for g in with_dates), low)
+        window = calendar.Window(low, high)
+    for g in groups:
+        c = cell(g["day"], g["service"])
+        c["completed"] += g["n"]
+        c["on_time"] += g["on_time"]
+        if window is not None and g["accepted_day"] is not None and g["day"] >= g["accepted_day"]:
+            count = window.between(g["accepted_day"], g["day"])
+            c["wd_n"] += g["n"]
+            c["wd_sum"] += count.days * g["n"]
+            c["provisional"] = c["provisional"] or count.provisional
+    return days
+
+
+def case_days(
+    first: dt.date, last: dt.date
+) -> tuple[dict[dt.date, dict[int, dict[str, Any]]], Any]:
+    """The case figures per day and service of ``first``..``last``: past days from the cache
+    (computed in one bulk pass for those missing), today live. Also the oldest computation
+    time among the cached days (None if all were counted now)."""
+    today = timezone.localdate()
+    past_last = min(last, today - dt.timedelta(days=1))
+    wanted = [first + dt.timedelta(days=i) for i in range((past_last - first).days + 1)]
+    keys = {CASE_DAY_KEY.format(day=d.isoformat()): d for d in wanted}
+    cached = cache.get_many(list(keys)) if keys else {}
+    days: dict[dt.date, dict[int, dict[str, Any]]] = {}
+    oldest = None
+    for key, entry in cached.items():
+        days[keys[key]] = entry["services"]
+        oldest = entry["at"] if oldest is None or entry["at"] < oldest else oldest
+    missing = [d for d in wanted if d not in days]
+    if missing:
+        fresh = _compute_case_days(min(missing), max(missing))
+        now = timezone.now()
+        cache.set_many(
+            {
+                CASE_DAY_KEY.format(day=d.isoformat()): {"at": now, "services": fresh.get(d, {})}
+                for d in missing
+            },
+            CASE_DAY_SECONDS,
+        )
+        for d in missing:
+            days[d] = fresh.get(d, {})
+    if last >= today >= first:
+        key = CASE_DAY_KEY.format(day=today.isoformat())
+        entry = cache.get(key)
+        if entry is None:
+            entry = {
+                "at": timezone.now(),
+                "services": _compute_case_days(today, today).get(today, {}),
+            }
+            cache.set(key, entry, TODAY_SECONDS)
+        days[today] = entry["services"]
+        oldest = entry["at"] if oldest is None or entry["at"] < oldest else oldest
+    return days, oldest
+
+
+def refresh_case_days(days: int = 400, today: dt.date | None = None) -> int:
+    """Recount the cached case figures of the past ``days`` days (the nightly task)."""
+    today = today or timezone.localdate()
+    first, last = today - dt.timedelta(days=days), today - dt.timedelta(days=1)
+    fresh = _compute_case_days(first, last)
+    now = timezone.now()
+    cache.set_many(
+        {
+            CASE_DAY_KEY.format(day=(first + dt.timedelta(days=i)).isoformat()): {
+                "at": now,
+                "services": fresh.get(first + dt.timedelta(days=i), {}),
+            }
+            for i in range(days)
+        },
+        CASE_DAY_SECONDS,
+    )
+    return days
+
+
+def _service_departments() -> dict[int, tuple[int, str, str, str, str]]:
+    """service id -> (department id, service code, service name, department code, name)."""
+    return {
+        r[0]: (r[1], r[2], r[3], r[4], r[5])
+        for r in Service.objects.values_list(
+            "id", "department_id", "code", "name", "department__code", "department__name"
+        )
+    }
+
+
+def _scoped_case_days(
+    scope: Scope,
+) -> tuple[
+    list[tuple[dt.date, int, dict[str, Any]]], dict[int, tuple[int, str, str, str, str]], Any
+]:
+    days, oldest = case_days(scope.first, scope.last)
+    services = _service_departments()
+    rows = [
+        (day, service, figures)
+        for day, per_service in days.items()
+        for service, figures in per_service.items()
+        if scope.department_ids is None
+        or (service in services and services[service][0] in scope.department_ids)
+    ]
+    return rows, services, oldest
+
+
+def freshness(scope: Scope) -> Any:
+    """When the oldest cached day of the scope was counted (None: everything counted now)."""
+    return case_days(scope.first, scope.last)[1]
+
+
+def _period(day: dt.date, unit: str) -> dt.date:
+    if unit == "week":
+        return day - dt.timedelta(days=day.weekday())
+    if unit == "month":
+        return day.replace(day=1)
+    return day
+
+
+def applications_over_time(scope: Scope, unit: str = "day") -> list[dict[str, Any]]:
+    """Cases received, accepted and completed per day, week or month."""
+    rows, _services, _oldest = _scoped_case_days(scope)
+    counts: dict[dt.date, dict[str, int]] = {}
+    for day, _service, figures in rows:
+        if not (figures["received"] or figures["accepted"] or figures["completed"]):
+            continue
+        period = counts.setdefault(
+            _period(day, unit), {"received": 0, "accepted": 0, "completed": 0}
+        )
+        for key in period:
+            period[key] += figures[key]
+    return [{"period": period, **counts[period]} for period in sorted(counts)]
 
 
 def service_performance(scope: Scope) -> list[dict[str, Any]]:
     """Per service: received, completed, completed on time, on-time rate, average working days
     from acceptance to completion, supplement rate of the cases received."""
-    supplemented = ApplicationEvent.objects.filter(
-        application=OuterRef("pk"), to_status__in=SUPPLEMENT_STATUSES
-    )
-    received = (
-        _cases(scope)
-        .filter(scope.dates("submitted_at__date"))
-        .values("service", "service__name", "service__department__name")
-        .annotate(received=Count("id"), supplemented=Count("id", filter=Q(Exists(supplemented))))
-        .order_by()
-    )
-    # The on-time filter compares the completion day: annotate it before grouping.
-    completed = (
-        _cases(scope)
-        .filter(scope.dates("completed_at__date"))
-        .annotate(completed_day=TruncDate("completed_at"))
-        .values("service", "service__name", "service__department__name")
-        .annotate(
-            completed=Count("id"),
-            on_time=Count("id", filter=Q(due_date__isnull=False, due_date__gte=F("completed_day"))),
-        )
-        .order_by()
-    )
-    durations = (
-        _cases(scope)
-        .filter(scope.dates("completed_at__date"), accepted_at__isnull=False)
-        .annotate(accepted_day=TruncDate("accepted_at"), completed_day=TruncDate("completed_at"))
-        .values("service", "accepted_day", "completed_day")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
-    days = _working_days(list(durations))
-    rows: dict[int, dict[str, Any]] = {}
-
-    def row(r: dict[str, Any]) -> dict[str, Any]:
-        return rows.setdefault(
-            r["service"],
+    rows, services, _oldest = _scoped_case_days(scope)
+    out: dict[int, dict[str, Any]] = {}
+    for _when, service, figures in rows:
+        if service not in services:
+            continue
+        row = out.setdefault(
+            service,
             {
-                "service_id": r["service"],
-                "service": r["service__name"],
-                "department": r["service__department__name"],
-                "received": 0,
-                "supplemented": 0,
-                "completed": 0,
-                "on_time": 0,
+                "service_id": service,
+                "service": services[service][2],
+                "department": services[service][4],
+                **dict.fromkeys(CASE_FIELDS, 0),
+                "provisional": False,
             },
         )
-
-    for r in received:
-        row(r).update(received=r["received"], supplemented=r["supplemented"])
-    for r in completed:
-        row(r).update(completed=r["completed"], on_time=r["on_time"])
-    for r in rows.values():
-        n, total, provisional = days.get(r["service_id"], (0, 0, False))
+        for key in CASE_FIELDS:
+            row[key] += figures[key]
+        row["provisional"] = row["provisional"] or figures["provisional"]
+    for r in out.values():
         r["on_time_rate"] = share(r["on_time"], r["completed"])
         r["supplement_rate"] = share(r["supplemented"], r["received"])
-        r["average_working_days"] = round(total / n, 1) if n else None
-        r["provisional"] = provisional
-    return sorted(rows.values(), key=lambda r: (r["department"], r["service"]))
+        r["average_working_days"] = round(r["wd_sum"] / r["wd_n"], 1) if r["wd_n"] else None
+    return sorted(
+        (r for r in out.values() if r["received"] or r["completed"]),
+        key=lambda r: (r["department"], r["service"]),
+    )
 
 
 def totals(rows: Iterable[dict[str, Any]], keys: Iterable[str]) -> dict[str, int]:
@@ -371,10 +489,6 @@ PUBLIC_GROUPS = {
     "departments": ("department", "department__code", "department__name"),
     "services": ("service", "service__code", "service__name"),
 }
-CASE_GROUPS = {
-    "departments": ("service__department", "service__department__code"),
-    "services": ("service", "service__code"),
-}
 
 
 def public_figures(which: str, scope: Scope, *, daily: bool = False) -> list[dict[str, Any]]:
@@ -390,30 +504,14 @@ def public_figures(which: str, scope: Scope, *, daily: bool = False) -> list[dic
         .annotate(**RATING_COUNTS)
         .order_by()
     )
-    case_key, case_code = CASE_GROUPS[which]
-    done = (
-        _cases(scope)
-        .filter(scope.dates("completed_at__date"))
-        .annotate(day=TruncDate("completed_at"))
-    )
-    case_fields = [case_key, case_code, f"{case_code[: -len('code')]}name"] + (
-        ["day"] if daily else []
-    )
-    completed = (
-        done.values(*case_fields)
-        .annotate(
-            completed=Count("id"),
-            on_time=Count("id", filter=Q(due_date__isnull=False, due_date__gte=F("day"))),
-        )
-        .order_by()
-    )
+    case_days_rows, services, _oldest = _scoped_case_days(scope)
     rows: dict[tuple[Any, ...], dict[str, Any]] = {}
 
     def row(unit: int, unit_code: str, unit_name: str, day: dt.date | None) -> dict[str, Any]:
         base: dict[str, Any] = {"date": day.isoformat()} if daily and day else {}
         base.update({"code": unit_code, "name": unit_name, "id": unit})
         base.update(ratings=0, satisfied=0, bad=0, defaulted=0, completed=0, on_time=0)
-        return rows.setdefault((day, unit), base)
+        return rows.setdefault((day if daily else None, unit), base)
 
     for r in rated:
         row(r[key], r[code], r[name], r.get("created_on")).update(
@@ -422,13 +520,16 @@ def public_figures(which: str, scope: Scope, *, daily: bool = False) -> list[dic
             bad=r["bad"],
             defaulted=r["defaulted"],
         )
-    for r in completed:
-        day = r.get("day")
-        if isinstance(day, dt.datetime):
-            day = day.date()
-        row(r[case_key], r[case_code], r[case_fields[2]], day).update(
-            completed=r["completed"], on_time=r["on_time"]
-        )
+    for day, service, figures in case_days_rows:
+        if not figures["completed"] or service not in services:
+            continue
+        department, service_code, service_name, department_code, department_name = services[service]
+        if which == "departments":
+            target = row(department, department_code, department_name, day)
+        else:
+            target = row(service, service_code, service_name, day)
+        target["completed"] += figures["completed"]
+        target["on_time"] += figures["on_time"]
     for r in rows.values():
         r["satisfaction_rate"] = share(r["satisfied"], r["ratings"])
         r["on_time_rate"] = share(r["on_time"], r["completed"])

@@ -230,3 +230,11 @@ def send_early_warnings() -> int:
 
     return warnings.send_daily(timezone.localdate())
 
+
+
+@shared_task
+def refresh_statistics() -> int:
+    """Periodic (nightly): recount the cached case figures per day of the past year."""
+    from services import statistics
+
+    return statistics.refresh_case_days()

@@ -223,6 +223,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "services.tasks.send_early_warnings",
         "schedule": crontab(hour=7, minute=40),
     },
+    "services-refresh-statistics": {
+        "task": "services.tasks.refresh_statistics",
+        "schedule": crontab(hour=2, minute=30),
+    },
     "services-notify-untold-bookings": {
         "task": "services.tasks.notify_untold_bookings",
         "schedule": 300.0,

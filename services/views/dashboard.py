@@ -249,6 +249,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "tables": tables,
         "charts": charts,
         "totals": statistics.rating_totals(scope),
+        "counted_at": statistics.freshness(scope),
         "warnings": warnings.current(scope.department_ids, timezone.localdate()),
         "query": request.GET.urlencode(),
     }

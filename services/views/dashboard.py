@@ -19,7 +19,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from portal import roles
 from portal.auth import signed_in_user
@@ -66,8 +66,8 @@ TABLES = {
             (
                 Column("period", gettext_lazy("Period")),
                 Column("received", gettext_lazy("Received")),
-                Column("accepted", gettext_lazy("Accepted")),
-                Column("completed", gettext_lazy("Completed")),
+                Column("accepted", pgettext_lazy("statistics", "Accepted")),
+                Column("completed", pgettext_lazy("statistics", "Completed")),
             ),
             lambda scope, unit: statistics.applications_over_time(scope, unit),
             ("received", "accepted", "completed"),
@@ -79,7 +79,7 @@ TABLES = {
                 Column("service", gettext_lazy("Service")),
                 Column("department", gettext_lazy("Department")),
                 Column("received", gettext_lazy("Received")),
-                Column("completed", gettext_lazy("Completed")),
+                Column("completed", pgettext_lazy("statistics", "Completed")),
                 Column("on_time_rate", gettext_lazy("Completed on time"), True),
                 Column("average_working_days", gettext_lazy("Average working days to complete")),
                 Column("supplement_rate", gettext_lazy("Supplement asked"), True),
@@ -149,7 +149,7 @@ TABLES = {
             (
                 _name(gettext_lazy("Bundle")),
                 Column("applications", gettext_lazy("Applications")),
-                Column("completed", gettext_lazy("Completed")),
+                Column("completed", pgettext_lazy("statistics", "Completed")),
             ),
             lambda scope, unit: statistics.bundle_use(scope),
         ),

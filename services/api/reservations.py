@@ -396,6 +396,7 @@ class BookingCancel(APIView):
         request=None,
         responses={
             200: BookingSerializer,
+            400: _error("A body was sent that cannot be read; none is needed."),
             401: _error("Not signed in."),
             404: _error("No such booking of the caller."),
             409: _error("past_cutoff, or the booking is no longer booked (illegal_move)."),
@@ -403,6 +404,7 @@ class BookingCancel(APIView):
         extensions=_codes(s409=["past_cutoff", "illegal_move"]),
     )
     def post(self, request: Request, pk: int) -> Response:
+        request.data  # noqa: B018  (a body that cannot be read is refused first)
         user = signed_in_user(request)
         booking.cancel(_booking(request, pk), by=user)
         return Response(BookingSerializer(reads.my_bookings(user).get(pk=pk)).data)
@@ -429,6 +431,7 @@ class BookingMove(APIView):
         ),
     )
     def post(self, request: Request, pk: int) -> Response:
+        request.data  # noqa: B018  (a body that cannot be read is refused first)
         user = signed_in_user(request)
         found = _booking(request, pk)
         serializer = MoveSerializer(data=request.data)
@@ -500,6 +503,7 @@ class TicketCreate(APIView):
         ),
     )
     def post(self, request: Request) -> Response:
+        request.data  # noqa: B018  (a body that cannot be read is refused first)
         clerk = _clerk(request)
         serializer = TicketCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -582,6 +586,7 @@ def window_view(action: str) -> Any:
             request=None,
             responses={
                 200: FinishedSerializer if action == "finish" else TicketSerializer,
+                400: _error("A body was sent that cannot be read; none is needed."),
                 **STAFF_ERRORS,
                 404: _error("No such window at the clerk's halls."),
                 409: _error(", ".join(codes) + "."),
@@ -589,6 +594,7 @@ def window_view(action: str) -> Any:
             extensions=_codes(s403=["not_your_window"], s409=codes),
         )
         def post(self, request: Request, pk: int) -> Response:
+            request.data  # noqa: B018  (a body that cannot be read is refused first)
             clerk = _clerk(request)
             window = _window(clerk, pk)
             if action == "call-next":

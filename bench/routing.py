@@ -13,7 +13,8 @@ starts timing when the worker routes the first case:
 * ``steady``: cases accepted at ``--rate`` a second for ``--seconds``, each followed by what
   the commit of an acceptance does (``services.tasks.enqueue_after_move``), as a busy day's
   counters would; the worker keeps up if the queue stays short and every case is routed soon
-  after its acceptance (``lag_ms``); ``tasks`` says how many tasks were published.
+  after its acceptance (``lag_ms``); ``routing_tasks`` says how many routing tasks were
+  published.
 
 Several runs of each (``--runs``), each with the machine's load average (``uptime``): the
 machine may be shared. The worker's resident memory (RSS, and PSS, which counts pages the pool
@@ -244,9 +245,15 @@ def steady(worker: Worker, broker: Broker, *, rate: int, seconds: float) -> dict
     from celery.signals import before_task_publish
 
     from bench import procstat
+    from services import tasks
 
     tasks_published = []
-    before_task_publish.connect(lambda **kw: tasks_published.append(1), weak=False)
+
+    def count(sender: str | None = None, **kwargs: Any) -> None:
+        if sender == tasks.route_application.name:
+            tasks_published.append(sender)
+
+    before_task_publish.connect(count, weak=False)
     tick = 0.05
     per_tick = max(1, round(rate * tick))
     load_before = _load()
@@ -275,7 +282,7 @@ def steady(worker: Worker, broker: Broker, *, rate: int, seconds: float) -> dict
     return {
         "cases": len(all_ids),
         "offered_per_s": round(len(all_ids) / publishing, 1),
-        "tasks": len(tasks_published),
+        "routing_tasks": len(tasks_published),
         "routed_per_s": round(len(all_ids) / (finished - started), 1),
         "seconds_after_last_publish": round(finished - started - publishing, 2),
         "most_queued": most_queued,

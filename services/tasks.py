@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from typing import Any
+from uuid import uuid4
 
 from celery import shared_task
 from django.db import transaction
@@ -41,10 +42,13 @@ def _enqueue(task: Any, *args: Any, unless_waiting: str = "") -> None:
             # Eager tasks run at once: nothing waits.
             waits = unless_waiting and not task.app.conf.task_always_eager
             marker = _broker_redis(producer.connection) if waits else None
-            if marker is not None and not marker.set(unless_waiting, 1, nx=True, ex=WAITING_FOR):
+            task_id = str(uuid4())
+            if marker is not None and not marker.set(
+                unless_waiting, task_id, nx=True, ex=WAITING_FOR
+            ):
                 return
             try:
-                task.apply_async(args=args, producer=producer, retry=False)
+                task.apply_async(args=args, producer=producer, retry=False, task_id=task_id)
             except BaseException:
                 if marker is not None:
                     marker.delete(unless_waiting)
@@ -59,15 +63,23 @@ def _broker_redis(connection: Any) -> Any | None:
     return connection.default_channel.client if redis else None
 
 
-def _no_longer_waiting(task: Any, marker: str) -> None:
+# Deletes the marker only if it names this task: a task of one case (delivered again, or
+# published while the marker had expired) must not take the waiting task's marker away.
+_CLEAR_IF_MINE = (
+    "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0"
+)
+
+
+def _was_waiting(task: Any, task_id: str | None, marker: str) -> bool:
+    """Whether this is the task the marker says is waiting; if so, it waits no more."""
     try:
         with task.app.pool.acquire(block=True) as connection:
             client = _broker_redis(connection)
-            if client is not None:
-                client.delete(marker)
+            return bool(client is not None and client.eval(_CLEAR_IF_MINE, 1, marker, task_id))
     except (OperationalError, ConnectionError, OSError, RedisError):
-        # Acceptances skip publishing until the marker expires; the sweep covers them.
-        logger.warning("could not clear %s", marker)
+        # Route every waiting case, as the waiting task would: never fewer.
+        logger.warning("could not read %s", marker)
+        return True
 
 
 def enqueue_after_move(application_id: int, action: str) -> None:
@@ -78,12 +90,14 @@ def enqueue_after_move(application_id: int, action: str) -> None:
         _enqueue(notify_applicant, application_id, action)
 
 
-@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
-def route_application(application_id: int) -> int:
-    """Routes the case and every other one waiting (in batches): acceptances made while this
-    task waited published none of their own. Returns how many cases this run routed."""
-    _no_longer_waiting(route_application, ROUTING_WAITING)
-    return routing.route_waiting(application_id)
+@shared_task(bind=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+def route_application(self: Any, application_id: int) -> int:
+    """Routes the case with up to ``routing.BATCH - 1`` others waiting; the waiting task (the
+    acceptances made while it waited published none) routes every case waiting. Returns how
+    many cases this run routed."""
+    if _was_waiting(route_application, self.request.id, ROUTING_WAITING):
+        return routing.route_waiting(application_id)
+    return routing.route(application_id, limit=routing.BATCH)
 
 
 @shared_task

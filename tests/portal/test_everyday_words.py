@@ -73,10 +73,10 @@ def test_the_home_page_offers_a_labelled_search_box(client, english):
     assert 'name="q"' in page
 
 
-def test_the_home_page_promises_only_what_works_and_says_bookings_are_coming(client, english):
+def test_the_home_page_promises_booking_now_that_it_works_and_nothing_as_coming(client, english):
     page = client.get("/").content.decode()
-    assert "book a window" not in page.lower()
-    assert "Booking a visit at a service hall is coming" in page
+    assert "Book a visit at a service hall" in page
+    assert "coming" not in page.lower()
 
 
 @pytest.fixture

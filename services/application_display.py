@@ -35,6 +35,8 @@ EVENT_WORDS: dict[str, Promise] = {
     "complete": pgettext_lazy("timeline", "Completed"),
     "withdraw": pgettext_lazy("timeline", "Withdrawn by the applicant"),
     "close_bundle": pgettext_lazy("timeline", "Every service of the bundle completed"),
+    "close_bundle_ungranted": pgettext_lazy("timeline", "The bundle ended: no service was granted"),
+    "close_bundle_withdrawn": pgettext_lazy("timeline", "Every service of the bundle withdrawn"),
     "claim": pgettext_lazy("timeline", "Taken up by a reviewer"),
     "release": pgettext_lazy("timeline", "Returned to the queue"),
     "reassign": pgettext_lazy("timeline", "Reassigned to another reviewer"),

@@ -24,6 +24,7 @@ TELL_APPLICANT = frozenset(
         "complete",
         "withdraw",
         "close_bundle",
+        "close_bundle_ungranted",
     }
 )
 
@@ -50,6 +51,10 @@ def _text(action: str) -> tuple[str, str]:
         "complete": (_("Application completed"), _("%(title)s is completed.")),
         "withdraw": (_("Application withdrawn"), _("%(title)s was withdrawn.")),
         "close_bundle": (_("All services completed"), _("%(title)s: every service is done.")),
+        "close_bundle_ungranted": (
+            _("No service was granted"),
+            _("%(title)s: no service of the bundle was granted; each service gives its reason."),
+        ),
     }
     heading, body = texts[action]
     return heading, body

@@ -20,6 +20,7 @@ from portal.errors import IllegalMove, Invalid, NotAllowed
 from portal.models import User
 from services import calendar, codes, deadlines, permissions, results
 from services.models.applications import (
+    FINAL_STATUSES,
     Application,
     ApplicationEvent,
     ApplicationStatus,
@@ -44,8 +45,11 @@ MOVES: dict[tuple[str, str], str] = {
     (A.APPROVED, "issue_result"): A.RESULT_ISSUED,
     (A.RESULT_ISSUED, "complete"): A.COMPLETED,
     **{(status, "withdraw"): A.WITHDRAWN for status in WITHDRAWABLE},
-    # A bundle's parent case: done when every child is.
+    # A bundle's parent case ends when every child has: completed if any child was granted,
+    # denied if none was (each child keeps its own reason), withdrawn if all were withdrawn.
     (A.SUBMITTED, "close_bundle"): A.COMPLETED,
+    (A.SUBMITTED, "close_bundle_ungranted"): A.DENIED,
+    (A.SUBMITTED, "close_bundle_withdrawn"): A.WITHDRAWN,
 }
 
 # Who may make a move, by the kind of check in services.permissions.
@@ -62,6 +66,8 @@ ACTORS: dict[str, Callable[[User | None, Application], bool]] = {
     "issue_result": permissions.is_system,
     "complete": permissions.may_complete,
     "close_bundle": permissions.is_system,
+    "close_bundle_ungranted": permissions.is_system,
+    "close_bundle_withdrawn": permissions.is_system,
 }
 
 ACTION_WORDS = {
@@ -77,6 +83,8 @@ ACTION_WORDS = {
     "complete": pgettext_lazy("application move", "completed"),
     "withdraw": pgettext_lazy("application move", "withdrawn"),
     "close_bundle": pgettext_lazy("application move", "closed"),
+    "close_bundle_ungranted": pgettext_lazy("application move", "closed"),
+    "close_bundle_withdrawn": pgettext_lazy("application move", "closed"),
 }
 
 
@@ -423,9 +431,21 @@ def _close_parent_if_done(application: Application) -> None:
     parent = lock(Application(pk=application.parent_id))
     if parent.status != A.SUBMITTED:
         return
-    if all(child.is_final() for child in parent.children.all()):
+    ends = {child.status for child in parent.children.all()}
+    if not all(status in FINAL_STATUSES for status in ends):
+        return
+    if A.COMPLETED in ends:
+        action, reason = "close_bundle", ""
+    elif ends == {A.WITHDRAWN}:
+        action, reason = "close_bundle_withdrawn", ""
+    else:
+        action, reason = "close_bundle_ungranted", _("No service of the bundle was granted.")
 
-        def changes(app: Application) -> None:
+    def changes(app: Application) -> None:
+        if action == "close_bundle":
             app.completed_at = timezone.now()
+        else:
+            app.decided_at = timezone.now()
+            app.status_reason = reason
 
-        _move(parent, "close_bundle", by=None, changes=changes)
+    _move(parent, action, by=None, changes=changes)

@@ -120,6 +120,15 @@ def current_ticket(window: Window) -> Ticket | None:
     )
 
 
+def last_served(window: Window) -> Ticket | None:
+    """The ticket this window finished last today: its visitor may rate the visit."""
+    return (
+        Ticket.objects.filter(window=window, day=timezone.localdate(), status=TicketStatus.DONE)
+        .order_by("-finished_at", "-pk")
+        .first()
+    )
+
+
 def waiting_for(window: Window) -> QuerySet[Ticket]:
     """Tickets waiting for the window's queues, in calling order."""
     return (

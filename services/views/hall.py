@@ -60,6 +60,7 @@ def window_page(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "window": window,
             "current": reads.current_ticket(window),
+            "last_served": reads.last_served(window),
             "waiting": list(waiting[:20]),
             "waiting_count": waiting.count(),
         },

@@ -311,3 +311,19 @@ def test_the_window_page_takes_a_fixed_number_of_queries(django_assert_max_num_q
     with django_assert_max_num_queries(14):
         many = client.get(url)
     assert "A001" in few.content.decode() and "A016" in many.content.decode()
+
+
+def test_after_finishing_the_window_page_offers_the_visit_rating_qr_code():
+    h = make_hall()
+    made = _booked_now(h)
+    ticket = queueing.check_in(h.hall, code=made.code)
+    client = signed_in(h.clerk())
+    window_url = reverse("services:hall_window", args=[h.window.pk])
+    qr_url = reverse("services:visit_rating_qr", args=[ticket.pk])
+    assert qr_url not in client.get(window_url).content.decode()
+    client.post(reverse("services:hall_window_move", args=[h.window.pk, "call"]))
+    client.post(
+        reverse("services:hall_window_move", args=[h.window.pk, "finish"]), {"ticket": ticket.pk}
+    )
+    assert qr_url in client.get(window_url).content.decode()
+    assert client.get(qr_url).status_code == 200

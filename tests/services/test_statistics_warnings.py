@@ -78,3 +78,26 @@ def test_the_department_administrator_is_told_once_a_day(service):
     note = Notification.objects.get(user=head)
     assert service.name in note.rendered_body()
     assert not Notification.objects.filter(user=other).exists()
+
+
+def test_a_clear_rise_of_cases_completed_late_is_a_warning(service):
+    who = UserFactory()
+
+    def done(day, late):
+        at = dt.datetime.combine(day, dt.time(10), tzinfo=dt.UTC)
+        due = day - dt.timedelta(days=1) if late else day
+        Application.objects.create(
+            service=service, applicant=who, status="completed", completed_at=at, due_date=due
+        )
+
+    for _ in range(10):
+        done(TODAY - dt.timedelta(days=15), late=False)
+    for late in (True, True, False, False, False):
+        done(TODAY - dt.timedelta(days=1), late=late)
+    [found] = warnings.current(None, TODAY)
+    assert (found.kind, found.subject_id, found.before, found.now) == (
+        "overdue_share",
+        service.pk,
+        0.0,
+        0.4,
+    )

@@ -234,7 +234,6 @@ def sweep_material_files() -> int:
     return materials.delete_unreferenced_files()
 
 
-
 @shared_task
 def send_early_warnings() -> int:
     """Periodic (daily): tell each department administrator of clear rises (services.warnings)."""
@@ -243,7 +242,6 @@ def send_early_warnings() -> int:
     from services import warnings
 
     return warnings.send_daily(timezone.localdate())
-
 
 
 @shared_task

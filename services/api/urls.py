@@ -28,9 +28,7 @@ urlpatterns = [
     # Reservations (预约) and the hall queue.
     path("slots/", reservations.SlotList.as_view(), name="slot_list"),
     path("bookings/", reservations.BookingList.as_view(), name="booking_list"),
-    path(
-        "bookings/<int:pk>/cancel/", reservations.BookingCancel.as_view(), name="booking_cancel"
-    ),
+    path("bookings/<int:pk>/cancel/", reservations.BookingCancel.as_view(), name="booking_cancel"),
     path("bookings/<int:pk>/move/", reservations.BookingMove.as_view(), name="booking_move"),
     path("tickets/", reservations.TicketCreate.as_view(), name="ticket_list"),
     *(

@@ -18,7 +18,12 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+)
 from rest_framework import generics, permissions, status
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.decorators import api_view, authentication_classes, permission_classes
@@ -321,6 +326,26 @@ class ApplicationList(generics.GenericAPIView):  # type: ignore[type-arg]
             )
         ],
         request=s.ApplicationCreateSerializer,
+        examples=[
+            OpenApiExample(
+                "One service, an e-certificate instead of a copy",
+                value={
+                    "service": "44010090011C0003",
+                    "answers": {
+                        "applicant_name": "张三",
+                        "applicant_phone": "13800138000",
+                        "property_address": "广州市天河区天河路1号",
+                    },
+                    "materials": [{"requirement": "resident-id", "certificate": "1"}],
+                },
+                request_only=True,
+            ),
+            OpenApiExample(
+                "A 一件事 bundle kept as a draft",
+                value={"bundle": "newborn", "bundle_choices": [], "answers": {}, "submit": False},
+                request_only=True,
+            ),
+        ],
         responses={
             201: s.ApplicationDetailSerializer,
             200: OpenApiResponse(

@@ -20,7 +20,12 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+)
 from rest_framework import permissions, serializers, status
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.exceptions import PermissionDenied, ValidationError
@@ -316,6 +321,13 @@ class BookingList(APIView):
             )
         ],
         request=BookingCreateSerializer,
+        examples=[
+            OpenApiExample(
+                "A time for one service",
+                value={"slot": 1234, "service": "44010090001C0004"},
+                request_only=True,
+            ),
+        ],
         responses={
             201: BookingSerializer,
             200: OpenApiResponse(BookingSerializer, description="Sent again with the same key."),

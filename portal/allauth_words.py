@@ -7,6 +7,10 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_noop
 
+# Django's own suffix after every form label, which allauth's forms show: Django's Chinese keeps
+# the half-width colon (登录:).
+DJANGO_MSGIDS = [gettext_noop(":")]
+
 ALLAUTH_MSGIDS = [
     gettext_noop("Accounts"),
     gettext_noop(

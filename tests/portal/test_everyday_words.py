@@ -7,6 +7,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from django.utils import translation
 
 from portal.models import StaffRole
 from tests.factories import PASSWORD, UserFactory, make_staff
@@ -179,3 +180,14 @@ def test_english_mode_shows_the_english_names_kept_for_departments_categories_an
     assert any(material.certificate_type.name_en in header for header in row_headers)
     listing = client.get(f"/services/?category={service.category.code}").content.decode()
     assert service.department.name_en in listing
+
+
+@pytest.mark.parametrize("url", ["/accounts/login/", "/accounts/signup/"])
+def test_allauths_labels_end_with_a_full_width_colon_in_chinese(client, url):
+    import re
+
+    with translation.override("zh-hans"):
+        page = client.get(url, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    labels = re.findall(r"<label[^>]*>([^<]*)</label>", page)
+    assert labels and all(not label.strip().endswith(":") for label in labels), labels
+    assert any(label.strip().endswith("：") for label in labels), labels

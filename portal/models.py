@@ -530,10 +530,13 @@ class Notification(models.Model):
 
 
 def _render(message: str, params: dict[str, Any]) -> str:
-    from django.utils.translation import gettext
+    from django.utils.translation import get_language, gettext
 
     if not message:
         return ""
+    # A parameter may carry its own wording per language ("title@en" beside "title").
+    language = (get_language() or "").split("-")[0]
+    params = {key: params.get(f"{key}@{language}", value) for key, value in params.items()}
     try:
         return gettext(message) % params if params else gettext(message)
     except (KeyError, TypeError, ValueError):  # a translation that lost a placeholder

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext_noop as _
 
 from portal import notifications
@@ -61,8 +62,13 @@ def _text(action: str) -> tuple[str, str]:
 
 
 def _params(application: Application) -> dict[str, str]:
+    with translation.override("en"):
+        title_en = application.title()
+    with translation.override("zh-hans"):
+        title = application.title()
     return {
-        "title": application.title(),
+        "title": title,
+        "title@en": title_en,
         "number": application.acceptance_number or "",
         "due": application.due_date.isoformat() if application.due_date else "",
         "items": "；".join(application.supplement_items),

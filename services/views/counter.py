@@ -120,10 +120,8 @@ def counter_start(request: HttpRequest) -> HttpResponse:
         "services/counter/counter_start.html",
         {
             "person": person,
-            "identify_form": IdentifyForm()
-            if not (request.method == "POST" and not by_account)
-            else identify_form,
-            "account_form": account_form if by_account else IdentifyAccountForm(),
+            "identify_form": identify_form,
+            "account_form": account_form,
             "organisations": organisations,
             "acting": acting,
             "search": search,

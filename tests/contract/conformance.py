@@ -13,6 +13,7 @@ has no place for an undeclared method's answer).
 from __future__ import annotations
 
 import functools
+import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -43,8 +44,18 @@ def _request_class() -> Any:
     return ResponseOnlyRequest
 
 
-@functools.cache
+# Worker tests answer many requests at once from threads: the schema generator and the
+# validator's reference resolver are not thread-safe, so both run under one lock.
+_LOCK = threading.RLock()
+
+
 def openapi() -> Any:
+    with _LOCK:
+        return _openapi()
+
+
+@functools.cache
+def _openapi() -> Any:
     from drf_spectacular.generators import SchemaGenerator
     from openapi_core import OpenAPI
 
@@ -67,7 +78,8 @@ def nonconformance(response: HttpResponse) -> str | None:
     if getattr(request, "urlconf", None) or settings.ROOT_URLCONF != "portal.urls":
         return None
     try:
-        openapi().validate_response(_request_class()(request), DjangoOpenAPIResponse(response))
+        with _LOCK:
+            openapi().validate_response(_request_class()(request), DjangoOpenAPIResponse(response))
     except OperationNotFound:
         if response.status_code == 405:
             return None

@@ -22,7 +22,7 @@ from django.db.models import QuerySet
 from services.models import BundleSearchToken, SearchToken, Service
 from services.search import vocabulary
 from services.search.query import Term, parse
-from services.search.text import TEXT_MARK
+from services.search.text import TEXT_MARK, is_cjk
 
 MAX_RESULTS = 300
 MAX_KEYS = 48  # index ranges read per query
@@ -36,6 +36,14 @@ MIN_SHARE_OF_BEST = 0.3
 AREA_SHARE = 0.3  # an area name lifts, it does not decide
 LEADING_BUNDLE_SHARE = 0.9
 LEADING_BUNDLE_COVERAGE = 0.99
+# Weights above this come from a name (or code, pinyin, English name, life event); at or below
+# it, from a description, category or department only.
+NAME_LEVEL = 20
+# A word that most of the names it is in end with (登记, 备案, 申请) names a procedure, not
+# the thing asked about.
+PROCEDURE_SHARE = 0.5
+PROCEDURE_MIN_NAMES = 2
+PROCEDURE_LENGTH = 2  # 登记, 备案; not 社会保险参保登记, which ends names as their whole subject
 
 # Tenths of a key's weight a match through it earns. The first official word of an everyday
 # phrase is what it means; later ones are what it may mean.
@@ -52,9 +60,14 @@ def _prefix_sql(key: str) -> tuple[str, str]:
     return "token >= %s AND token < %s", key
 
 
-def _branches(terms: list[Term], text: bool = True) -> list[tuple[int, int, str, int]]:
-    """(term, factor, key, row cap) for every key of every term, at most ``MAX_KEYS``: each
-    exact or official key is looked up among name keys and, capped lower, among text keys."""
+Branch = tuple[int, int, str, int, bool]
+
+
+def _branches(terms: list[Term], text: bool = True) -> list[Branch]:
+    """(term, factor, key, row cap, whether a name ending so counts) for every key of every
+    term, at most ``MAX_KEYS``: each exact or official key is looked up among name keys and,
+    capped lower, among text keys. Whether a name ends with the term is asked of the term's
+    own short Chinese keys (a name key equal to the term is the end of a name)."""
     keys = [
         (n, factor, key, text and attribute not in {"fuzzy", "slips"})
         for n, term in enumerate(terms)
@@ -64,18 +77,24 @@ def _branches(terms: list[Term], text: bool = True) -> list[tuple[int, int, str,
     ranges = sum(2 if with_text else 1 for *_rest, with_text in keys)
     # The rows read per query are budgeted: many common words each read fewer.
     name_rows = max(MIN_NAME_ROWS, min(MAX_NAME_ROWS, ROW_BUDGET // max(1, ranges)))
-    branches: list[tuple[int, int, str, int]] = []
+    branches: list[Branch] = []
     for n, factor, key, with_text in keys:
-        branches.append((n, factor, key, name_rows))
+        ends = (
+            key in terms[n].exact + terms[n].primary
+            and len(key) <= PROCEDURE_LENGTH
+            and is_cjk(key)
+        )
+        branches.append((n, factor, key, name_rows, ends))
         if with_text:
-            branches.append((n, factor, TEXT_MARK + key, max(50, name_rows // 5)))
+            branches.append((n, factor, TEXT_MARK + key, max(50, name_rows // 5), False))
     return branches[:MAX_KEYS]
 
 
 def _matches(
     model: Any, terms: list[Term], owner: str, scope: QuerySet[Any] | None, text: bool = True
 ) -> list[Any]:
-    """(owner id, best weight per term…) of every item matching any term.
+    """(owner id, best weight per term…, whether its name ends with each term…) of every item
+    matching any term.
 
     One statement: a UNION ALL of one index range per key, each capped, grouped per item.
     (OR-ing the ranges in one WHERE made SQLite scan the whole table once a query had a dozen
@@ -84,18 +103,23 @@ def _matches(
     table = connection.ops.quote_name(model._meta.db_table)
     parts: list[str] = []
     params: list[Any] = []
-    for n, factor, key, cap in _branches(terms, text):
+    for n, factor, key, cap, ends in _branches(terms, text):
         condition, value = _prefix_sql(key)
+        end = "CASE WHEN token = %s THEN 1 ELSE 0 END" if ends else "0"
         # Numbers and a quoted table name only; the keys are parameters.
         branch = (
-            f"SELECT * FROM (SELECT {owner} AS item, weight * {factor} / 10 AS w, {n} AS n "  # noqa: S608
-            f"FROM {table} WHERE {condition} LIMIT {cap}) AS k{len(parts)}"
+            f"SELECT * FROM (SELECT {owner} AS item, weight * {factor} / 10 AS w, "  # noqa: S608
+            f"{end} AS e, {n} AS n FROM {table} WHERE {condition} LIMIT {cap}) AS k{len(parts)}"
         )
         parts.append(branch)
+        params.extend([key] if ends else [])
         params.extend([value] if connection.vendor == "postgresql" else [key, key + "\U0010ffff"])
     if not parts:
         return []
-    columns = ", ".join(f"MAX(CASE WHEN n = {n} THEN w ELSE 0 END)" for n in range(len(terms)))
+    columns = ", ".join(
+        [f"MAX(CASE WHEN n = {n} THEN w ELSE 0 END)" for n in range(len(terms))]
+        + [f"MAX(CASE WHEN n = {n} THEN e ELSE 0 END)" for n in range(len(terms))]
+    )
     sql = f"SELECT item, {columns} FROM ({' UNION ALL '.join(parts)}) AS matched"  # noqa: S608
     if scope is not None:
         scope_sql, scope_params = scope.values("pk").query.sql_with_params()
@@ -121,15 +145,34 @@ class Scored:
     coverage: dict[int, float] = field(default_factory=dict)
 
 
-def _score(rows: list[Any], terms: list[Term], idf: list[float]) -> Scored:
+def _procedures(rows: list[Any], count: int) -> list[bool]:
+    """Which terms name a procedure rather than a thing: most names they are in end with them
+    (登记, 备案, 申请), as the action ends a service's name (出生|登记, 企业|备案)."""
+    result = []
+    for n in range(count):
+        named = sum(1 for row in rows if row[1 + n] > NAME_LEVEL)
+        ending = sum(1 for row in rows if row[1 + count + n])
+        result.append(ending >= PROCEDURE_MIN_NAMES and ending >= PROCEDURE_SHARE * named)
+    return result
+
+
+def _score(rows: list[Any], terms: list[Term], idf: list[float], unknown: bool = False) -> Scored:
+    """Scores of the matching items. With ``unknown`` (a word of the query that nothing in the
+    catalogue has), an item is kept only if its name carries a word of the query that names a
+    thing: 房屋出租登记备案 must not find 企业备案 by its procedure, 交通违章罚款缴纳 not the
+    transport services by their category."""
+    count = len(terms)
     required = [n for n, t in enumerate(terms) if not t.optional]
+    procedure = _procedures(rows, count) if unknown else [False] * count
     # A word nothing has (df 0) carries no weight: one unknown word must not hide what the
     # others name. (Weighing it like a common word answered more "not offered" queries
     # honestly but lost more real ones on the tuning set: ADR 0011.)
     mass = sum(idf[n] if idf[n] > 0 else UNKNOWN_WEIGHT for n in required) or 1.0
     scored = Scored()
     for row in rows:
-        weights = row[1:]
+        weights = row[1 : 1 + count]
+        if unknown and not any(weights[n] > NAME_LEVEL and not procedure[n] for n in required):
+            continue
         score = coverage = 0.0
         for n, term in enumerate(terms):
             if weights[n] > 0:
@@ -201,14 +244,21 @@ def find(
     total = words.services
     df = [sum(1 for r in rows if r[n + 1] > 0) for n in range(len(terms))]
     idf = [_idf(d, total) if d else 0.0 for d in df]
-    services = _score(rows, terms, idf)
+    unknown = [not t.optional and not d for t, d in zip(terms, df, strict=True)]
+    services = _score(rows, terms, idf, any(unknown))
     if not bundles:
         return Found(terms, services, [], [])
     # Bundles use the catalogue's word weights: ten bundles say nothing about rarity. A word
     # only bundles have (一件事, newborn) weighs like the rarest word.
     bundle_idf = [i if i else _idf(1, total) for i in idf]
     bundle_rows = _matches(BundleSearchToken, terms, "bundle_id", None, not names_only)
-    found = _score(bundle_rows, terms, bundle_idf)
+    bundle_df = [sum(1 for r in bundle_rows if r[n + 1] > 0) for n in range(len(terms))]
+    found = _score(
+        bundle_rows,
+        terms,
+        bundle_idf,
+        any(u and not d for u, d in zip(unknown, bundle_df, strict=True)),
+    )
     best_service = max(services.scores.values(), default=0.0)
     leading = [i for i in found.ids if found.scores[i] >= LEADING_BUNDLE_SHARE * best_service]
     # A bundle found only in its description (社保 in the after-death bundle's) is noise

@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 SET = Path(__file__).parent / "data" / "search_relevance.json"
 # The levels reached (docs/adr/0011-search-ranking.md): tuned on "tune" only; "holdout" was
 # measured once the tuning was done. A change that loses queries fails here.
-TUNE_TOP3 = 0.97
+TUNE_TOP3 = 0.99
 HOLDOUT_TOP3 = 0.91
 
 
@@ -95,3 +95,13 @@ def test_the_common_case_ranks_before_the_narrower_one(catalogue):
 def test_a_thing_the_catalogue_does_not_offer_finds_nothing(catalogue):
     assert search.find("办理护照签证加急").count == 0
     assert search.find("apply for a passport").count == 0
+
+
+def test_an_unknown_thing_is_not_found_by_its_procedure_or_a_category_word(catalogue):
+    # 登记, 备案, 报名, 缴纳 end many names: they say how, not what. 房屋出租 and 物业费 are in
+    # no name, so 企业备案 is no answer; 交通 alone is only the transport services' category.
+    for query in ["房屋出租登记备案", "宠物狗登记", "缴纳物业费", "交通违章罚款缴纳", "高考报名"]:
+        assert search.find(query).count == 0, query
+    # What the catalogue does name still counts beside an unknown word.
+    assert first("社保卡不见了")[0].startswith("社会保障卡")
+    assert first("买新房签了合同去哪里备案")[0] == "商品房买卖合同网签备案"

@@ -26,8 +26,11 @@ _GAP = r"(?:[ \-+]|%20)?"
 _ID_NUMBER = re.compile(
     _BEFORE + rf"(\d{{4}})(\d{{2}}{_GAP}\d{{8}}{_GAP}\d{{3}}[\dXx])" + r"(?![0-9A-Za-z])"
 )
+# The same neighbour rule keeps task and request ids whole: a UUID's last group can hold eleven
+# digits that look like a mobile number ("...-b17875539943").
 _PHONE = re.compile(
-    rf"(?<!\d)(?:(?:\+|%2[Bb]|00)?86{_GAP})?(1[3-9]\d){_GAP}(\d{{4}}){_GAP}(\d{{4}})(?!\d)"
+    _BEFORE
+    + rf"(?:(?:\+|%2[Bb]|00)?86{_GAP})?(1[3-9]\d){_GAP}(\d{{4}}){_GAP}(\d{{4}})(?![0-9A-Za-z])"
 )
 
 

@@ -102,6 +102,10 @@ def test_mask_text_finds_numbers_anywhere_in_a_line():
         # Not numbers a person holds: left alone.
         "sha a440106199003071231f": "sha a440106199003071231f",
         "4401061990030712311": "4401061990030712311",
+        "task ef3aee3f-bb29-4293-936d-b17875539943 received": (
+            "task ef3aee3f-bb29-4293-936d-b17875539943 received"
+        ),
+        f"手机{PHONE}，": f"手机{MASKED_PHONE}，",
         "at 2024-10-13 12:34:56,123 took 12345678901 ms": (
             "at 2024-10-13 12:34:56,123 took 12345678901 ms"
         ),

@@ -170,8 +170,9 @@ RECTIFICATION_COMPLEX_MAX_DAYS = env.int("RECTIFICATION_COMPLEX_MAX_DAYS", defau
 
 # --- Celery ---------------------------------------------------------------------------------
 BROKER_CONFIGURED = bool(env.str("CELERY_BROKER_URL", default=""))
-# Embedded default: tasks run eagerly in-process; "memory://" keeps Celery from dialling AMQP.
-CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="") or "memory://"
+# Embedded default: tasks run eagerly in-process; "memory://" keeps Celery from dialling AMQP
+# (with its host named: kombu warns "No hostname was supplied" on every connection otherwise).
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="") or "memory://localhost/"
 CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default="") or None
 CELERY_TASK_ALWAYS_EAGER = not BROKER_CONFIGURED
 CELERY_TASK_EAGER_PROPAGATES = True

@@ -50,3 +50,12 @@ def test_demo_accounts_can_sign_in(client):
     )
     assert response.status_code == 302
     assert client.get("/profile/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_loading_the_demo_warns_of_nothing(caplog, django_capture_on_commit_callbacks):
+    """``make run`` prints the demo accounts without noise (kombu warned twice that the
+    embedded broker had no host when the demo's moves enqueued their tasks)."""
+    with caplog.at_level("WARNING"), django_capture_on_commit_callbacks(execute=True):
+        call_command("demo")
+    assert [r.getMessage() for r in caplog.records if r.levelno >= 30] == []

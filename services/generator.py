@@ -4,9 +4,11 @@ As in a real provincial catalogue, most services are the district offices' own c
 the same matters: one in five generated services carries the name of a service of the demo
 catalogue (the district's 个人社会保险参保登记), the others a real matter with an action that
 fits it (a licence is issued, changed, renewed; a proof is issued; a benefit is claimed:
-营业执照变更, 社会保险缴费证明开具, never 社保缴费证明迁入). The district lives in the
-department's name, not in the service's. So search meets the vocabulary, lengths and overlaps
-of a real catalogue, and a ranking test measures the ranking, not the generator.
+营业执照变更, 参保缴费证明开具, never 社保缴费证明迁入), each offered by a district bureau
+whose work it is (a proof of contributions by the district's 人力资源和社会保障局, never by its
+公安分局), and named as such bureaus name them. The district lives in the department's name,
+not in the service's. So search meets the vocabulary, lengths and overlaps of a real
+catalogue, and a ranking test measures the ranking, not the generator.
 """
 
 from __future__ import annotations
@@ -39,6 +41,30 @@ BUREAUS = [
     ("医疗保障局", "medical-insurance"),
     ("税务局", "tax"),
 ]
+# The demo's categories whose services a district bureau of another category offers.
+CATEGORY_BUREAU = {"food-licensing": "business-registration", "housing-fund": "real-estate"}
+# Whose work a generated matter is, by a word in its name (the first that fits); the rest
+# are the market regulator's licences.
+SUBJECT_BUREAU: list[tuple[tuple[str, ...], str]] = [
+    (("医疗保险", "生育保险"), "medical-insurance"),
+    (
+        ("保险", "参保", "社会保障卡", "就业", "职业资格", "技能", "人力资源", "劳务"),
+        "social-insurance",
+    ),
+    (
+        ("户口", "身份证", "居住证", "驾驶", "行驶证", "犯罪", "危险化学品"),
+        "household-registration",
+    ),
+    (("医", "护士", "出生", "预防接种", "放射", "卫生"), "birth-and-health"),
+    (
+        ("结婚", "残疾", "社会团体", "民办非企业", "津贴", "救助", "殡葬", "生活保障", "优待"),
+        "civil-registration",
+    ),
+    (("不动产", "住房", "商品房", "建设", "建筑", "燃气", "消防", "招牌", "挖掘"), "real-estate"),
+    (("运输", "网约车", "出租汽车", "船舶"), "transport"),
+    (("教师", "学籍", "学校"), "education"),
+    (("纳税", "发票"), "tax"),
+]
 SUBJECTS = [
     *("营业执照", "食品经营许可证", "药品经营许可证", "医疗器械经营备案", "建筑工程施工许可"),
     *("道路运输经营许可证", "社会保障卡", "居住证", "户口", "居民身份证", "机动车驾驶证"),
@@ -53,7 +79,7 @@ SUBJECTS = [
     *("医疗机构执业许可证", "动物防疫条件合格证", "兽药经营许可证", "种子生产经营许可证"),
     *("农药经营许可证", "船舶登记", "网约车运输证", "出租汽车驾驶员从业资格证"),
     *("社会团体登记", "民办非企业单位登记", "无犯罪记录证明", "纳税证明", "发票"),
-    *("社会保险缴费证明", "住房公积金缴存证明", "学籍证明", "高龄津贴", "最低生活保障"),
+    *("参保缴费证明", "住房公积金缴存证明", "学籍证明", "高龄津贴", "最低生活保障"),
     *("临时救助", "殡葬补贴", "优待证", "就业创业证", "创业担保贷款", "技能提升补贴"),
 ]
 # The actions that fit a matter, by how its name ends (the first that fits).
@@ -97,11 +123,23 @@ class Generated:
     tokens: int
 
 
+def _bureau(name: str, category: str) -> str:
+    """The category of the district bureau that offers a matter: a copy of a real service's
+    that of the real one, a generated matter's by the words of its name."""
+    if category:
+        return CATEGORY_BUREAU.get(category, category)
+    return next(
+        (bureau for words, bureau in SUBJECT_BUREAU if any(w in name for w in words)),
+        "business-registration",
+    )
+
+
 def _departments(count: int) -> list[tuple[Department, str]]:
+    """District bureaus, every kind of bureau in turn, then the next district."""
     made = []
     for n in range(count):
-        district = DISTRICTS[n % len(DISTRICTS)]
-        bureau, category = BUREAUS[(n // len(DISTRICTS)) % len(BUREAUS)]
+        bureau, category = BUREAUS[n % len(BUREAUS)]
+        district = DISTRICTS[(n // len(BUREAUS)) % len(DISTRICTS)]
         department, _created = Department.objects.update_or_create(
             code=department_code(f"MB2G{n:05d}"),
             defaults={"name": f"广州市{district}{bureau}"},
@@ -123,14 +161,23 @@ def generate(*, services: int = 7000, departments: int = 50, seed: int = 1) -> G
     SearchToken.objects.filter(service__in=old).delete()
     MaterialRequirement.objects.filter(service__in=old).delete()
     old.delete()
-    real = list(
+    real_rows = list(
         Service.objects.exclude(code__startswith=CODE_PREFIX)
         .order_by("code")
-        .values_list("name", flat=True)
+        .values_list("name", "category__code")
     )
+    real_category = dict(real_rows)
+    by_bureau: dict[str, list[tuple[Department, str]]] = {}
+    for owner in owners:
+        by_bureau.setdefault(owner[1], []).append(owner)
+    turns: dict[int, int] = {}
     rows = []
-    for n, name in enumerate(names(services, real)):
-        department, category_code = owners[n % len(owners)]
+    for n, name in enumerate(names(services, [name for name, _c in real_rows])):
+        # Each bureau's matters go round its districts in turn; with too few departments for
+        # every kind of bureau, round all of them.
+        fitting = by_bureau.get(_bureau(name, real_category.get(name, "")), owners)
+        turn = turns[id(fitting)] = turns.get(id(fitting), -1) + 1
+        department, category_code = fitting[turn % len(fitting)]
         english = next((e for subject, e in ENGLISH.items() if name.startswith(subject)), "")
         rows.append(
             Service(

@@ -6,13 +6,24 @@ case as unassigned)."""
 from __future__ import annotations
 
 import datetime as dt
-import heapq
 import zlib
 from collections import defaultdict
 from dataclasses import dataclass
 
 from django.db import connection, transaction
-from django.db.models import Count, Q, QuerySet
+from django.db.models import (
+    BigIntegerField,
+    Case,
+    Count,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -22,6 +33,16 @@ from services import permissions, workflow
 from services.models.applications import Application, ApplicationEvent, ApplicationStatus
 
 OPEN_REVIEW = (ApplicationStatus.IN_REVIEW, ApplicationStatus.REVIEW_SUPPLEMENT)
+
+
+def _open_cases(user: str = "pk") -> Subquery:
+    """How many open cases the user of the outer row has: an index range of his open ones
+    (application_queue), however many closed cases he has handled before."""
+    mine = Application.objects.filter(assigned_to=OuterRef(user), status__in=OPEN_REVIEW)
+    return Subquery(
+        mine.order_by().values("assigned_to").annotate(n=Count("pk")).values("n"),
+        output_field=IntegerField(),
+    )
 
 
 def queue_reviewers(department_id: int, category_id: int, role: str) -> list[User]:
@@ -34,12 +55,7 @@ def queue_reviewers(department_id: int, category_id: int, role: str) -> list[Use
     user_ids = assignments.values("user_id")
     return list(
         User.objects.filter(pk__in=user_ids)
-        .annotate(
-            open_cases=Count(
-                "assigned_applications",
-                filter=Q(assigned_applications__status__in=OPEN_REVIEW),
-            )
-        )
+        .annotate(open_cases=Coalesce(_open_cases(), 0))
         .order_by("open_cases", "pk")
     )
 
@@ -49,6 +65,8 @@ def queue_reviewers(department_id: int, category_id: int, role: str) -> list[Use
 BATCH = 200
 # The first key of the transaction-level advisory locks that serialise assignment per queue.
 _QUEUE_LOCKS = 0x524F5554  # "ROUT"
+
+Queue = tuple[int, int, str]  # department, category, role
 
 
 @dataclass(frozen=True)
@@ -62,7 +80,7 @@ class _Pending:
     role: str | None
 
     @property
-    def queue(self) -> tuple[int, int, str] | None:
+    def queue(self) -> Queue | None:
         if self.department_id is None or self.category_id is None or self.role is None:
             return None
         return (self.department_id, self.category_id, self.role)
@@ -81,6 +99,18 @@ def _unrouted() -> QuerySet[Application]:
     return Application.objects.filter(status=ApplicationStatus.IN_REVIEW, routed_at__isnull=True)
 
 
+def _is_unrouted(application_id: int) -> bool:
+    """``_unrouted().filter(pk=...).exists()`` without building the query each time: every
+    routing message asks it, and in a storm of messages most find their case routed."""
+    table = Application._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT 1 FROM {table} WHERE id = %s AND status = %s AND routed_at IS NULL",  # noqa: S608
+            [application_id, ApplicationStatus.IN_REVIEW.value],
+        )
+        return cursor.fetchone() is not None
+
+
 def _locked(queryset: QuerySet[Application], *, skip_locked: bool) -> list[_Pending]:
     rows = queryset.select_for_update(of=("self",), skip_locked=skip_locked).values_list(
         *_PENDING_FIELDS
@@ -94,7 +124,7 @@ def route(application_id: int, *, limit: int = 1) -> int:
     needs nothing (already routed, no longer in review, gone), so a redelivered task changes
     nothing."""
     # Without a lock first: most tasks of a backlog find their case routed by an earlier batch.
-    if not _unrouted().filter(pk=application_id).exists():
+    if not _is_unrouted(application_id):
         return 0
     with transaction.atomic():
         # Waits for the case's own lock (a move in progress); the others are only the ones free
@@ -109,7 +139,20 @@ def route(application_id: int, *, limit: int = 1) -> int:
 def route_waiting(application_id: int) -> int:
     """Route the case and every other case waiting to be routed, ``BATCH`` to a transaction.
     Returns how many."""
-    return route(application_id, limit=BATCH) + route_unrouted(dt.timedelta(0))
+    routed = route(application_id, limit=BATCH)
+    if 0 < routed < BATCH:
+        # The batch took every case free to take: the others are in another batch's hands.
+        return routed
+    return routed + route_unrouted(dt.timedelta(0))
+
+
+def route_found(application_id: int) -> int:
+    """Route the case with up to ``BATCH - 1`` others; if that batch was full, every case
+    waiting, as ``route_waiting``. A case already routed costs one query and nothing more."""
+    routed = route(application_id, limit=BATCH)
+    if routed < BATCH:
+        return routed
+    return routed + route_unrouted(dt.timedelta(0))
 
 
 def route_unrouted(older_than: dt.timedelta, *, limit: int = BATCH) -> int:
@@ -128,45 +171,77 @@ def route_unrouted(older_than: dt.timedelta, *, limit: int = BATCH) -> int:
 
 def _assign(batch: list[_Pending]) -> int:
     """Give each locked case of the batch the least busy reviewer of its queue, counting the
-    cases given earlier in the batch; one count query per queue, one update per reviewer."""
+    cases given earlier in the batch. Four statements whatever the batch: the queues' lock,
+    their members with their open cases, one update, one insert of the events."""
     if not batch:
         return 0
     queues = sorted({case.queue for case in batch if case.queue is not None})
     hold_queues(queues)
-    loads: dict[tuple[int, int, str], list[tuple[int, int]]] = {}
-    for queue in queues:
-        loads[queue] = [(r.open_cases, r.pk) for r in queue_reviewers(*queue)]  # type: ignore[attr-defined]
-        heapq.heapify(loads[queue])
-    by_reviewer: dict[int | None, list[int]] = defaultdict(list)
-    events = []
+    members, loads = _queue_members(queues)
+    given: dict[int, int | None] = {}
     for case in batch:
-        heap = loads.get(case.queue) if case.queue is not None else None
-        reviewer = None
-        if heap:
-            open_cases, reviewer = heapq.heappop(heap)
-            heapq.heappush(heap, (open_cases + 1, reviewer))
-        by_reviewer[reviewer].append(case.pk)
-        events.append(
-            ApplicationEvent(
-                application_id=case.pk,
-                action="route",
-                from_status=ApplicationStatus.IN_REVIEW,
-                to_status=ApplicationStatus.IN_REVIEW,
-                detail={
-                    "step": case.step_name or "",
-                    "department_id": case.department_id,
-                    "assigned_to": reviewer,
-                },
-            )
+        candidates = members.get(case.queue, ()) if case.queue is not None else ()
+        # Fewest open cases first, ties by id (as queue_reviewers orders them).
+        reviewer = min(candidates, key=lambda pk: (loads[pk], pk), default=None)
+        if reviewer is not None:
+            loads[reviewer] += 1
+        given[case.pk] = reviewer
+    by_reviewer: dict[int | None, list[int]] = defaultdict(list)
+    for pk, reviewer in given.items():
+        by_reviewer[reviewer].append(pk)
+    assigned = Case(
+        *(When(pk__in=pks, then=Value(r)) for r, pks in by_reviewer.items() if r is not None),
+        default=Value(None),
+        output_field=BigIntegerField(),
+    )
+    Application.objects.filter(pk__in=list(given)).update(
+        assigned_to_id=assigned, routed_at=timezone.now()
+    )
+    ApplicationEvent.objects.bulk_create(
+        ApplicationEvent(
+            application_id=case.pk,
+            action="route",
+            from_status=ApplicationStatus.IN_REVIEW,
+            to_status=ApplicationStatus.IN_REVIEW,
+            detail={
+                "step": case.step_name or "",
+                "department_id": case.department_id,
+                "assigned_to": given[case.pk],
+            },
         )
-    now = timezone.now()
-    for reviewer, pks in by_reviewer.items():
-        Application.objects.filter(pk__in=pks).update(assigned_to_id=reviewer, routed_at=now)
-    ApplicationEvent.objects.bulk_create(events)
+        for case in batch
+    )
     return len(batch)
 
 
-def hold_queues(queues: list[tuple[int, int, str]]) -> None:
+def _queue_members(queues: list[Queue]) -> tuple[dict[Queue, list[int]], dict[int, int]]:
+    """The active staff of each queue, and each one's open cases (one count however many
+    queues he is in): one query for every queue of the batch."""
+    if not queues:
+        return {}, {}
+    wanted = Q()
+    for department_id, category_id, role in queues:
+        queue = Q(department_id=department_id, role=role)
+        if role == StaffRole.REVIEWER:
+            queue &= Q(categories__id=category_id)
+        wanted |= queue
+    rows = (
+        StaffAssignment.objects.filter(wanted, user__is_active=True)
+        .annotate(open_cases=Coalesce(_open_cases("user_id"), 0))
+        .values_list("user_id", "department_id", "role", "categories__id", "open_cases")
+    )
+    members: dict[Queue, set[int]] = defaultdict(set)
+    loads: dict[int, int] = {}
+    for user_id, department_id, role, category_id, open_cases in rows:
+        loads[user_id] = open_cases
+        for queue in queues:
+            in_queue = queue[0] == department_id and queue[2] == role
+            if in_queue and (role != StaffRole.REVIEWER or queue[1] == category_id):
+                members[queue].add(user_id)
+    return {queue: sorted(users) for queue, users in members.items()}, loads
+
+
+def hold_queues(queues: list[Queue]) -> None:
     """Lock the queues (department, category, role) until the transaction ends: one queue's
     cases are assigned one transaction at a time, so that two batches routing at once each
     count the other's cases. Taken in a fixed order (sorted), so two batches never deadlock."""

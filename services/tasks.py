@@ -92,12 +92,13 @@ def enqueue_after_move(application_id: int, action: str) -> None:
 
 @shared_task(bind=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
 def route_application(self: Any, application_id: int) -> int:
-    """Routes the case with up to ``routing.BATCH - 1`` others waiting; the waiting task (the
-    acceptances made while it waited published none) routes every case waiting. Returns how
-    many cases this run routed."""
+    """Routes the case with up to ``routing.BATCH - 1`` others waiting, and every case waiting
+    if that batch was full; the waiting task (the acceptances made while it waited published
+    none) routes every case waiting even if its own was routed. Returns how many cases this
+    run routed."""
     if _was_waiting(route_application, self.request.id, ROUTING_WAITING):
         return routing.route_waiting(application_id)
-    return routing.route(application_id, limit=routing.BATCH)
+    return routing.route_found(application_id)
 
 
 @shared_task

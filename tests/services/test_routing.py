@@ -144,20 +144,66 @@ def test_the_sweep_routes_only_late_cases_in_batches_and_then_nothing(w):
     assert route_events(late + fresh) == Counter(dict.fromkeys(late, 1))
 
 
-def test_routing_a_batch_costs_the_same_queries_for_ten_cases_or_a_hundred(
-    w, django_assert_max_num_queries
-):
+def test_cases_a_reviewer_has_closed_do_not_count_as_his_load(w):
+    second = staff(StaffRole.REVIEWER, department=w.department, categories=[w.category])
+    done = waiting(w, 5)
+    Application.objects.filter(pk__in=done).update(
+        assigned_to=w.reviewer, routed_at=timezone.now(), status=ApplicationStatus.APPROVED
+    )
+    busy = waiting(w, 1)
+    Application.objects.filter(pk__in=busy).update(assigned_to=second, routed_at=timezone.now())
+
+    [case] = waiting(w, 1)
+    assert routing.route(case) == 1
+
+    assert Application.objects.get(pk=case).assigned_to == w.reviewer
+
+
+def test_a_reviewer_of_two_queues_counts_the_cases_a_batch_gives_him_in_either(w):
     other_service = ServiceFactory(department=w.department)
     other_step = ReviewStepFactory(service=other_service, order=1, name="审核")
-    staff(StaffRole.REVIEWER, department=w.department, categories=[other_service.category])
-    staff(StaffRole.REVIEWER, department=w.department, categories=[w.category])
+    both = w.reviewer
+    both_assignment = both.staff_assignments.get()
+    both_assignment.categories.add(other_service.category)
+    first_only = staff(StaffRole.REVIEWER, department=w.department, categories=[w.category])
+    other_only = staff(
+        StaffRole.REVIEWER, department=w.department, categories=[other_service.category]
+    )
+    cases = waiting(w, 4) + waiting(w, 4, service=other_service, step=other_step)
 
-    def batch_of(count: int) -> int:
-        cases = waiting(w, count // 2) + waiting(
-            w, count // 2, service=other_service, step=other_step
-        )
+    assert routing.route(cases[0], limit=routing.BATCH) == 8
+
+    # Not 4 to the reviewer of both and 2 to each of the others.
+    loads = open_cases(both, first_only, other_only)
+    assert sum(loads) == 8
+    assert max(loads) - min(loads) <= 1
+
+
+def test_a_task_whose_batch_is_full_goes_on_to_route_every_case_waiting(w, monkeypatch):
+    monkeypatch.setattr(routing, "BATCH", 10)
+    cases = waiting(w, 25)
+
+    assert tasks.route_application(cases[3]) == 25
+
+    assert route_events(cases) == Counter(dict.fromkeys(cases, 1))
+    assert [tasks.route_application(pk) for pk in cases[:5]] == [0] * 5
+
+
+def test_routing_a_batch_costs_the_same_queries_however_many_cases_queues_and_reviewers(
+    w, django_assert_max_num_queries
+):
+    def batch_of(cases: list[int]) -> int:
         with django_assert_max_num_queries(12) as captured:
-            assert routing.route(cases[0], limit=routing.BATCH) == count
+            assert routing.route(cases[0], limit=routing.BATCH) == len(cases)
         return len(captured)
 
-    assert batch_of(10) == batch_of(100)
+    one_reviewer_two_cases = batch_of(waiting(w, 2))
+
+    many: list[int] = []
+    for _ in range(3):
+        service = ServiceFactory(department=w.department)
+        step = ReviewStepFactory(service=service, order=1, name="审核")
+        for _ in range(4):
+            staff(StaffRole.REVIEWER, department=w.department, categories=[service.category])
+        many += waiting(w, 40, service=service, step=step)
+    assert batch_of(many) == one_reviewer_two_cases

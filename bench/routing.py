@@ -10,10 +10,15 @@ starts timing when the worker routes the first case:
   task is waiting). ``routed_per_s`` counts cases routed until the last one is;
   ``drained_per_s`` counts tasks until the queue is empty (the tasks of cases an earlier
   batch routed do nothing, but each is still a message the worker takes).
+* ``burst``: ``--cases`` accepted as fast as this process can (in inserts of ``--chunk``), each
+  followed by what the commit of an acceptance does (``services.tasks.enqueue_after_move``:
+  a routing task only while none is waiting, and the applicant's notification), so they come
+  faster than the worker routes them: ``routed_per_s`` is the worker's rate, from the first
+  acceptance to the last case routed (the database's timestamps).
 * ``steady``: cases accepted at ``--rate`` a second for ``--seconds``, each followed by what
-  the commit of an acceptance does (``services.tasks.enqueue_after_move``), as a busy day's
-  counters would; the worker keeps up if the queue stays short and every case is routed soon
-  after its acceptance (``lag_ms``); ``routing_tasks`` says how many routing tasks were
+  the commit of an acceptance does, as a busy day's counters would; the worker keeps up if the
+  queue stays short and every case is routed soon after its acceptance (``lag_ms``, from each
+  case's acceptance to its routing); ``routing_tasks`` says how many routing tasks were
   published.
 
 Several runs of each (``--runs``), each with the machine's load average (``uptime``): the
@@ -73,6 +78,48 @@ def _routed(cases: list[int]) -> int:
     from services.models import Application
 
     return Application.objects.filter(pk__in=cases, routed_at__isnull=False).count()
+
+
+def _lag_ms(cases: list[int]) -> dict[str, float]:
+    """From each case's acceptance to its routing (one clock: this machine's), median and
+    worst."""
+    from services.models import Application
+
+    lags = sorted(
+        (routed - accepted).total_seconds() * 1000
+        for accepted, routed in Application.objects.filter(pk__in=cases).values_list(
+            "accepted_at", "routed_at"
+        )
+    )
+    return {"p50": round(lags[len(lags) // 2], 1), "max": round(lags[-1], 1)}
+
+
+def _routing_span_s(cases: list[int]) -> float:
+    """Seconds from the first case's acceptance to the last one's routing."""
+    from django.db.models import Max, Min
+
+    from services.models import Application
+
+    span = Application.objects.filter(pk__in=cases).aggregate(
+        first=Min("accepted_at"), last=Max("routed_at")
+    )
+    return (span["last"] - span["first"]).total_seconds()
+
+
+def _counting_routing_tasks() -> list[str]:
+    """A list that grows by one for each routing task this process publishes."""
+    from celery.signals import before_task_publish
+
+    from services import tasks
+
+    published: list[str] = []
+
+    def count(sender: str | None = None, **kwargs: Any) -> None:
+        if sender == tasks.route_application.name:
+            published.append(sender)
+
+    before_task_publish.connect(count, weak=False)
+    return published
 
 
 def _close_open_cases() -> None:
@@ -167,8 +214,13 @@ class Broker:
         self.redis = redis.Redis.from_url(url)
 
     def purge(self) -> None:
+        """Empty the bench broker: earlier runs' tasks, the notifications nothing here
+        consumes, and a routing marker left behind (acceptances would publish no task while it
+        lasts)."""
+        from services import tasks
+
         self.app.control.purge()
-        self.redis.delete("unacked", "unacked_index")
+        self.redis.delete(QUEUE, "notify", "unacked", "unacked_index", tasks.ROUTING_WAITING)
 
     def publish(self, cases: list[int]) -> None:
         """One task per case, whether or not one is waiting (as if every acceptance's marker
@@ -240,39 +292,72 @@ def backlog(worker: Worker, broker: Broker, *, cases: int) -> dict[str, Any]:
     }
 
 
+def burst(worker: Worker, broker: Broker, *, cases: int, chunk: int) -> dict[str, Any]:
+    """Accept ``cases`` as fast as this process can, ``chunk`` to an insert."""
+    from bench import procstat
+
+    tasks_published = _counting_routing_tasks()
+    load_before = _load()
+    cpu_before, busy_before = procstat.tree_cpu_ms(worker.process.pid), procstat.machine_busy_ms()
+    started = time.monotonic()
+    ids: list[int] = []
+    peak = worker.memory()
+    while len(ids) < cases:
+        accepted = _accepted_cases(min(chunk, cases - len(ids)))
+        broker.accepted(accepted)
+        ids += accepted
+    publishing = time.monotonic() - started
+    deadline = time.monotonic() + 600
+    while (_routed(ids) < len(ids) or broker.queued()) and time.monotonic() < deadline:
+        sizes = worker.memory()
+        peak = sizes if sizes["total"] > peak["total"] else peak
+        time.sleep(0.05)
+    worker_cpu = procstat.tree_cpu_ms(worker.process.pid) - cpu_before
+    machine_cpu = procstat.machine_busy_ms() - busy_before
+    if _routed(ids) < len(ids):
+        raise RuntimeError(f"routing did not finish in time; see {LOG_PATH}")
+    span = _routing_span_s(ids)
+    return {
+        "cases": len(ids),
+        "offered_per_s": round(len(ids) / publishing, 1),
+        "routed_per_s": round(len(ids) / span, 1),
+        "seconds_to_route": round(span, 2),
+        "routing_tasks": len(tasks_published),
+        "lag_ms": _lag_ms(ids),
+        "worker_cpu_ms_per_case": round(worker_cpu / len(ids), 3),
+        "machine_cpu_ms_per_case": round(machine_cpu / len(ids), 3),
+        "rss_kib_peak": peak,
+        "load_before": load_before,
+        "load_after": _load(),
+    }
+
+
 def steady(worker: Worker, broker: Broker, *, rate: int, seconds: float) -> dict[str, Any]:
     """Accept and publish ``rate`` cases a second (in ticks of 50 ms) for ``seconds``."""
-    from celery.signals import before_task_publish
-
     from bench import procstat
-    from services import tasks
 
-    tasks_published = []
-
-    def count(sender: str | None = None, **kwargs: Any) -> None:
-        if sender == tasks.route_application.name:
-            tasks_published.append(sender)
-
-    before_task_publish.connect(count, weak=False)
+    tasks_published = _counting_routing_tasks()
     tick = 0.05
     per_tick = max(1, round(rate * tick))
     load_before = _load()
     cpu_before, busy_before = procstat.tree_cpu_ms(worker.process.pid), procstat.machine_busy_ms()
     started = time.monotonic()
-    published: list[tuple[float, list[int]]] = []
+    all_ids: list[int] = []
     most_queued, peak = 0, worker.memory()
     next_tick = started
+    ticks = 0
     while next_tick - started < seconds:
         ids = _accepted_cases(per_tick)
         broker.accepted(ids)
-        published.append((time.monotonic(), ids))
+        all_ids += ids
         most_queued = max(most_queued, broker.queued())
-        sizes = worker.memory()
-        peak = sizes if sizes["total"] > peak["total"] else peak
+        ticks += 1
+        if ticks % 10 == 0:  # reading smaps of three processes is not free
+            sizes = worker.memory()
+            peak = sizes if sizes["total"] > peak["total"] else peak
         next_tick += tick
         time.sleep(max(0.0, next_tick - time.monotonic()))
     publishing = time.monotonic() - started
-    all_ids = [pk for _, ids in published for pk in ids]
     deadline = time.monotonic() + 600
     while (_routed(all_ids) < len(all_ids) or broker.queued()) and time.monotonic() < deadline:
         time.sleep(0.02)
@@ -286,7 +371,7 @@ def steady(worker: Worker, broker: Broker, *, rate: int, seconds: float) -> dict
         "routed_per_s": round(len(all_ids) / (finished - started), 1),
         "seconds_after_last_publish": round(finished - started - publishing, 2),
         "most_queued": most_queued,
-        "lag_ms": _lag_ms(published),
+        "lag_ms": _lag_ms(all_ids),
         "worker_cpu_ms_per_case": round(worker_cpu / len(all_ids), 3),
         "machine_cpu_ms_per_case": round(machine_cpu / len(all_ids), 3),
         "rss_kib_peak": peak,
@@ -295,32 +380,14 @@ def steady(worker: Worker, broker: Broker, *, rate: int, seconds: float) -> dict
     }
 
 
-def _lag_ms(published: list[tuple[float, list[int]]]) -> dict[str, float]:
-    """From publishing a tick's tasks to its cases' routing (the database's clock, the same
-    machine), median and worst over ticks."""
-    from datetime import datetime
-
-    from django.db.models import Max
-
-    from services.models import Application
-
-    offset = time.time() - time.monotonic()
-    lags = []
-    for sent, ids in published:
-        last = Application.objects.filter(pk__in=ids).aggregate(last=Max("routed_at"))["last"]
-        assert isinstance(last, datetime)
-        lags.append((last.timestamp() - (sent + offset)) * 1000)
-    lags.sort()
-    return {"p50": round(lags[len(lags) // 2], 1), "max": round(lags[-1], 1)}
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.routing")
-    parser.add_argument("--cases", type=int, default=3000, help="backlog size")
+    parser.add_argument("--cases", type=int, default=3000, help="backlog and burst size")
+    parser.add_argument("--chunk", type=int, default=250, help="burst: cases an insert")
     parser.add_argument("--rate", type=int, default=500, help="steady: cases a second")
     parser.add_argument("--seconds", type=float, default=8.0, help="steady: how long")
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--only", choices=["backlog", "steady"])
+    parser.add_argument("--only", choices=["backlog", "burst", "steady"])
     parser.add_argument("--concurrency", type=int, default=2, help="worker pool processes")
     parser.add_argument("--pool", default="prefork", choices=["prefork", "solo", "threads"])
     parser.add_argument(
@@ -361,9 +428,16 @@ def main(argv: list[str] | None = None) -> int:
         result["rss_kib_idle"] = worker.memory()
         for _ in range(args.runs):
             if args.only in (None, "backlog"):
+                broker.purge()
                 _close_open_cases()
                 result["runs"].append({"backlog": backlog(worker, broker, cases=args.cases)})
+            if args.only in (None, "burst"):
+                broker.purge()
+                _close_open_cases()
+                run = burst(worker, broker, cases=args.cases, chunk=args.chunk)
+                result["runs"].append({"burst": run})
             if args.only in (None, "steady"):
+                broker.purge()
                 _close_open_cases()
                 run = steady(worker, broker, rate=args.rate, seconds=args.seconds)
                 result["runs"].append({"steady": run})

@@ -1,6 +1,17 @@
 from django.urls import path
 
-from services.views import applicant, booking, catalogue, counter, hall, kiosk, materials, workbench
+from services.views import (
+    applicant,
+    booking,
+    catalogue,
+    counter,
+    documents,
+    hall,
+    kiosk,
+    materials,
+    pickup,
+    workbench,
+)
 from services.views import dashboard as dashboard_views
 from services.views import rating as rating_views
 from services.views import rectifications as rectification_views
@@ -15,11 +26,11 @@ urlpatterns = [
     path("staff/counter/new/draft/", counter.counter_new_draft, name="counter_new_draft"),
     path("staff/counter/<int:pk>/", counter.counter_intake, name="counter_intake"),
     path("staff/counter/<int:pk>/decide/", counter.counter_decide, name="counter_decide"),
-    path("staff/counter/pickup/", counter.pickup, name="pickup"),
-    path("staff/counter/pickup/<int:pk>/hand-over/", counter.hand_over, name="hand_over"),
-    path("applications/<int:pk>/receipt/", counter.receipt, name="receipt"),
-    path("applications/<int:pk>/receipt.pdf", counter.receipt_pdf, name="receipt_pdf"),
-    path("applications/<int:pk>/notice/", counter.notice, name="notice"),
+    path("staff/counter/pickup/", pickup.pickup, name="pickup"),
+    path("staff/counter/pickup/<int:pk>/hand-over/", pickup.hand_over, name="hand_over"),
+    path("applications/<int:pk>/receipt/", documents.receipt, name="receipt"),
+    path("applications/<int:pk>/receipt.pdf", documents.receipt_pdf, name="receipt_pdf"),
+    path("applications/<int:pk>/notice/", documents.notice, name="notice"),
     path("services/", catalogue.catalogue, name="catalogue"),
     path("services/<str:code>/", catalogue.service_detail, name="service_detail"),
     path("services/<str:code>/form/", catalogue.service_form, name="service_form"),

@@ -1,6 +1,6 @@
-"""The window clerk's pages: the intake queue, counter intake (窗口收件) for a walk-in
-applicant, deciding on intake (accept, one supplement notice, refuse), the printed receipt and
-notices, and the results window (统一窗口出件).
+"""The window clerk's intake pages: the intake queue, counter intake (窗口收件) for a walk-in
+applicant, and deciding on intake (accept, one supplement notice, refuse). The printed receipt
+and notices are in ``documents``, the results window (统一窗口出件) in ``pickup``.
 
 Thin: each view validates, calls one domain function and renders. A clerk may take in, accept,
 ask for supplement and refuse at his halls; he never reviews or decides (the workflow refuses).
@@ -13,8 +13,7 @@ from typing import IO, Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
@@ -22,20 +21,17 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from portal import desk
 from portal import organisations as orgs
-from portal.auth import signed_in_user
 from portal.errors import Refusal
 from portal.forms import IdentifyForm
 from portal.models import Organisation, User
 from services import application_selectors as selectors
-from services import counter, documents, drafts, formdefs, materials, staff_reads, workflow
+from services import counter, drafts, formdefs, materials, workflow
 from services.application_display import answer_rows, timeline
 from services.forms.counter import (
     ACCEPT,
     REFUSE,
     SUPPLEMENT,
     IdentifyAccountForm,
-    PickupCodeForm,
-    PickupIdentifyForm,
     RefuseForm,
     ServiceSearchForm,
     SupplementForm,
@@ -46,7 +42,7 @@ from services.views.catalogue import paginate
 A = ApplicationStatus
 
 
-def _clerk(request: HttpRequest) -> User:
+def clerk_of(request: HttpRequest) -> User:
     return desk.require_clerk(request, _("Only window clerks take applications in."))
 
 
@@ -55,7 +51,7 @@ def _clerk(request: HttpRequest) -> User:
 
 @login_required
 def intake_queue(request: HttpRequest) -> HttpResponse:
-    clerk = _clerk(request)
+    clerk = clerk_of(request)
     queue = (
         selectors.intake_queue(clerk)
         .select_related("applicant__person_profile", "organisation")
@@ -81,7 +77,7 @@ def intake_queue(request: HttpRequest) -> HttpResponse:
 def counter_start(request: HttpRequest) -> HttpResponse:
     """Identify the walk-in applicant (audited look-up by ID number or by his account), then
     choose for whom (himself or an organisation he acts for) and the service."""
-    clerk = _clerk(request)
+    clerk = clerk_of(request)
     by_account = request.method == "POST" and "account-account" in request.POST
     identify_form = IdentifyForm(
         request.POST if request.method == "POST" and not by_account else None
@@ -164,7 +160,7 @@ def _chosen_organisation(organisations: list[Organisation], value: str) -> Organ
 @require_POST
 def counter_new_draft(request: HttpRequest) -> HttpResponse:
     """Create the counter draft for the citizen on the desk (one per citizen and service)."""
-    clerk = _clerk(request)
+    clerk = clerk_of(request)
     person = desk.identified(request)
     if person is None:
         messages.error(request, _("Look the applicant up by the number on their ID card first."))
@@ -264,7 +260,7 @@ def _intake_page(
 @login_required
 @require_http_methods(["GET", "POST"])
 def counter_intake(request: HttpRequest, pk: int) -> HttpResponse:
-    clerk = _clerk(request)
+    clerk = clerk_of(request)
     application = counter.intake_case(clerk, pk)
     if request.method == "GET":
         return _intake_page(request, application)
@@ -331,7 +327,7 @@ def _scans(request: HttpRequest) -> dict[int, tuple[IO[bytes], str]]:
 @require_POST
 def counter_decide(request: HttpRequest, pk: int) -> HttpResponse:
     """受理 / 一次性告知 / 不予受理 at once, at the counter or for an online application."""
-    clerk = _clerk(request)
+    clerk = clerk_of(request)
     application = counter.intake_case(clerk, pk)
     action = request.POST.get("action", "")
     supplement_form = SupplementForm(request.POST if action == SUPPLEMENT else None)
@@ -364,122 +360,3 @@ def counter_decide(request: HttpRequest, pk: int) -> HttpResponse:
     return _intake_page(
         request, application, supplement_form=supplement_form, refuse_form=refuse_form, status=400
     )
-
-
-# --- Printed documents --------------------------------------------------------------------
-
-
-def _visible(request: HttpRequest, pk: int) -> tuple[Application, HttpResponse | None]:
-    """The case, if he may see it, and for staff the second-factor redirect if one is due
-    (the read is audited: a receipt names the applicant)."""
-    user = signed_in_user(request)
-    application = selectors.visible_application(user, pk)
-    refused = staff_reads.guard(
-        request, user, application, fields=["legal_name", "id_number"], reason="receipt"
-    )
-    return application, refused
-
-
-@login_required
-def receipt(request: HttpRequest, pk: int) -> HttpResponse:
-    application, refused = _visible(request, pk)
-    if refused is not None:
-        return refused
-    return render(
-        request,
-        "services/counter/document.html",
-        {"application": application, "document": documents.receipt(application), "pdf": True},
-    )
-
-
-@login_required
-def receipt_pdf(request: HttpRequest, pk: int) -> HttpResponse:
-    application, refused = _visible(request, pk)
-    if refused is not None:
-        return refused
-    document = documents.receipt(application)
-    response = HttpResponse(documents.pdf(document), content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="receipt-{document.number}.pdf"'
-    return response
-
-
-@login_required
-def notice(request: HttpRequest, pk: int) -> HttpResponse:
-    application, refused = _visible(request, pk)
-    if refused is not None:
-        return refused
-    if application.service_id is None:
-        raise Http404  # a bundle's parent has no notice of its own: its children have
-    return render(
-        request,
-        "services/counter/document.html",
-        {"application": application, "document": documents.notice(application), "pdf": False},
-    )
-
-
-# --- The results window -------------------------------------------------------------------
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def pickup(request: HttpRequest) -> HttpResponse:
-    """Find a result waiting at his halls by pickup code or by the applicant's ID number."""
-    clerk = _clerk(request)
-    by = request.POST.get("by", "")
-    code_form = PickupCodeForm(request.POST if by == "code" else None)
-    person_form = PickupIdentifyForm(request.POST if by == "person" else None)
-    results: list[Application] | None = None
-    status = 200
-    if request.method == "POST":
-        if by == "code" and code_form.is_valid():
-            results = list(
-                counter.waiting_results(clerk, pickup_code=code_form.cleaned_data["pickup_code"])
-            )
-        elif by == "person" and person_form.is_valid():
-            person, warning = desk.look_up(
-                request,
-                person_form.cleaned_data["id_number"],
-                by=clerk,
-                reason=person_form.cleaned_data["reason"],
-            )
-            if warning:
-                messages.warning(request, warning)
-            results = (
-                list(counter.waiting_results(clerk, applicant=person.user))
-                if person is not None
-                else []
-            )
-            person_form = PickupIdentifyForm(initial={"reason": person_form.cleaned_data["reason"]})
-        else:
-            status = 400
-    if results:
-        results = list(
-            Application.objects.filter(pk__in=[r.pk for r in results])
-            .select_related("service", "service__department", "applicant__person_profile")
-            .prefetch_related(Prefetch("materials"))
-            .order_by("decided_at", "id")
-        )
-    return render(
-        request,
-        "services/counter/pickup.html",
-        {"code_form": code_form, "person_form": person_form, "results": results},
-        status=status,
-    )
-
-
-@login_required
-@require_POST
-def hand_over(request: HttpRequest, pk: int) -> HttpResponse:
-    clerk = _clerk(request)
-    application = counter.waiting_result(clerk, pk)
-    try:
-        workflow.hand_over(application, by=clerk)
-    except Refusal as exc:
-        messages.error(request, exc.message)
-        return redirect("services:pickup")
-    messages.success(
-        request,
-        _("Handed over: %(service)s, %(number)s. The case is completed.")
-        % {"service": application.title(), "number": application.acceptance_number or ""},
-    )
-    return redirect("services:pickup")

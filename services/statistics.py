@@ -22,6 +22,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from django.core.cache import cache
@@ -37,22 +38,15 @@ from django.db.models import (
 from django.db.models.functions import TruncDate, TruncMonth, TruncWeek
 from django.utils import timezone
 
+from portal.models import Department, ServiceHall, User
 from services import calendar
 from services.models import Application, ApplicationEvent, Service
 from services.models.applications import ApplicationStatus
 from services.models.evaluations import BAD_LEVELS, SATISFIED_LEVELS, Evaluation, Rectification
-from services.models.reservations import Booking, BookingStatus, Ticket
+from services.models.reservations import Booking, BookingStatus, Ticket, Window
 
 UNITS = {"day": TruncDate, "week": TruncWeek, "month": TruncMonth}
 SUPPLEMENT_STATUSES = (ApplicationStatus.AWAITING_SUPPLEMENT, ApplicationStatus.REVIEW_SUPPLEMENT)
-# What a satisfaction figure can be grouped by: the key, the rating's column, the name's path.
-RATING_GROUPS = {
-    "department": ("department", "department__name"),
-    "service": ("service", "service__name"),
-    "hall": ("hall", "hall__name"),
-    "window": ("window", "window__number"),
-    "staff": ("staff", "staff__email"),
-}
 
 
 @dataclass(frozen=True)
@@ -72,6 +66,34 @@ class Scope:
     def dates(self, field: str) -> Q:
         return Q(**{f"{field}__gte": self.first, f"{field}__lte": self.last})
 
+    def moments(self, field: str) -> Q:
+        """The local days ``first``..``last`` of a timestamp column as a half-open range, so
+        that an index on the column serves it (``__date`` would compute every row's date)."""
+        return moments(field, self.first, self.last)
+
+
+def moments(field: str, first: dt.date, last: dt.date) -> Q:
+    """``field`` on local days ``first``..``last`` (see ``Scope.moments``)."""
+    zone = timezone.get_current_timezone()
+    begin = dt.datetime.combine(first, dt.time.min, zone)
+    end = dt.datetime.combine(last + dt.timedelta(days=1), dt.time.min, zone)
+    return Q(**{f"{field}__gte": begin, f"{field}__lt": end})
+
+
+class Figures:
+    """One page's figures of a scope, each counted at most once however many tables use it."""
+
+    def __init__(self, scope: Scope) -> None:
+        self.scope = scope
+
+    @cached_property
+    def rating_groups(self) -> list[dict[str, Any]]:
+        return rating_groups(self.scope)
+
+    @cached_property
+    def case_days(self) -> CaseDays:
+        return _scoped_case_days(self.scope)
+
 
 def share(part: int, whole: int) -> float | None:
     """``part / whole`` rounded to 4 places, or None when there is nothing to divide."""
@@ -85,10 +107,11 @@ def _cases(scope: Scope) -> QuerySet[Application]:
 
 
 # --- Case figures per (day, service), kept in the cache ---------------------------------------
-# The cases table has no index on its dates (none was reserved for this work), so a range is a
-# scan of the whole table. The figures of a past day hardly change, so each day's rows per
-# service are computed in bulk once, kept in the cache, and refreshed nightly by
-# services.tasks.refresh_statistics; today's after five minutes. Pages say how fresh they are.
+# The cases' submitted/accepted/completed timestamps are indexed (migration 0010), so a short
+# range (today, the default 30 days) is an index range scan; a year is still a million rows.
+# The figures of a past day hardly change, so each day's rows per service are computed in bulk
+# once, kept in the cache, and refreshed nightly by services.tasks.refresh_statistics; today's
+# after five minutes. Pages say how fresh they are.
 
 CASE_DAY_KEY = "statistics:cases:v1:{day}"
 CASE_DAY_SECONDS = 3 * 24 * 3600
@@ -114,7 +137,7 @@ def _compute_case_days(first: dt.date, last: dt.date) -> dict[dt.date, dict[int,
     for key, field in (("received", "submitted_at"), ("accepted", "accepted_at")):
         rows = (
             _cases(everything)
-            .filter(everything.dates(f"{field}__date"))
+            .filter(everything.moments(field))
             .annotate(day=TruncDate(field))
             .values("day", "service")
             .annotate(n=Count("id"))
@@ -126,9 +149,8 @@ def _compute_case_days(first: dt.date, last: dt.date) -> dict[dt.date, dict[int,
         ApplicationEvent.objects.filter(
             to_status__in=SUPPLEMENT_STATUSES,
             application__service__isnull=False,
-            application__submitted_at__date__gte=first,
-            application__submitted_at__date__lte=last,
         )
+        .filter(everything.moments("application__submitted_at"))
         .annotate(day=TruncDate("application__submitted_at"))
         .values("day", "application__service")
         .annotate(n=Count("application", distinct=True))
@@ -138,7 +160,7 @@ def _compute_case_days(first: dt.date, last: dt.date) -> dict[dt.date, dict[int,
         cell(r["day"], r["application__service"])["supplemented"] = r["n"]
     done = (
         _cases(everything)
-        .filter(everything.dates("completed_at__date"))
+        .filter(everything.moments("completed_at"))
         .annotate(day=TruncDate("completed_at"), accepted_day=TruncDate("accepted_at"))
         .values("day", "accepted_day", "service")
         .annotate(
@@ -238,11 +260,12 @@ def _service_departments() -> dict[int, tuple[int, str, str, str, str]]:
     }
 
 
-def _scoped_case_days(
-    scope: Scope,
-) -> tuple[
+CaseDays = tuple[
     list[tuple[dt.date, int, dict[str, Any]]], dict[int, tuple[int, str, str, str, str]], Any
-]:
+]
+
+
+def _scoped_case_days(scope: Scope) -> CaseDays:
     days, oldest = case_days(scope.first, scope.last)
     services = _service_departments()
     rows = [
@@ -268,9 +291,12 @@ def _period(day: dt.date, unit: str) -> dt.date:
     return day
 
 
-def applications_over_time(scope: Scope, unit: str = "day") -> list[dict[str, Any]]:
-    """Cases received, accepted and completed per day, week or month."""
-    rows, _services, _oldest = _scoped_case_days(scope)
+def applications_over_time(
+    scope: Scope, unit: str = "day", days: CaseDays | None = None
+) -> list[dict[str, Any]]:
+    """Cases received, accepted and completed per day, week or month (``days``: the scope's
+    case figures when the caller already has them)."""
+    rows, _services, _oldest = days or _scoped_case_days(scope)
     counts: dict[dt.date, dict[str, int]] = {}
     for day, _service, figures in rows:
         if not (figures["received"] or figures["accepted"] or figures["completed"]):
@@ -283,10 +309,10 @@ def applications_over_time(scope: Scope, unit: str = "day") -> list[dict[str, An
     return [{"period": period, **counts[period]} for period in sorted(counts)]
 
 
-def service_performance(scope: Scope) -> list[dict[str, Any]]:
+def service_performance(scope: Scope, days: CaseDays | None = None) -> list[dict[str, Any]]:
     """Per service: received, completed, completed on time, on-time rate, average working days
     from acceptance to completion, supplement rate of the cases received."""
-    rows, services, _oldest = _scoped_case_days(scope)
+    rows, services, _oldest = days or _scoped_case_days(scope)
     out: dict[int, dict[str, Any]] = {}
     for _when, service, figures in rows:
         if service not in services:
@@ -335,49 +361,75 @@ RATING_COUNTS = {
 }
 
 
-def satisfaction(scope: Scope, by: str = "department") -> list[dict[str, Any]]:
-    """Satisfaction rate and bad-rating count per department, service, hall, window or staff
-    member (ratings without that attribute are left out of that grouping)."""
-    key, name = RATING_GROUPS[by]
-    fields = [key, name] + (["window__hall__name"] if by == "window" else [])
-    rows = (
-        ratings(scope)
-        .filter(**{f"{key}__isnull": False})
-        .values(*fields)
+RATING_KEYS = ("department", "service", "hall", "window", "staff")
+
+
+def rating_groups(scope: Scope) -> list[dict[str, Any]]:
+    """The ratings in scope counted once per (department, service, hall, window, staff member,
+    overturned or not): one scan of the ratings serves every satisfaction table and the totals,
+    which add these few hundred rows up by one key (``satisfaction``, ``rating_totals``)."""
+    return list(
+        Evaluation.objects.filter(scope.dates("created_on"), scope.departments("department"))
+        .values(*RATING_KEYS, "excluded")
         .annotate(**RATING_COUNTS)
-        .order_by(*fields)
+        .order_by()
     )
-    out = []
-    for r in rows:
-        label = r[name]
-        if by == "window":
-            label = f"{r['window__hall__name']} {label}"
-        out.append(
-            {
-                "id": r[key],
-                "name": label,
-                "ratings": r["ratings"],
-                "satisfied": r["satisfied"],
-                "bad": r["bad"],
-                "defaulted": r["defaulted"],
-                "satisfaction_rate": share(r["satisfied"], r["ratings"]),
-            }
-        )
-    return out
 
 
-def rating_totals(scope: Scope) -> dict[str, Any]:
+def _names(by: str, ids: list[int]) -> dict[int, str]:
+    """Display names of the departments, services, halls, windows or staff members ``ids``."""
+    if by == "department":
+        return dict(Department.objects.filter(pk__in=ids).values_list("pk", "name"))
+    if by == "service":
+        return dict(Service.objects.filter(pk__in=ids).values_list("pk", "name"))
+    if by == "hall":
+        return dict(ServiceHall.objects.filter(pk__in=ids).values_list("pk", "name"))
+    if by == "window":
+        return {
+            pk: f"{hall} {number}"
+            for pk, hall, number in Window.objects.filter(pk__in=ids).values_list(
+                "pk", "hall__name", "number"
+            )
+        }
+    return dict(User.objects.filter(pk__in=ids).values_list("pk", "email"))
+
+
+def satisfaction(
+    scope: Scope, by: str = "department", groups: list[dict[str, Any]] | None = None
+) -> list[dict[str, Any]]:
+    """Satisfaction rate and bad-rating count per department, service, hall, window or staff
+    member (ratings without that attribute are left out of that grouping). ``groups``: the
+    scope's ``rating_groups`` when the caller already has them."""
+    if by not in RATING_KEYS:
+        raise KeyError(by)
+    counted: dict[int, dict[str, int]] = {}
+    for g in rating_groups(scope) if groups is None else groups:
+        if g["excluded"] or g[by] is None:
+            continue
+        row = counted.setdefault(g[by], dict.fromkeys(RATING_COUNTS, 0))
+        for key in RATING_COUNTS:
+            row[key] += g[key]
+    names = _names(by, sorted(counted))
+    return [
+        {
+            "id": pk,
+            "name": names.get(pk, ""),
+            **row,
+            "satisfaction_rate": share(row["satisfied"], row["ratings"]),
+        }
+        for pk, row in sorted(counted.items())
+    ]
+
+
+def rating_totals(scope: Scope, groups: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     """All ratings in scope in one row, plus how many were overturned and left out."""
-    counted = Q(excluded=False)
-    row = Evaluation.objects.filter(
-        scope.dates("created_on"), scope.departments("department")
-    ).aggregate(
-        overturned=Count("id", filter=Q(excluded=True)),
-        ratings=Count("id", filter=counted),
-        satisfied=Count("id", filter=counted & Q(level__in=sorted(SATISFIED_LEVELS))),
-        bad=Count("id", filter=counted & Q(level__in=sorted(BAD_LEVELS))),
-        defaulted=Count("id", filter=counted & Q(defaulted=True)),
-    )
+    row: dict[str, Any] = {"overturned": 0, **dict.fromkeys(RATING_COUNTS, 0)}
+    for g in rating_groups(scope) if groups is None else groups:
+        if g["excluded"]:
+            row["overturned"] += g["ratings"]
+            continue
+        for key in RATING_COUNTS:
+            row[key] += g[key]
     row["satisfaction_rate"] = share(row["satisfied"], row["ratings"])
     return row
 
@@ -418,9 +470,11 @@ def halls(scope: Scope) -> list[dict[str, Any]]:
     """Per hall: bookings for days in the range, no-shows, tickets called and the average wait
     in minutes from the ticket's issue to its call. Department scope: bookings and tickets for
     the department's services."""
+    # Grouped by the hall's id alone, the names looked up afterwards: joining the names into
+    # a scan of a year of tickets doubled its cost.
     bookings = (
         Booking.objects.filter(scope.dates("day"), scope.departments("service__department"))
-        .values("hall", "hall__name")
+        .values("hall")
         .annotate(
             bookings=Count("id"),
             no_shows=Count("id", filter=Q(status=BookingStatus.NO_SHOW)),
@@ -432,22 +486,24 @@ def halls(scope: Scope) -> list[dict[str, Any]]:
         Ticket.objects.filter(
             scope.dates("day"), scope.departments("service__department"), called_at__isnull=False
         )
-        .values("hall", "hall__name")
+        .values("hall")
         .annotate(called=Count("id"), wait=Avg(wait))
         .order_by()
     )
     rows: dict[int, dict[str, Any]] = {}
     for r in bookings:
-        rows.setdefault(r["hall"], {"id": r["hall"], "name": r["hall__name"]}).update(
+        rows.setdefault(r["hall"], {"id": r["hall"]}).update(
             bookings=r["bookings"], no_shows=r["no_shows"]
         )
     for r in tickets:
         waited = r["wait"]
         minutes = round(waited.total_seconds() / 60, 1) if waited is not None else None
-        rows.setdefault(r["hall"], {"id": r["hall"], "name": r["hall__name"]}).update(
+        rows.setdefault(r["hall"], {"id": r["hall"]}).update(
             called=r["called"], average_wait_minutes=minutes
         )
+    names = _names("hall", sorted(rows))
     for r in rows.values():
+        r["name"] = names.get(r["id"], "")
         r.setdefault("bookings", 0)
         r.setdefault("no_shows", 0)
         r.setdefault("called", 0)
@@ -461,7 +517,7 @@ def bundle_use(scope: Scope) -> list[dict[str, Any]]:
     many were completed."""
     qs = Application.objects.filter(
         service__isnull=True, bundle__isnull=False, submitted_at__isnull=False
-    ).filter(scope.dates("submitted_at__date"))
+    ).filter(scope.moments("submitted_at"))
     if scope.department_ids is not None:
         qs = qs.filter(children__service__department__in=sorted(scope.department_ids))
     rows = (

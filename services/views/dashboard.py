@@ -25,7 +25,7 @@ from portal import roles
 from portal.auth import signed_in_user
 from portal.models import Department, StaffRole, User
 from services import statistics, warnings
-from services.statistics import Scope
+from services.statistics import Figures, Scope
 
 DEFAULT_DAYS = 30
 MAX_DAYS = 366
@@ -45,12 +45,12 @@ class Table:
     key: str
     title: str | Promise
     columns: tuple[Column, ...]
-    rows: Callable[[Scope, str], list[dict[str, Any]]]
+    rows: Callable[[Figures, str], list[dict[str, Any]]]
     chart: tuple[str, ...] = ()  # the columns drawn; none: a table only
 
 
-def _satisfaction(scope: Scope, unit: str, by: str) -> list[dict[str, Any]]:
-    return statistics.satisfaction(scope, by)
+def _satisfaction(figures: Figures, unit: str, by: str) -> list[dict[str, Any]]:
+    return statistics.satisfaction(figures.scope, by, figures.rating_groups)
 
 
 def _name(label: str | Promise) -> Column:
@@ -69,7 +69,7 @@ TABLES = {
                 Column("accepted", pgettext_lazy("statistics", "Accepted")),
                 Column("completed", pgettext_lazy("statistics", "Completed")),
             ),
-            lambda scope, unit: statistics.applications_over_time(scope, unit),
+            lambda f, unit: statistics.applications_over_time(f.scope, unit, f.case_days),
             ("received", "accepted", "completed"),
         ),
         Table(
@@ -84,7 +84,7 @@ TABLES = {
                 Column("average_working_days", gettext_lazy("Average working days to complete")),
                 Column("supplement_rate", gettext_lazy("Supplement asked"), True),
             ),
-            lambda scope, unit: statistics.service_performance(scope),
+            lambda f, unit: statistics.service_performance(f.scope, f.case_days),
             ("on_time_rate",),
         ),
         *(
@@ -127,7 +127,7 @@ TABLES = {
                 Column("on_time_rate", gettext_lazy("Answered on time"), True),
                 Column("overdue", gettext_lazy("Overdue")),
             ),
-            lambda scope, unit: statistics.rectifications(scope),
+            lambda f, unit: statistics.rectifications(f.scope),
         ),
         Table(
             "halls",
@@ -140,7 +140,7 @@ TABLES = {
                 Column("called", gettext_lazy("Tickets called")),
                 Column("average_wait_minutes", gettext_lazy("Average wait (minutes)")),
             ),
-            lambda scope, unit: statistics.halls(scope),
+            lambda f, unit: statistics.halls(f.scope),
             ("average_wait_minutes",),
         ),
         Table(
@@ -151,7 +151,7 @@ TABLES = {
                 Column("applications", gettext_lazy("Applications")),
                 Column("completed", pgettext_lazy("statistics", "Completed")),
             ),
-            lambda scope, unit: statistics.bundle_use(scope),
+            lambda f, unit: statistics.bundle_use(f.scope),
         ),
     )
 }
@@ -221,10 +221,11 @@ def _cell(row: dict[str, Any], column: Column) -> Any:
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     scope, form = scope_for(request)
+    figures = Figures(scope)
     tables = []
     charts: dict[str, Any] = {}
     for table in TABLES.values():
-        rows = table.rows(scope, form["unit"])
+        rows = table.rows(figures, form["unit"])
         tables.append(
             {
                 "key": table.key,
@@ -248,8 +249,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "form": form,
         "tables": tables,
         "charts": charts,
-        "totals": statistics.rating_totals(scope),
-        "counted_at": statistics.freshness(scope),
+        "totals": statistics.rating_totals(scope, figures.rating_groups),
+        "counted_at": figures.case_days[2],
         "warnings": warnings.current(scope.department_ids, timezone.localdate()),
         "query": request.GET.urlencode(),
     }
@@ -268,7 +269,7 @@ def dashboard_csv(request: HttpRequest, table: str) -> HttpResponse:
     response.write("\ufeff")  # so that spreadsheet programs read the Chinese names as UTF-8
     writer = csv.writer(response)
     writer.writerow([c.key for c in spec.columns])
-    for row in spec.rows(scope, form["unit"]):
+    for row in spec.rows(Figures(scope), form["unit"]):
         writer.writerow(
             [row.get(c.key, "") if row.get(c.key) is not None else "" for c in spec.columns]
         )

@@ -15,11 +15,12 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils.translation import gettext as _
 
 from certificates import selectors as certificate_selectors
 from portal import organisations
-from portal.errors import Conflict, Invalid, NotAllowed
+from portal.errors import Conflict, Invalid, NotAllowed, Refusal
 from portal.models import Organisation, ServiceHall, User
 from services import bundles, formdefs, materials, workflow
 from services.models import ApplicantKind, Bundle, Service
@@ -48,7 +49,24 @@ def _applicant_kind_ok(kinds: str, organisation: Organisation | None) -> bool:
     return kinds in (wanted, ApplicantKind.BOTH)
 
 
-def _hall(service: Service | None, bundle: Bundle | None, hall: ServiceHall | None) -> ServiceHall:
+def services_to_apply_for() -> QuerySet[Service]:
+    """Services read with the hall a new application goes to when it names none (the first
+    that offers the service): one read for both."""
+    halls = Service.halls.through.objects.filter(service_id=OuterRef("pk"))
+    first = halls.order_by("servicehall_id").values("servicehall_id")[:1]
+    return Service.objects.annotate(**{FIRST_HALL: Subquery(first)})
+
+
+FIRST_HALL = "first_hall_id"
+_UNREAD = object()
+
+
+def _hall(service: Service | None, bundle: Bundle | None, hall: ServiceHall | None) -> int:
+    """The id of the hall that takes the application in."""
+    if hall is None and (first_id := getattr(service, FIRST_HALL, _UNREAD)) is not _UNREAD:
+        if first_id is None:
+            raise Invalid(_("No service hall takes this service in yet."), code="no_hall")
+        return int(first_id)  # type: ignore[call-overload]
     offered = (
         service.halls.all()
         if service
@@ -63,11 +81,11 @@ def _hall(service: Service | None, bundle: Bundle | None, hall: ServiceHall | No
                 code="hall",
                 fields={"hall": [_("Choose a hall that offers the service.")]},
             )
-        return hall
-    first = offered.order_by("pk").first()
+        return int(hall.pk)
+    first = offered.order_by("pk").values_list("pk", flat=True).first()
     if first is None:
         raise Invalid(_("No service hall takes this service in yet."), code="no_hall")
-    return first
+    return int(first)
 
 
 @transaction.atomic
@@ -127,7 +145,7 @@ def _draft(
         bundle=bundle,
         applicant=applicant,
         organisation=organisation,
-        hall=_hall(service, bundle, hall),
+        hall_id=_hall(service, bundle, hall),
         channel=channel,
         taken_in_by=by if channel == Channel.COUNTER else None,
     )
@@ -278,7 +296,7 @@ def apply_once(new: NewApplication, *, by: User, key: str, payload: Mapping[str,
         opened.append(apply(new, by=by, key=key, digest=digest))
         return opened[0].application
 
-    done = _once(by=by, key=key, payload=payload, create=create)
+    done = _once(by=by, key=key, payload=payload, create=create, look_first=False)
     return Submitted(done.application, done.created, opened[0]) if done.created else done
 
 
@@ -340,10 +358,15 @@ def _once(
     key: str,
     payload: Mapping[str, Any],
     create: Callable[[str, str], Application],
+    look_first: bool = True,
 ) -> Submitted:
+    """``create`` once per (applicant, key). With ``look_first`` false the key is not looked
+    up before: the unique index of (applicant, key) refuses a second application, and the
+    earlier one is read only then, or when ``create`` refuses the request (a retry must get
+    the first answer, or the conflict, whatever the case's state now). One read less for
+    every new application."""
     digest = request_digest(payload)
-    earlier = _earlier(by, key)
-    if earlier is not None:
+    if look_first and (earlier := _earlier(by, key)) is not None:
         return _same(earlier, digest)
     try:
         with transaction.atomic():
@@ -352,6 +375,10 @@ def _once(
         # Another request with this key committed first: answer as it did.
         earlier = _earlier(by, key)
         if earlier is None:
+            raise
+        return _same(earlier, digest)
+    except Refusal:
+        if look_first or (earlier := _earlier(by, key)) is None:
             raise
         return _same(earlier, digest)
     return Submitted(application, True)

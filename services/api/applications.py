@@ -140,8 +140,15 @@ def _detail(
     own: bool,
     opened: workflow.Opened | None = None,
 ) -> dict[str, Any]:
-    if opened is not None and not application.is_bundle:
+    if opened is not None and own and not application.is_bundle:
         # Just made by this request: its rows are at hand, none to read back.
+        return s.new_application_detail(
+            application,
+            events=[e for e in opened.events if e.action not in display.STAFF_ONLY_ACTIONS],
+            materials=opened.materials,
+            remaining=deadlines.remaining([application]),
+        )
+    if opened is not None and not application.is_bundle:
         context: dict[str, Any] = {
             "events": opened.events,
             "materials": opened.materials,
@@ -357,9 +364,7 @@ class ApplicationList(generics.GenericAPIView):  # type: ignore[type-arg]
     def post(self, request: Request) -> Response:
         request.data  # noqa: B018  (a body that cannot be read is refused first)
         key = _idempotency_key(request)
-        serializer = s.ApplicationCreateSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
+        data = s.create_input(request.data)
         new = drafts.NewApplication(
             service=data.get("service"),
             bundle=data.get("bundle"),

@@ -1,6 +1,7 @@
 """好差评 in the browser: a citizen rates his completed case 非常不满意; the department's
 administrator finds the rectification, investigates, classifies, acts, calls back and answers;
-the citizen reads the answer on his case page and says he is satisfied."""
+the citizen reads the answer on his case page and says he is satisfied. The department's
+statistics dashboard and the public satisfaction page count the rating."""
 
 from __future__ import annotations
 
@@ -34,10 +35,23 @@ def shoot(page, name: str) -> None:
     page.set_viewport_size({"width": 1280, "height": 900})
 
 
+def figure(page, name: str) -> str:
+    """The value shown beside ``name`` in a page's list of figures."""
+    entry = page.locator(".figures > div", has=page.get_by_text(name, exact=True))
+    return entry.locator("dd").inner_text().strip()
+
+
 def test_a_very_dissatisfied_rating_is_rectified_and_answered(new_page, settings):
     settings.STAFF_MFA_REQUIRED = False  # the second factor has its own journey
     w = world()
     done = workflow.approve(w.accepted(), by=w.department_admin)
+
+    staff = new_page()
+    staff.goto("/staff/statistics/")
+    sign_in(staff, w.department_admin.email, PASSWORD)
+    expect(staff.get_by_role("heading", name="Ratings in this period")).to_be_visible()
+    assert (figure(staff, "Ratings"), figure(staff, "Bad ratings")) == ("0", "0")
+    assert figure(staff, "Satisfaction rate") == "—"
 
     citizen = new_page()
     citizen.goto(f"/applications/{done.pk}/")
@@ -59,9 +73,7 @@ def test_a_very_dissatisfied_rating_is_rectified_and_answered(new_page, settings
     assert (evaluation.level, evaluation.efficiency) == (1, 1)
     rect = Rectification.objects.get(evaluation=evaluation)
 
-    staff = new_page()
     staff.goto("/staff/")
-    sign_in(staff, w.department_admin.email, PASSWORD)
     staff.get_by_role("link", name="Bad ratings to rectify").click()
     expect(staff.get_by_role("heading", name="Bad ratings to rectify")).to_be_visible()
     shoot(staff, "rectification-list")
@@ -96,3 +108,27 @@ def test_a_very_dissatisfied_rating_is_rectified_and_answered(new_page, settings
     expect(citizen.get_by_text("You were satisfied with this answer.")).to_be_visible()
     closed = Rectification.objects.get(pk=rect.pk)
     assert closed.status == RectificationStatus.CLOSED and closed.applicant_satisfied is True
+
+    # The department's dashboard counts the rating: one, bad, nobody satisfied.
+    staff.goto("/staff/statistics/")
+    assert (figure(staff, "Ratings"), figure(staff, "Bad ratings")) == ("1", "1")
+    assert figure(staff, "Satisfaction rate") == "0%"
+    per_department = staff.locator(
+        "section", has=staff.get_by_role("heading", name="Satisfaction per department")
+    )
+    expect(per_department.get_by_role("row", name=w.department.name)).to_contain_text("0.0%")
+    shoot(staff, "dashboard-rated")
+
+    # So does the public page, which lists the answered bad rating without the comment.
+    public = new_page()
+    public.goto("/satisfaction/")
+    public.get_by_role("link", name=w.department.name).click()
+    expect(public.get_by_role("heading", name=w.department.name, level=1)).to_be_visible()
+    assert (figure(public, "Ratings"), figure(public, "Satisfaction rate")) == ("1", "0%")
+    answered = public.locator(
+        "section", has=public.get_by_role("heading", name="Latest answered bad ratings")
+    )
+    expect(answered.get_by_role("row").nth(1)).to_contain_text("Very dissatisfied")
+    expect(answered).to_contain_text("Reasonable: rectified")
+    expect(public.locator("main")).not_to_contain_text("材料清单前后说法不一")
+    shoot(public, "public-department")

@@ -19,14 +19,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
-from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Value
-from django.db.models.functions import Coalesce, Greatest
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F, Q, Value
+from django.db.models.functions import Greatest
 from django.utils import formats, timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 
 from portal import organisations
+from portal.db import prepared_cursor
 from portal.errors import Conflict, IllegalMove, Invalid, NotAllowed, NotFound
 from portal.models import Organisation, ServiceHall, User
 from services import calendar, hallcodes
@@ -305,59 +307,81 @@ class _PersonNow:
     blocked_until: dt.datetime | None
     same_day: bool
     live: int
+    offered: bool
+
+
+# Everything ``_check_may_book`` reads, in one statement run on every booking: written out
+# because the ORM spent more CPU compiling these subqueries than the database spent running
+# them, and sent with server-side binding so that PostgreSQL plans it once per connection
+# (portal.db.prepared_cursor). The count of live bookings stops at the limit.
+_CHECKS_SQL = """
+SELECT
+  (SELECT k.until FROM services_bookingblock k
+    WHERE k.person_id = u.id AND k.lifted_at IS NULL AND k.starts_at <= %s AND k.until > %s
+    ORDER BY k.until DESC LIMIT 1),
+  EXISTS (SELECT 1 FROM services_booking b
+    WHERE b.person_id = u.id AND b.status IN ({live}) AND b.day = %s AND b.{subject}_id = %s
+      AND b.id <> %s),
+  (SELECT COUNT(*) FROM (SELECT 1 FROM services_booking b
+    JOIN services_slot s ON s.id = b.slot_id
+    WHERE b.person_id = u.id AND b.status IN ({live}) AND s.ends_at > %s AND b.id <> %s
+    LIMIT %s) coming),
+  EXISTS (SELECT 1 FROM services_service v
+    JOIN services_service_halls h ON h.service_id = v.id AND h.servicehall_id = %s
+    WHERE v.is_published AND v.bookable AND {offered}
+      AND (EXISTS (SELECT 1 FROM services_windowgroup_services g
+                   WHERE g.windowgroup_id = %s AND g.service_id = v.id)
+           OR EXISTS (SELECT 1 FROM services_windowgroup_categories c
+                      WHERE c.windowgroup_id = %s AND c.servicecategory_id = v.category_id)))
+FROM portal_user u WHERE u.id = %s
+"""
+_OFFERED_SERVICE = "v.id = %s"
+_OFFERED_BUNDLE = (
+    "v.id IN (SELECT m.service_id FROM services_bundlemember m WHERE m.bundle_id = %s)"
+)
 
 
 def _person_now(
     person: User,
     *,
-    day: dt.date,
+    slot: Slot,
     service: Service | None,
     bundle: Bundle | None,
     now: dt.datetime,
     ignore: Booking | None,
     lock: bool,
 ) -> _PersonNow:
-    """The person's block, a live booking of the same thing that day, and his live bookings
-    to come: one query, which also locks his row when booking so that his bookings are made
-    one at a time ("at most N live" holds under concurrency too)."""
-    live = Booking.objects.filter(person=OuterRef("pk"), status__in=LIVE_BOOKING_STATUSES)
-    if ignore is not None:
-        live = live.exclude(pk=ignore.pk)
-    same = live.filter(day=day).filter(
-        Q(service=service) if service is not None else Q(bundle=bundle)
+    """The person's block, a live booking of the same thing that day, his live bookings to
+    come (counted up to the limit), and whether the slot's queue takes the service (or one of
+    the bundle's members): one query, which also locks his row when booking so that his
+    bookings are made one at a time ("at most N live" holds under concurrency too)."""
+    ops = connection.ops
+    moment = ops.adapt_datetimefield_value(now)
+    live = [status.value for status in LIVE_BOOKING_STATUSES]
+    subject = service.pk if service is not None else bundle.pk if bundle is not None else 0
+    other = ignore.pk if ignore is not None else 0
+    sql = _CHECKS_SQL.format(
+        live=", ".join(["%s"] * len(live)),
+        subject="service" if service is not None else "bundle",
+        offered=_OFFERED_SERVICE if service is not None else _OFFERED_BUNDLE,
     )
-    coming = (
-        live.filter(slot__ends_at__gt=now)
-        .order_by()
-        .values("person")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    blocks = BookingBlock.objects.filter(
-        person=OuterRef("pk"), lifted_at__isnull=True, starts_at__lte=now, until__gt=now
-    ).order_by("-until")
-    people = User.objects.filter(pk=person.pk)
-    if lock:
-        people = people.select_for_update(of=("self",))
-    row = people.annotate(
-        blocked_until=Subquery(blocks.values("until")[:1]),
-        same_day=Exists(same),
-        live=Coalesce(Subquery(coming), 0),
-    ).values_list("blocked_until", "same_day", "live")
-    blocked_until, same_day, count = row.get()
-    return _PersonNow(blocked_until, bool(same_day), int(count))
-
-
-def _offered(slot: Slot, *, service: Service | None, bundle: Bundle | None) -> bool:
-    """Whether the hall takes bookings for the service (or one of the bundle's services) in
-    the slot's queue: one query."""
-    if bundle is not None and not bundle.is_published:
-        return False
-    found = Service.objects.filter(is_published=True, bookable=True, halls=slot.hall_id).filter(
-        Q(window_groups=slot.group_id) | Q(category__window_groups=slot.group_id)
-    )
-    found = found.filter(pk=service.pk) if service is not None else found.filter(bundles=bundle)
-    return found.exists()
+    if lock and connection.features.has_select_for_update:
+        sql += " FOR UPDATE"
+    params = [
+        *(moment, moment),
+        *(*live, ops.adapt_datefield_value(slot.day), subject, other),
+        *(*live, moment, other, rules().max_live),
+        *(slot.hall_id, subject, slot.group_id, slot.group_id),
+        person.pk,
+    ]
+    with prepared_cursor() as cursor:
+        cursor.execute(sql, params)
+        blocked_until, same_day, count, offered = cursor.fetchone()
+    if isinstance(blocked_until, str):  # SQLite answers text
+        blocked_until = parse_datetime(blocked_until)
+    if blocked_until is not None and timezone.is_naive(blocked_until):
+        blocked_until = timezone.make_aware(blocked_until, dt.UTC)
+    return _PersonNow(blocked_until, bool(same_day), int(count), bool(offered))
 
 
 def _check_may_book(
@@ -377,7 +401,7 @@ def _check_may_book(
         raise Invalid(_("Book either one service or one bundle."), code="service_or_bundle")
     state = _person_now(
         person,
-        day=slot.day,
+        slot=slot,
         service=service,
         bundle=bundle,
         now=now,
@@ -404,7 +428,7 @@ def _check_may_book(
             else _("“%(name)s” is for individuals: book it for yourself.")
         )
         raise Invalid(message % {"name": subject.display_name}, code="wrong_applicant_kind")
-    if not _offered(slot, service=service, bundle=bundle):
+    if not state.offered or (bundle is not None and not bundle.is_published):
         raise Invalid(
             _("%(hall)s does not take bookings for “%(name)s”.")
             % {"hall": slot.hall.name, "name": subject.display_name},
@@ -497,19 +521,28 @@ def book(
     service: Service | None = None,
     bundle: Bundle | None = None,
     organisation: Organisation | None = None,
+    remember: Callable[[Booking], None] | None = None,
 ) -> Booking:
     """Book a place in ``slot`` for the person (or the organisation he acts for), for one
-    service or one bundle. Returns the booking with its code; raises a refusal otherwise:
+    service or one bundle; ``remember`` runs inside the booking's transaction (the request's
+    key is stored there, ``services.booking_keys``). Returns the booking with its code;
+    raises a refusal otherwise:
     Invalid (slot_started, beyond_booking_window, not_offered_here, wrong_applicant_kind),
     Conflict (fully_booked, slot_closed, one_a_day, too_many_bookings), NotAllowed
     (booking_blocked, not_an_agent)."""
     for _attempt in range(3):
         try:
-            return _book(
-                person=person, slot=slot, service=service, bundle=bundle, organisation=organisation
+            made = _book(
+                person=person,
+                slot=slot,
+                service=service,
+                bundle=bundle,
+                organisation=organisation,
+                remember=remember,
             )
         except _CodeTaken:
             continue
+        return made
     raise RuntimeError("no free booking code after 3 attempts")
 
 
@@ -521,6 +554,7 @@ def _book(
     service: Service | None,
     bundle: Bundle | None,
     organisation: Organisation | None,
+    remember: Callable[[Booking], None] | None,
 ) -> Booking:
     now = timezone.now()
     _check_may_book(
@@ -541,6 +575,8 @@ def _book(
     assert subject is not None
     _insert(booking, subject)
     _record(booking, "book", by=person, from_status="", slot=slot.pk)
+    if remember is not None:
+        remember(booking)
     _tell_on_commit(booking.pk, "book")
     return booking
 

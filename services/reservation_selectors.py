@@ -50,8 +50,8 @@ def available_slots(
 ) -> QuerySet[Slot]:
     """Slots of the hall's queues for the service or bundle, not started, not closed, within
     the booking window, on ``day`` (or from ``first`` to ``last``); full ones included (their
-    ``places_left`` is 0) so that a page can show them greyed. One query."""
-    groups = booking.groups_for(hall, service=service, bundle=bundle)
+    ``places_left`` is 0) so that a page can show them greyed. One query (the queues that
+    take the service are a subquery of it)."""
     window_first, window_last = booking_days()
     if day is not None:
         first = last = day
@@ -60,7 +60,7 @@ def available_slots(
     return (
         Slot.objects.filter(
             hall=hall,
-            group__in=groups,
+            group__in=_queues_taking(hall, service=service, bundle=bundle),
             day__gte=first,
             day__lte=last,
             starts_at__gt=timezone.now(),
@@ -68,6 +68,27 @@ def available_slots(
         )
         .select_related("group")
         .order_by("starts_at", "group__order")
+    )
+
+
+def _queues_taking(
+    hall: ServiceHall, *, service: Service | None, bundle: Bundle | None
+) -> QuerySet[WindowGroup]:
+    """The ids of the hall's queues with a window in service that take the service (or one
+    of the bundle's members), as a subquery: what ``booking.groups_for`` lists."""
+    offered = Service.objects.filter(is_published=True, bookable=True, halls=hall)
+    if service is not None:
+        offered = offered.filter(pk=service.pk)
+    elif bundle is not None and bundle.is_published:
+        offered = offered.filter(bundles=bundle)
+    else:
+        offered = offered.none()
+    return (
+        WindowGroup.objects.filter(hall=hall, windows__is_open=True)
+        .filter(
+            Q(services__in=offered.values("pk")) | Q(categories__in=offered.values("category_id"))
+        )
+        .values("pk")
     )
 
 

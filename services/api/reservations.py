@@ -9,12 +9,10 @@ like the staff pages.
 
 from __future__ import annotations
 
-import hashlib
-import json
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
+from django.db.models import QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -39,7 +37,7 @@ from portal.auth import signed_in_user
 from portal.errors import Conflict
 from portal.middleware import session_has_mfa
 from portal.models import Organisation, ServiceHall, User
-from services import booking, hallcodes, queueing
+from services import booking, booking_keys, hallcodes, queueing
 from services import reservation_selectors as reads
 from services.models.bundles import Bundle
 from services.models.catalogue import Service
@@ -47,8 +45,6 @@ from services.models.reservations import Booking, Slot, Ticket, Window, WindowGr
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 MAX_KEY_LENGTH = 100
-# How long a booking request's key answers with the booking it made.
-IDEMPOTENCY_SECONDS = 24 * 3600
 
 
 def _error(description: str) -> OpenApiResponse:
@@ -109,6 +105,28 @@ class BookingSerializer(serializers.Serializer):
 
     def get_qr(self, obj: Booking) -> str:
         return hallcodes.qr_payload(obj.code) if obj.is_live() else ""
+
+
+_moment = serializers.DateTimeField()
+
+
+def booking_answer(made: Booking) -> dict[str, Any]:
+    """``BookingSerializer(made).data`` for a booking just made, from the rows in hand (no
+    query), without building a serializer: the answer of every booking request."""
+    return {
+        "id": made.pk,
+        "code": made.code,
+        "qr": hallcodes.qr_payload(made.code) if made.is_live() else "",
+        "status": str(made.status),
+        "hall": made.hall_id,
+        "slot": made.slot_id,
+        "starts_at": _moment.to_representation(made.slot.starts_at),
+        "ends_at": _moment.to_representation(made.slot.ends_at),
+        "service": made.service.code if made.service is not None else None,
+        "bundle": made.bundle.slug if made.bundle is not None else None,
+        "organisation": made.organisation_id,
+        "created_at": _moment.to_representation(made.created_at),
+    }
 
 
 class BookingCreateSerializer(serializers.Serializer):
@@ -208,6 +226,28 @@ class DisplaySerializer(serializers.Serializer):
         return {"id": obj.hall.pk, "name": obj.hall.display_name}
 
 
+def slot_rows(slots: QuerySet[Slot]) -> list[dict[str, Any]]:
+    """The API's shape of each slot (``SlotSerializer``), read as plain values: the slots
+    list is the hall's busiest public read, and model instances and a serializer per row
+    cost more than the query."""
+    to_text = _moment.to_representation
+    return [
+        {
+            "id": pk,
+            "hall": hall_id,
+            "queue": letter,
+            "day": day.isoformat(),
+            "starts_at": to_text(starts_at),
+            "ends_at": to_text(ends_at),
+            "capacity": capacity,
+            "places_left": max(capacity - booked, 0),
+        }
+        for pk, hall_id, letter, day, starts_at, ends_at, capacity, booked in slots.values_list(
+            "pk", "hall_id", "group__letter", "day", "starts_at", "ends_at", "capacity", "booked"
+        )
+    ]
+
+
 # --- Slots and bookings ------------------------------------------------------------------------
 
 
@@ -235,7 +275,7 @@ class SlotList(APIView):
             bundle=data.get("bundle"),
             day=data.get("day"),
         )
-        return Response(SlotSerializer(slots, many=True).data)
+        return Response(slot_rows(slots))
 
 
 def _idempotency_key(request: Request) -> str:
@@ -249,37 +289,6 @@ def _idempotency_key(request: Request) -> str:
         }
         raise ValidationError({IDEMPOTENCY_HEADER: [message]}, code="idempotency_key_too_long")
     return key
-
-
-def book_once(user: User, key: str, payload: Any, make: Any) -> tuple[Booking, bool]:
-    """The booking made by an earlier request with the same key and body, or a new one.
-
-    The booking row has no key column, so the key is kept in the cache (shared through Redis)
-    for a day; the first request holds it while booking, so a retry sent meanwhile is told to
-    wait rather than booking twice (the domain's one-a-day rule is the last guard)."""
-    digest = hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
-    slot = f"booking-idempotency:{user.pk}:{hashlib.sha256(key.encode()).hexdigest()}"
-    if not cache.add(slot, {"digest": digest, "booking": None}, IDEMPOTENCY_SECONDS):
-        earlier = cache.get(slot) or {}
-        if earlier.get("digest") != digest:
-            raise Conflict(
-                _("This Idempotency-Key was used for another booking."),
-                code="idempotency_conflict",
-            )
-        found = Booking.objects.filter(pk=earlier.get("booking") or 0, person=user).first()
-        if found is None:
-            raise Conflict(
-                _("A booking with this Idempotency-Key is being made: try again shortly."),
-                code="idempotency_in_progress",
-            )
-        return found, False
-    try:
-        made = make()
-    except Exception:
-        cache.delete(slot)
-        raise
-    cache.set(slot, {"digest": digest, "booking": made.pk}, IDEMPOTENCY_SECONDS)
-    return made, True
 
 
 class BookingList(APIView):
@@ -339,8 +348,7 @@ class BookingList(APIView):
             401: _error("Not signed in."),
             403: _error("booking_blocked (missed bookings) or not_an_agent."),
             409: _error(
-                "fully_booked, slot_closed, one_a_day, too_many_bookings, "
-                "idempotency_conflict, idempotency_in_progress."
+                "fully_booked, slot_closed, one_a_day, too_many_bookings, idempotency_conflict."
             ),
         },
         extensions=_codes(
@@ -359,7 +367,6 @@ class BookingList(APIView):
                 "one_a_day",
                 "too_many_bookings",
                 "idempotency_conflict",
-                "idempotency_in_progress",
             ],
         ),
     )
@@ -369,24 +376,16 @@ class BookingList(APIView):
         serializer = BookingCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        user = signed_in_user(request)
-        made, created = book_once(
-            user,
-            key,
-            request.data,
-            lambda: booking.book(
-                person=user,
-                slot=data["slot"],
-                service=data.get("service"),
-                bundle=data.get("bundle"),
-                organisation=data.get("organisation"),
-            ),
+        answer, created = booking_keys.book_once(
+            person=signed_in_user(request),
+            key=booking_keys.RequestKey.of(key, request.data),
+            answer=booking_answer,
+            slot=data["slot"],
+            service=data.get("service"),
+            bundle=data.get("bundle"),
+            organisation=data.get("organisation"),
         )
-        made = reads.my_bookings(user).get(pk=made.pk)
-        return Response(
-            BookingSerializer(made).data,
-            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
-        )
+        return Response(answer, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
 
 def _booking(request: Request, pk: int) -> Booking:

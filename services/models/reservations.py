@@ -17,8 +17,26 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from portal.models import Department, Organisation, ServiceCategory, ServiceHall, User
+from services.models.booking_keys import BookingKey
 from services.models.bundles import Bundle
 from services.models.catalogue import Service
+
+__all__ = [
+    "LIVE_BOOKING_STATUSES",
+    "Booking",
+    "BookingBlock",
+    "BookingKey",
+    "BookingStatus",
+    "ReservationEvent",
+    "Slot",
+    "SlotTemplate",
+    "Ticket",
+    "TicketStatus",
+    "Window",
+    "WindowGroup",
+    "WindowKind",
+    "WindowShift",
+]
 
 
 class WindowGroup(models.Model):

@@ -258,3 +258,29 @@ def test_every_reservations_operation_is_documented_with_its_errors(client):
     booking_post = doc["paths"]["/api/v1/bookings/"]["post"]
     assert "409" in booking_post["responses"]
     assert any(p["name"] == "Idempotency-Key" for p in booking_post["parameters"])
+
+
+def test_booking_and_the_slots_list_take_a_fixed_number_of_queries(
+    django_assert_num_queries, monkeypatch
+):
+    from django.db import transaction
+
+    # The holder's notice is sent by a task after commit, not by the request.
+    monkeypatch.setattr(transaction, "on_commit", lambda func, using=None, robust=False: None)
+    h = make_hall()
+    citizen = UserFactory()
+    client = api(citizen)
+    for hours in range(1, 30):
+        h.slot(starts_in=dt.timedelta(hours=hours))
+    _book(client, h.slot(), h.service)
+    # session, user, slot, service; in the transaction: the checks, the place, the booking,
+    # its event, its key (and the test's savepoint around them)
+    later = h.slot(starts_in=dt.timedelta(days=3))
+    with django_assert_num_queries(11):
+        made = _book(client, later, h.service)
+    assert made.status_code == 201
+    with django_assert_num_queries(3):  # hall, service, slots
+        listed = api().get(
+            reverse("services_api:slot_list"), {"hall": h.hall.pk, "service": h.service.code}
+        )
+    assert len(listed.json()) == 31

@@ -137,3 +137,31 @@ def test_racing_cancels_free_each_place_once_and_bookings_never_overfill():
     assert slot.booked == live == len(new)
     assert 1 <= len(new) <= slot.capacity
     assert Booking.objects.filter(slot=slot, status=BookingStatus.CANCELLED).count() == 5
+
+
+def test_one_key_sent_ten_times_at_once_books_once_and_answers_each_the_same():
+    from services import booking_keys
+    from services.api.reservations import booking_answer
+
+    h = make_hall()
+    person = UserFactory()
+    slot = h.slot(capacity=20)
+    body = {"slot": slot.pk, "service": h.service.code}
+    key = booking_keys.RequestKey.of("retry-storm", body)
+    other = booking_keys.RequestKey.of("retry-storm", {**body, "slot": slot.pk + 1})
+
+    def send(key: booking_keys.RequestKey) -> Any:
+        return booking_keys.book_once(
+            person=person, key=key, answer=booking_answer, slot=slot, service=h.service
+        )
+
+    answers = race_on(slot, [lambda: send(key)] * 10)
+
+    assert all(isinstance(r, tuple) for r in answers), answers
+    assert sum(created for _answer, created in answers) == 1
+    assert len({answer["id"] for answer, _created in answers}) == 1
+    with pytest.raises(Conflict) as refused:
+        send(other)
+    assert refused.value.code == "idempotency_conflict"
+    slot.refresh_from_db()
+    assert slot.booked == 1 == Booking.objects.filter(person=person).count()

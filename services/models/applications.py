@@ -83,6 +83,7 @@ class Application(models.Model):
         on_delete=models.PROTECT,
         null=True,
         blank=True,
+        db_index=False,  # a partial index below
         related_name="applications",
         verbose_name=_("bundle"),
     )
@@ -91,17 +92,23 @@ class Application(models.Model):
         on_delete=models.CASCADE,
         null=True,
         blank=True,
+        db_index=False,  # a partial index below
         related_name="children",
         verbose_name=_("bundle application"),
     )
     applicant = models.ForeignKey(
-        User, on_delete=models.PROTECT, related_name="applications", verbose_name=_("applicant")
+        User,
+        on_delete=models.PROTECT,
+        db_index=False,  # application_by_applicant leads with it
+        related_name="applications",
+        verbose_name=_("applicant"),
     )
     organisation = models.ForeignKey(
         Organisation,
         on_delete=models.PROTECT,
         null=True,
         blank=True,
+        db_index=False,  # a partial index below
         related_name="applications",
         verbose_name=_("on behalf of"),
     )
@@ -113,6 +120,7 @@ class Application(models.Model):
         on_delete=models.PROTECT,
         null=True,
         blank=True,
+        db_index=False,  # application_intake leads with it
         related_name="applications",
         verbose_name=_("service hall"),
     )
@@ -121,6 +129,7 @@ class Application(models.Model):
         on_delete=models.PROTECT,
         null=True,
         blank=True,
+        db_index=False,  # a partial index below
         related_name="+",
         verbose_name=_("taken in by"),
     )
@@ -128,15 +137,14 @@ class Application(models.Model):
         _("status"),
         max_length=24,
         choices=ApplicationStatus.choices,
-        default=ApplicationStatus.DRAFT,
-        db_index=True,
+        default=ApplicationStatus.DRAFT,  # application_routing leads with it
     )
     answers = models.JSONField(_("answers"), default=dict, blank=True)
     bundle_choices = models.JSONField(
         _("optional services chosen"), default=list, blank=True, help_text=_("Service codes.")
     )
-    tracking_token = models.CharField(
-        _("tracking token"), max_length=32, unique=True, default=new_tracking_token
+    tracking_token = models.CharField(  # unique: a constraint below
+        _("tracking token"), max_length=32, default=new_tracking_token
     )
     # NULL, not "": unique only once given (the key, the pickup code, the acceptance number).
     idempotency_key = models.CharField(max_length=100, null=True, blank=True)  # noqa: DJ001
@@ -144,8 +152,9 @@ class Application(models.Model):
 
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
-    acceptance_number = models.CharField(
-        _("acceptance number"), max_length=40, null=True, blank=True, unique=True
+    # Unique once given: a constraint below.
+    acceptance_number = models.CharField(  # noqa: DJ001
+        _("acceptance number"), max_length=40, null=True, blank=True
     )
     accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
     due_date = models.DateField(_("due date"), null=True, blank=True)
@@ -164,16 +173,18 @@ class Application(models.Model):
         on_delete=models.PROTECT,
         null=True,
         blank=True,
+        db_index=False,  # a partial index below
         related_name="+",
         verbose_name=_("review step"),
     )
     step_started_at = models.DateTimeField(null=True, blank=True)
-    routed_at = models.DateTimeField(_("routed"), null=True, blank=True, db_index=True)
+    routed_at = models.DateTimeField(_("routed"), null=True, blank=True)  # application_routing
     assigned_to = models.ForeignKey(
         User,
         on_delete=models.PROTECT,
         null=True,
         blank=True,
+        db_index=False,  # application_queue leads with it
         related_name="assigned_applications",
         verbose_name=_("reviewer"),
     )
@@ -189,6 +200,7 @@ class Application(models.Model):
         on_delete=models.PROTECT,
         null=True,
         blank=True,
+        db_index=False,  # a partial index below
         related_name="+",
         verbose_name=_("result certificate"),
     )
@@ -216,6 +228,12 @@ class Application(models.Model):
                 condition=Q(pickup_code__isnull=False, handed_over_at__isnull=True),
                 name="pickup_code_unique_while_waiting",
             ),
+            models.UniqueConstraint(fields=["tracking_token"], name="application_tracking_token"),
+            models.UniqueConstraint(
+                fields=["acceptance_number"],
+                condition=Q(acceptance_number__isnull=False),
+                name="application_acceptance_number",
+            ),
         ]
         indexes = [
             models.Index(fields=["applicant", "-created_at"], name="application_by_applicant"),
@@ -229,6 +247,27 @@ class Application(models.Model):
             models.Index(
                 fields=["completed_at", "service", "accepted_at", "due_date"],
                 name="application_completed",
+            ),
+            # Every index is written on each insert and on each move that changes the row's
+            # place in it, and a submit is the busiest write (issue 8): the links most cases
+            # leave empty are indexed only where given (what deleting the linked row and
+            # reading a bundle's children look up), and the columns a composite index above
+            # leads with have no index of their own; nothing searches by prefix, so no LIKE
+            # indexes either (services/migrations/0012_application_speed.py).
+            *(
+                models.Index(
+                    fields=[link],
+                    condition=Q(**{f"{link}__isnull": False}),
+                    name=f"application_{link}",
+                )
+                for link in (
+                    "bundle",
+                    "parent",
+                    "organisation",
+                    "taken_in_by",
+                    "review_step",
+                    "result_certificate",
+                )
             ),
         ]
 

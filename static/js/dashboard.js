@@ -7,7 +7,10 @@
   if (!source || !window.echarts) { return; }
   var charts = JSON.parse(source.textContent);
   var palette = ["#1f5fa8", "#c8641e", "#2e7d32", "#7b1fa2"];
-  document.querySelectorAll("[data-chart]").forEach(function (node) {
+  // A chart inside a closed <details> has no width yet: draw it when its section opens.
+  function draw(node) {
+    if (node.getAttribute("data-drawn")) { return; }
+    node.setAttribute("data-drawn", "1");
     var spec = charts[node.getAttribute("data-chart")];
     if (!spec || !spec.labels.length) { return; }
     var line = node.getAttribute("data-chart") === "applications";
@@ -28,5 +31,10 @@
       })
     });
     window.addEventListener("resize", function () { chart.resize(); });
+  }
+  document.querySelectorAll("[data-chart]").forEach(function (node) {
+    var section = node.closest("details");
+    if (!section || section.open) { draw(node); return; }
+    section.addEventListener("toggle", function () { if (section.open) { draw(node); } });
   });
 })();

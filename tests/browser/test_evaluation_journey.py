@@ -113,9 +113,10 @@ def test_a_very_dissatisfied_rating_is_rectified_and_answered(new_page, settings
     staff.goto("/staff/statistics/")
     assert (figure(staff, "Ratings"), figure(staff, "Bad ratings")) == ("1", "1")
     assert figure(staff, "Satisfaction rate") == "0%"
-    per_department = staff.locator(
-        "section", has=staff.get_by_role("heading", name="Satisfaction per department")
-    )
+    title = staff.get_by_role("heading", name="Satisfaction per department")
+    per_department = staff.locator("details", has=title)
+    expect(per_department.get_by_role("table")).to_be_hidden()  # folded until opened
+    title.click()
     expect(per_department.get_by_role("row", name=w.department.name)).to_contain_text("0.0%")
     shoot(staff, "dashboard-rated")
 

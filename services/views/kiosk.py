@@ -3,21 +3,26 @@ up an application's progress, verify a certificate.
 
 Public and touch-first; it keeps no citizen's session (no sign-in, nothing remembered between
 visitors) and shows nothing personal beyond a masked name. kiosk.js returns it to the start
-screen after a minute without a touch; a meta refresh does so without JS.
+screen after a minute without a touch; a meta refresh does so without JS. A certificate is
+checked here, in the kiosk's own page, with its reads bounded by a statement timeout.
 """
 
 from __future__ import annotations
 
+import logging
 import re
 from typing import Any
 from urllib.parse import urlsplit
 
+from django.db import DatabaseError, connection, transaction
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.urls import Resolver404, resolve
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from certificates import identifiers, sharing, verification
+from certificates.verification import Result
 from portal import identity
 from portal.errors import Refusal
 from portal.models import PersonProfile, ServiceHall
@@ -27,8 +32,12 @@ from services.forms.booking import AcceptanceNumberForm, KioskCodeForm, VerifySc
 from services.models.applications import Application, ApplicationStatus
 from services.models.reservations import Ticket, WindowGroup
 
+logger = logging.getLogger(__name__)
+
 IDLE_SECONDS = 60
 VERIFY_VIEWS = {"certificates:verify", "certificates:verify_identifier"}
+# Seconds any one database read of a certificate check may take before the kiosk says so.
+CHECK_TIMEOUT = 5
 
 
 def _hall(pk: int) -> ServiceHall:
@@ -157,19 +166,57 @@ def progress(request: HttpRequest, pk: int) -> HttpResponse:
     return _page(request, hall, "progress.html", status=400 if form.is_bound else 200, form=form)
 
 
+def _checked(path: str) -> tuple[Result | None, str] | None:
+    """The verification of what a certificate's QR code points at (a share link or a printed
+    certificate's identifier), made here rather than by sending the kiosk to the public page,
+    which has no way back to the start screen. None for an address that is not one. Each read
+    is bounded by ``CHECK_TIMEOUT`` (PostgreSQL)."""
+    try:
+        match = resolve(path)
+    except Resolver404:
+        return None
+    if match.view_name not in VERIFY_VIEWS:
+        return None
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                # SET cannot take a bound parameter; the value is ours, not the visitor's.
+                cursor.execute(f"SET LOCAL statement_timeout = {int(CHECK_TIMEOUT * 1000)}")
+        if match.view_name == "certificates:verify":
+            return sharing.open_token(match.kwargs["token"]), ""
+        try:
+            return verification.verify_identifier(match.kwargs["identifier"]), ""
+        except identifiers.InvalidIdentifier as exc:
+            return None, exc.messages[0]
+
+
 @never_cache
 @require_http_methods(["GET", "POST"])
 def verify(request: HttpRequest, pk: int) -> HttpResponse:
-    """The certificate's QR code holds the public verification page's address: go there."""
+    """A certificate's QR code under the scanner: its verification, on the kiosk's screen."""
     hall = _hall(pk)
     form = VerifyScanForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         path = urlsplit(form.cleaned_data["scanned"].strip()).path
         try:
-            match = resolve(path)
-        except Resolver404:
-            match = None
-        if match is not None and match.view_name in VERIFY_VIEWS:
-            return redirect(path)
-        return _page(request, hall, "verify.html", status=400, form=VerifyScanForm(), unknown=True)
+            checked = _checked(path)
+        except DatabaseError:  # a statement past the timeout, or the database away
+            logger.warning("kiosk certificate check failed", exc_info=True)
+            return _page(
+                request, hall, "verify.html", status=503, form=VerifyScanForm(), unavailable=True
+            )
+        if checked is None:
+            return _page(
+                request, hall, "verify.html", status=400, form=VerifyScanForm(), unknown=True
+            )
+        result, invalid = checked
+        return _page(
+            request,
+            hall,
+            "verify.html",
+            status=400 if invalid else 200,
+            result=result,
+            rows=sharing.shown(result) if result is not None else [],
+            invalid=invalid,
+        )
     return _page(request, hall, "verify.html", status=400 if form.is_bound else 200, form=form)

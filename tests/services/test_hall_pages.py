@@ -279,16 +279,6 @@ def test_the_kiosk_looks_up_progress_by_acceptance_number_typed_as_digits():
     assert Client().post(url, {"number": "SL20000101-0001-00001"}).status_code == 404
 
 
-def test_the_kiosk_opens_the_certificates_verification_page_for_its_qr():
-    hall = make_hall().hall
-    url = reverse("services:kiosk_verify", args=[hall.pk])
-    verify = reverse("certificates:verify_identifier", args=["ABC123"])
-    response = Client().post(url, {"scanned": f"https://onewindow.example{verify}"})
-    assert response.status_code == 302 and response["Location"] == verify
-    elsewhere = Client().post(url, {"scanned": "https://evil.example/login/"})
-    assert elsewhere.status_code == 400
-
-
 def test_the_kiosk_returns_to_its_start_without_js():
     hall = make_hall().hall
     page = Client().get(reverse("services:kiosk_check_in", args=[hall.pk])).content.decode()

@@ -294,5 +294,5 @@ class BundleAdmin(SystemAdminOnly, admin.ModelAdmin):  # type: ignore[misc]
             self.delete_model(request, obj)
 
 
-# Registering the calendar admin and the halls' queues, slots and bookings.
-from services import calendar_admin, reservations_admin  # noqa: E402, F401
+# Registering the calendar admin, the halls' queues, slots and bookings, ratings and rectifications.
+from services import calendar_admin, evaluation_admin, reservations_admin  # noqa: E402, F401

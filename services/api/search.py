@@ -174,13 +174,10 @@ class Suggest(APIView):
     def get(self, request: Request) -> Response:
         query = _query(request)
         found = search.find(query, names_only=True)
-        hits = search.page(found, 0, SUGGESTIONS)
-        return Response(
-            {
-                "query": query,
-                "results": [
-                    {k: v for k, v in result(hit).items() if k not in {"department", "category"}}
-                    for hit in hits
-                ],
-            }
-        )
+        rows = search.suggestions(found, SUGGESTIONS)
+        for row in rows:
+            if row["kind"] == "bundle":
+                row["url"] = reverse("services:bundle_detail", args=[row["slug"]])
+            else:
+                row["url"] = reverse("services:service_detail", args=[row["code"]])
+        return Response({"query": query, "results": rows})

@@ -28,7 +28,7 @@ from services.search.index import (
     tokens_for_bundle,
 )
 from services.search.query import MAX_QUERY_LENGTH, MAX_TERMS, QueryTooLong, Term, parse
-from services.search.results import Hit, did_you_mean, page, record_miss
+from services.search.results import Hit, did_you_mean, page, record_miss, suggestions
 from services.search.text import normalise
 
 __all__ = [
@@ -48,6 +48,7 @@ __all__ = [
     "record_miss",
     "reindex_all",
     "search",
+    "suggestions",
     "tokens_for",
     "tokens_for_bundle",
 ]

@@ -30,6 +30,8 @@ MAX_KEYS = 48  # index ranges read per query
 MAX_NAME_ROWS = 2000
 MIN_NAME_ROWS = 300
 ROW_BUDGET = 6000
+# Suggestions (names only, eight shown) read fewer: a first character typed is no query.
+SUGGEST_NAME_ROWS = 400
 MIN_COVERAGE = 0.4
 UNKNOWN_WEIGHT = 0.0
 MIN_SHARE_OF_BEST = 0.3
@@ -77,6 +79,8 @@ def _branches(terms: list[Term], text: bool = True) -> list[Branch]:
     ranges = sum(2 if with_text else 1 for *_rest, with_text in keys)
     # The rows read per query are budgeted: many common words each read fewer.
     name_rows = max(MIN_NAME_ROWS, min(MAX_NAME_ROWS, ROW_BUDGET // max(1, ranges)))
+    if not text:
+        name_rows = min(name_rows, SUGGEST_NAME_ROWS)
     branches: list[Branch] = []
     for n, factor, key, with_text in keys:
         ends = (

@@ -56,6 +56,40 @@ def page(found: Found, offset: int, limit: int) -> list[Hit]:
     ]
 
 
+def suggestions(found: Found, limit: int = SUGGESTIONS) -> list[dict[str, Any]]:
+    """The first ``limit`` results as plain rows for the search box, as one types: kind, code
+    or slug, name, English name (and a bundle's life event and whether it leads). Two light
+    queries at most, no related rows: the box asks on every keystroke."""
+    window = found.order()[:limit]
+    service_ids = [i for kind, i in window if kind == "service"]
+    bundle_ids = [i for kind, i in window if kind == "bundle"]
+    rows: dict[tuple[str, int], dict[str, Any]] = {}
+    if service_ids:
+        for pk, code, name, name_en in Service.objects.filter(
+            pk__in=service_ids, is_published=True
+        ).values_list("pk", "code", "name", "name_en"):
+            rows[("service", pk)] = {
+                "kind": "service",
+                "code": code,
+                "name": name,
+                "name_en": name_en,
+            }
+    if bundle_ids:
+        leading = set(found.leading_bundles)
+        for pk, slug, name, name_en, event in Bundle.objects.filter(
+            pk__in=bundle_ids, is_published=True
+        ).values_list("pk", "slug", "name", "name_en", "life_event"):
+            rows[("bundle", pk)] = {
+                "kind": "bundle",
+                "slug": slug,
+                "name": name,
+                "name_en": name_en,
+                "life_event": event,
+                "leading": pk in leading,
+            }
+    return [rows[hit] for hit in window if hit in rows]
+
+
 def did_you_mean(query: str, limit: int = 3) -> list[dict[str, str]]:
     """Close words the vocabulary knows and close bundles, for a query that found nothing:
     [{"kind": "word", "text": 驾驶证} | {"kind": "bundle", "text": name, "slug": slug}].

@@ -18,6 +18,15 @@ def index_saved_bundle(sender: type[Bundle], instance: Bundle, raw: bool, **kwar
         index.index_bundles([instance])
 
 
+@receiver(post_save, sender=Service, dispatch_uid="services_search_service_saved")
+def forget_vocabulary_when_a_service_is_added(
+    sender: type[Service], instance: Service, created: bool, **kwargs: Any
+) -> None:
+    # The catalogue's size weighs words; a change to an existing service changes no word.
+    if created:
+        vocabulary.forget()
+
+
 @receiver(post_save, sender=SearchWord, dispatch_uid="services_search_word_saved")
 @receiver(post_delete, sender=SearchWord, dispatch_uid="services_search_word_deleted")
 @receiver(post_delete, sender=Bundle, dispatch_uid="services_search_bundle_deleted")

@@ -12,7 +12,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.db.models import QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -226,10 +225,9 @@ class DisplaySerializer(serializers.Serializer):
         return {"id": obj.hall.pk, "name": obj.hall.display_name}
 
 
-def slot_rows(slots: QuerySet[Slot]) -> list[dict[str, Any]]:
-    """The API's shape of each slot (``SlotSerializer``), read as plain values: the slots
-    list is the hall's busiest public read, and model instances and a serializer per row
-    cost more than the query."""
+def slot_rows(values: list[reads.SlotValues]) -> list[dict[str, Any]]:
+    """The API's shape of each slot (``SlotSerializer``) from plain values: the slots list is
+    the hall's busiest public read, and a serializer per row costs more than the query."""
     to_text = _moment.to_representation
     return [
         {
@@ -242,9 +240,7 @@ def slot_rows(slots: QuerySet[Slot]) -> list[dict[str, Any]]:
             "capacity": capacity,
             "places_left": max(capacity - booked, 0),
         }
-        for pk, hall_id, letter, day, starts_at, ends_at, capacity, booked in slots.values_list(
-            "pk", "hall_id", "group__letter", "day", "starts_at", "ends_at", "capacity", "booked"
-        )
+        for pk, hall_id, letter, day, starts_at, ends_at, capacity, booked in values
     ]
 
 
@@ -269,13 +265,13 @@ class SlotList(APIView):
         query = SlotQuery(data=request.query_params)
         query.is_valid(raise_exception=True)
         data = query.validated_data
-        slots = reads.available_slots(
+        values = reads.slot_values(
             data["hall"],
             service=data.get("service"),
             bundle=data.get("bundle"),
             day=data.get("day"),
         )
-        return Response(slot_rows(slots))
+        return Response(slot_rows(values))
 
 
 def _idempotency_key(request: Request) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime
+import functools
 import hashlib
 import io
 import zipfile
@@ -26,9 +27,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from certificates import consents, selectors
-from certificates.models import Certificate, CertificateStatus
+from certificates.models import Certificate, CertificateStatus, CertificateType
 from portal.errors import Invalid, NotAllowed, Refusal
 from portal.models import User
+from services import rows
 from services.models import MaterialRequirement
 from services.models.applications import Application, ApplicationStatus, Material, MaterialSource
 
@@ -91,12 +93,26 @@ def _requirement(application: Application, requirement: MaterialRequirement) -> 
 def requirements_of(application: Application) -> list[MaterialRequirement]:
     """The requirements an application answers: its service's, or every needed member's."""
     if application.service_id is not None:
-        return list(MaterialRequirement.objects.filter(service_id=application.service_id))
+        table = rows.table(MaterialRequirement, "r")
+        return [
+            table.load(row) for row in rows.fetch(_requirements_sql(), [application.service_id])
+        ]
     from services import fanout
 
     services = [m.service_id for m in fanout.needed_members(application)]
     found = MaterialRequirement.objects.filter(service_id__in=services)
     return list(found.select_related("service__department"))
+
+
+@functools.cache
+def _requirements_sql() -> str:
+    """One service's requirements in their order (``MaterialRequirement.Meta.ordering``)."""
+    name = functools.partial(rows.name, MaterialRequirement)
+    return (
+        f"SELECT {rows.table(MaterialRequirement, 'r').columns} "  # noqa: S608 (names only)
+        f"FROM {rows.quoted_table(MaterialRequirement)} r WHERE r.{name('service_id')} = %s "
+        f"ORDER BY r.{name('order')}, r.{name('id')}"
+    )
 
 
 def _replace(application: Application, requirement: MaterialRequirement) -> None:
@@ -239,12 +255,42 @@ class CertificateChoice:
 def _certificates_by_reference(references: set[str]) -> dict[str, Certificate]:
     """Certificates by identifier, or by id (the API accepts both), in one read."""
     ids = {int(r) for r in references if r.isascii() and r.isdigit() and len(r) < 19}
+    if not references:
+        return {}
+    if not ids:  # the usual: identifiers only, one prepared statement (services.rows)
+        return _certificates_by_identifier(sorted(references))
     match = Q(identifier__in=references) | Q(pk__in=ids) if ids else Q(identifier__in=references)
     found: dict[str, Certificate] = {}
     for certificate in Certificate.objects.select_related("type").filter(match):
         found[certificate.identifier] = certificate
         found.setdefault(str(certificate.pk), certificate)
     return found
+
+
+def _certificates_by_identifier(identifiers: list[str]) -> dict[str, Certificate]:
+    certificates, types = rows.table(Certificate, "c"), rows.table(CertificateType, "t")
+    link = Certificate._meta.get_field("type")
+    found: dict[str, Certificate] = {}
+    width = len(certificates.attnames)
+    for row in rows.fetch(_certificates_sql(len(identifiers)), identifiers):
+        certificate: Certificate = certificates.load(row[:width])
+        link.set_cached_value(certificate, types.load(row[width:]))
+        found[certificate.identifier] = certificate
+        found.setdefault(str(certificate.pk), certificate)
+    return found
+
+
+@functools.cache
+def _certificates_sql(count: int) -> str:
+    """Certificates with their types by ``count`` identifiers."""
+    name = rows.name
+    return (
+        f"SELECT {rows.table(Certificate, 'c').columns}, "  # noqa: S608 (names only)
+        f"{rows.table(CertificateType, 't').columns} FROM {rows.quoted_table(Certificate)} c "
+        f"INNER JOIN {rows.quoted_table(CertificateType)} t "
+        f"ON t.{name(CertificateType, 'id')} = c.{name(Certificate, 'type_id')} "
+        f"WHERE c.{name(Certificate, 'identifier')} IN ({', '.join(['%s'] * count)})"
+    )
 
 
 def choose_certificates(

@@ -152,7 +152,7 @@ def _usual_create_input(data: Any) -> dict[str, Any] | None:
                 return None
             checked[name] = value
         chosen.append(checked)
-    service = drafts.services_to_apply_for().filter(code=code).first()
+    service = drafts.service_to_apply_for(code)
     if service is None:
         return None
     return {

@@ -101,3 +101,18 @@ def test_a_retry_is_answered_even_when_the_service_closed_meanwhile(client, benc
     assert other.status_code == 409
     assert _apply(client, body).status_code == 400  # a new key: the service is closed
     assert Application.objects.count() == 1
+
+
+def test_the_first_hall_offering_the_service_takes_the_application_in(client, bench_like):  # noqa: F811
+    from tests.factories import ServiceHallFactory
+
+    w, body = bench_like
+    w.service.halls.add(ServiceHallFactory())
+    client.force_login(w.applicant)
+    response = _apply(client, body)
+    assert response.status_code == 201, response.json()
+    assert response.json()["hall"] == min(w.service.halls.values_list("pk", flat=True))
+    w.service.halls.clear()
+    refused = _apply(client, body)
+    assert refused.status_code == 400
+    assert refused.json()["code"] == "no_hall"

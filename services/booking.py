@@ -709,9 +709,10 @@ def sweep_missed(now: dt.datetime | None = None, limit: int = 1000) -> int:
 
 
 def block_if_due(person: User) -> BookingBlock | None:
-    """Block online booking when the person has missed the limit within the window (counting
-    only misses since his last block began, so that one block is not followed by another for
-    the same misses)."""
+    """Block online booking when the person has missed the limit within the window: booked
+    visits missed, and walk-in tickets of his not answered when called (counting only misses
+    since his last block began, so that one block is not followed by another for the same
+    misses)."""
     r = rules()
     now = timezone.now()
     since = now - r.no_show_window
@@ -720,10 +721,16 @@ def block_if_due(person: User) -> BookingBlock | None:
         if last.is_active(now):
             return None
         since = max(since, last.starts_at)
-    # The booking's own events only (a ticket's no-show event names the booking too).
-    missed = ReservationEvent.objects.filter(
-        booking__person=person, ticket__isnull=True, action__in=("miss", "no_show"), at__gte=since
-    ).count()
+    # A booking's own events (a booked ticket's no-show event names the booking too, and is
+    # counted through the booking's), and the no-shows of his walk-in tickets.
+    missed = (
+        ReservationEvent.objects.filter(at__gte=since, action__in=("miss", "no_show"))
+        .filter(
+            Q(booking__person=person, ticket__isnull=True)
+            | Q(ticket__person=person, booking__isnull=True)
+        )
+        .count()
+    )
     if missed < r.no_show_limit:
         return None
     block = BookingBlock.objects.create(

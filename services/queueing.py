@@ -373,7 +373,8 @@ def recall(ticket: Ticket, *, by: User) -> Ticket:
 
 @transaction.atomic
 def no_show(ticket: Ticket, *, by: User) -> Ticket:
-    """Called and not there: a booked visitor's booking counts as missed (towards a block)."""
+    """Called and not there: a booked visitor's booking counts as missed, and so does a walk-in
+    ticket of a known person (both towards a block of online booking)."""
     locked = _ticket_at_window(ticket, by)
 
     def changes(t: Ticket) -> None:
@@ -382,6 +383,8 @@ def no_show(ticket: Ticket, *, by: User) -> Ticket:
     moved = _move(locked, "no_show", by=by, changes=changes)
     if moved.booking_id is not None:
         booking_rules.no_show(Booking(pk=moved.booking_id), by=by)
+    elif moved.person is not None:
+        booking_rules.block_if_due(moved.person)
     return moved
 
 

@@ -278,6 +278,32 @@ def test_a_booked_no_show_counts_towards_the_block(settings):
     assert BookingBlock.objects.filter(person=made.person).exists()
 
 
+def test_a_known_walk_in_who_misses_his_call_counts_towards_the_block_like_a_booking(settings):
+    settings.BOOKING_NO_SHOW_LIMIT = 2
+    h = make_hall()
+    clerk = h.clerk()
+    visitor = UserFactory()
+    missed = _booked(h, person=visitor)
+    queueing.check_in(h.hall, code=missed.code)
+    queueing.no_show(queueing.call_next(h.window, by=clerk), by=clerk)
+    assert not BookingBlock.objects.filter(person=visitor).exists()
+
+    queueing.walk_in(h.hall, service=h.service, person=visitor)
+    queueing.no_show(queueing.call_next(h.window, by=clerk), by=clerk)
+
+    assert BookingBlock.objects.filter(person=visitor).exists()
+
+
+def test_an_anonymous_walk_in_who_misses_his_call_blocks_nobody(settings):
+    settings.BOOKING_NO_SHOW_LIMIT = 1
+    h = make_hall()
+    clerk = h.clerk()
+    queueing.walk_in(h.hall, service=h.service)
+    ticket = queueing.no_show(queueing.call_next(h.window, by=clerk), by=clerk)
+    assert ticket.status == T.NO_SHOW
+    assert not BookingBlock.objects.exists()
+
+
 def test_a_clerk_of_another_hall_cannot_take_a_window():
     h, other = make_hall(), make_hall()
     stranger = other.clerk()

@@ -113,6 +113,22 @@ def test_a_batch_gives_each_case_to_a_reviewer_of_its_own_queue(w):
     assert {assigned[pk] for pk in theirs} == {other_reviewer.pk}
 
 
+def test_an_approval_steps_cases_go_to_its_department_administrators_in_the_same_batch(w):
+    approval = ReviewStepFactory(
+        service=w.service, order=2, name="审批", role=StaffRole.DEPARTMENT_ADMIN
+    )
+    reviewed = waiting(w, 2)
+    to_approve = waiting(w, 2, step=approval)
+
+    assert routing.route(reviewed[0], limit=routing.BATCH) == 4
+
+    assigned = dict(
+        Application.objects.filter(pk__in=reviewed + to_approve).values_list("pk", "assigned_to")
+    )
+    assert {assigned[pk] for pk in reviewed} == {w.reviewer.pk}
+    assert {assigned[pk] for pk in to_approve} == {w.department_admin.pk}
+
+
 def test_a_queue_without_an_active_reviewer_leaves_its_cases_routed_but_unassigned(w):
     w.reviewer.is_active = False
     w.reviewer.save()

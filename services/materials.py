@@ -346,17 +346,19 @@ def give_certificates(
             lifetime=consents.MAX_LIFETIME,
         )
         grants.update({id(choice): grant for choice, grant in zip(group, given, strict=True)})
-    return Material.objects.bulk_create(
-        Material(
-            application=application,
-            requirement=choice.requirement,
-            source=MaterialSource.CERTIFICATE,
-            certificate=choice.certificate,
-            grant=grants[id(choice)],
-            file_name=choice.certificate.type.name,
-            added_by=holdings.user,
-        )
-        for choice in chosen
+    return rows.insert(
+        [
+            Material(
+                application=application,
+                requirement=choice.requirement,
+                source=MaterialSource.CERTIFICATE,
+                certificate=choice.certificate,
+                grant=grants[id(choice)],
+                file_name=choice.certificate.type.name,
+                added_by=holdings.user,
+            )
+            for choice in chosen
+        ]
     )
 
 

@@ -85,3 +85,43 @@ def fetch(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
     with prepared_cursor() as cursor:
         cursor.execute(sql, params)
         return list(cursor.fetchall())
+
+
+def insert(objs: Sequence[M], db: str = DEFAULT_DB_ALIAS) -> list[M]:
+    """``bulk_create`` of new instances of one model in one prepared statement, their ids
+    set: every value filled as ``save`` fills it (``pre_save``: auto_now_add, files), no
+    signals (none of these models has receivers)."""
+    if not objs:
+        return []
+    model = type(objs[0])
+    connection = connections[db]
+    fields = _insert_fields(model)
+    params = []
+    for obj in objs:
+        obj._prepare_related_fields_for_save(operation_name="bulk_create")
+        params += [
+            field.get_db_prep_save(field.pre_save(obj, True), connection) for field in fields
+        ]
+    with prepared_cursor(db) as cursor:
+        cursor.execute(_insert_sql(model, len(objs), db), params)
+        ids = [row[0] for row in cursor.fetchall()]
+    for obj, pk in zip(objs, ids, strict=True):
+        obj.pk = pk
+        obj._state.adding, obj._state.db = False, db
+    return list(objs)
+
+
+def _insert_fields(model: type[models.Model]) -> list[models.Field]:
+    return [field for field in model._meta.concrete_fields if field is not model._meta.pk]
+
+
+@functools.cache
+def _insert_sql(model: type[models.Model], count: int, db: str) -> str:
+    quote = connections[db].ops.quote_name
+    fields = _insert_fields(model)
+    row = f"({', '.join(['%s'] * len(fields))})"
+    return (
+        f"INSERT INTO {quoted_table(model, db)} "  # noqa: S608 (names only)
+        f"({', '.join(quote(field.column) for field in fields)}) "
+        f"VALUES {', '.join([row] * count)} RETURNING {quote(model._meta.pk.column)}"
+    )

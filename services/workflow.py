@@ -18,7 +18,7 @@ from django.utils.translation import pgettext_lazy
 
 from portal.errors import IllegalMove, Invalid, NotAllowed
 from portal.models import User
-from services import calendar, codes, deadlines, permissions, results
+from services import calendar, codes, deadlines, permissions, results, rows
 from services.models.applications import (
     FINAL_STATUSES,
     Application,
@@ -220,19 +220,21 @@ def open_new(
             raise NotAllowed(_("You may not do this to this application."))
         draft.status, draft.submitted_at = target, now
         steps.append(("submit", A.DRAFT, target, {}))
-    draft.save(force_insert=True)
+    rows.insert([draft])
     materials = fill(draft) if fill is not None else []
     actor = by if by.is_authenticated else None
-    events = ApplicationEvent.objects.bulk_create(
-        ApplicationEvent(
-            application=draft,
-            action=action,
-            actor=actor,
-            from_status=before,
-            to_status=after,
-            detail=detail,
-        )
-        for action, before, after, detail in steps
+    events = rows.insert(
+        [
+            ApplicationEvent(
+                application=draft,
+                action=action,
+                actor=actor,
+                from_status=before,
+                to_status=after,
+                detail=detail,
+            )
+            for action, before, after, detail in steps
+        ]
     )
     if submit:
         pk = draft.pk

@@ -12,6 +12,8 @@
   var url = form.getAttribute("data-suggest-url");
   var bundleLabel = form.getAttribute("data-bundle-label") || "";
   var countText = form.getAttribute("data-count-text") || "%s";
+  // The page's language picks the name shown: English pages show English names where kept.
+  var english = /^en\b/i.test(document.documentElement.lang || "");
   var items = [];
   var active = -1;
   var timer = null;
@@ -62,7 +64,7 @@
         tag.textContent = bundleLabel;
         option.appendChild(tag);
       }
-      option.appendChild(document.createTextNode(result.name));
+      option.appendChild(document.createTextNode((english && result.name_en) || result.name));
       option.addEventListener("mousedown", function (event) {
         event.preventDefault(); // keep focus in the box until we leave the page
         window.location.assign(result.url);

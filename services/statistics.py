@@ -8,8 +8,10 @@ departments the reader may see (``None``: all, for system administrators). Count
   in the range (a bundle's parent case is not counted, its member cases are).
 - on time: a completed case whose completion date is on or before its due date.
 - working days to complete: working days after acceptance up to completion, on the official
-  calendar (services.calendar); summed per (service, accepted day, completed day) group, so the
-  Python side walks groups of dates, not cases.
+  calendar (services.calendar).
+- The case figures come from a per-day summary table that ``services.case_days`` keeps (past
+  days counted once and recounted nightly, today every five minutes); ratings, rectifications,
+  bookings and tickets are counted live.
 - supplement rate: received cases that were asked for a supplement at intake or in review.
 - satisfaction rate: ratings 5, 4 or 3 over all ratings, leaving out those overturned on appeal
   (``excluded``); defaulted ratings (level 4 by default) count and are shown on their own.
@@ -25,28 +27,28 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
-from django.core.cache import cache
 from django.db.models import (
     Avg,
     Count,
+    DateField,
     DurationField,
     ExpressionWrapper,
     F,
     Q,
     QuerySet,
+    Sum,
 )
 from django.db.models.functions import TruncDate, TruncMonth, TruncWeek
-from django.utils import timezone
 
 from portal.models import Department, ServiceHall, User
-from services import calendar
-from services.models import Application, ApplicationEvent, Service
+from services import case_days
+from services.models import Application, Service
 from services.models.applications import ApplicationStatus
 from services.models.evaluations import BAD_LEVELS, SATISFIED_LEVELS, Evaluation, Rectification
 from services.models.reservations import Booking, BookingStatus, Ticket, Window
+from services.models.statistics import CaseDay
 
 UNITS = {"day": TruncDate, "week": TruncWeek, "month": TruncMonth}
-SUPPLEMENT_STATUSES = (ApplicationStatus.AWAITING_SUPPLEMENT, ApplicationStatus.REVIEW_SUPPLEMENT)
 
 
 @dataclass(frozen=True)
@@ -69,15 +71,7 @@ class Scope:
     def moments(self, field: str) -> Q:
         """The local days ``first``..``last`` of a timestamp column as a half-open range, so
         that an index on the column serves it (``__date`` would compute every row's date)."""
-        return moments(field, self.first, self.last)
-
-
-def moments(field: str, first: dt.date, last: dt.date) -> Q:
-    """``field`` on local days ``first``..``last`` (see ``Scope.moments``)."""
-    zone = timezone.get_current_timezone()
-    begin = dt.datetime.combine(first, dt.time.min, zone)
-    end = dt.datetime.combine(last + dt.timedelta(days=1), dt.time.min, zone)
-    return Q(**{f"{field}__gte": begin, f"{field}__lt": end})
+        return case_days.moments(field, self.first, self.last)
 
 
 class Figures:
@@ -91,8 +85,8 @@ class Figures:
         return rating_groups(self.scope)
 
     @cached_property
-    def case_days(self) -> CaseDays:
-        return _scoped_case_days(self.scope)
+    def case_rows(self) -> QuerySet[CaseDay]:
+        return case_rows(self.scope)
 
 
 def share(part: int, whole: int) -> float | None:
@@ -100,244 +94,78 @@ def share(part: int, whole: int) -> float | None:
     return round(part / whole, 4) if whole else None
 
 
-def _cases(scope: Scope) -> QuerySet[Application]:
-    return Application.objects.filter(service__isnull=False).filter(
-        scope.departments("service__department")
-    )
+# --- Case figures, from the per-day summary (services.case_days) ---------------------------
 
 
-# --- Case figures per (day, service), kept in the cache ---------------------------------------
-# The cases' submitted/accepted/completed timestamps are indexed (migration 0010), so a short
-# range (today, the default 30 days) is an index range scan; a year is still a million rows.
-# The figures of a past day hardly change, so each day's rows per service are computed in bulk
-# once, kept in the cache, and refreshed nightly by services.tasks.refresh_statistics; today's
-# after five minutes. Pages say how fresh they are.
+def case_rows(scope: Scope) -> QuerySet[CaseDay]:
+    """The scope's rows of the per-day case summary, counted first where missing or stale."""
+    case_days.ensure(scope.first, scope.last)
+    return CaseDay.objects.filter(scope.dates("day"), scope.departments("service__department"))
 
-CASE_DAY_KEY = "statistics:cases:v1:{day}"
-CASE_DAY_SECONDS = 3 * 24 * 3600
-TODAY_SECONDS = 300  # today changes: recounted after five minutes
-CASE_FIELDS = ("received", "accepted", "completed", "on_time", "supplemented", "wd_n", "wd_sum")
+
+def refresh_case_days(days: int = 400) -> int:
+    """Recount the past ``days`` days of the case summary (services.tasks.refresh_statistics)."""
+    return case_days.refresh(days)
+
+
+def freshness(scope: Scope) -> Any:
+    """When the oldest past day of the scope was counted (None: no past day in it)."""
+    return case_days.counted_at(scope.first, scope.last)
+
+
+PERIODS = {"week": TruncWeek, "month": TruncMonth}
+
+
+def applications_over_time(
+    scope: Scope, unit: str = "day", rows: QuerySet[CaseDay] | None = None
+) -> list[dict[str, Any]]:
+    """Cases received, accepted and completed per day, week or month (``rows``: the scope's
+    ``case_rows`` when the caller already has them)."""
+    rows = case_rows(scope) if rows is None else rows
+    period = F("day") if unit not in PERIODS else PERIODS[unit]("day", output_field=DateField())
+    return [
+        {**r, "period": _day(r["period"])}
+        for r in rows.annotate(period=period)
+        .values("period")
+        .annotate(received=Sum("received"), accepted=Sum("accepted"), completed=Sum("completed"))
+        .filter(Q(received__gt=0) | Q(accepted__gt=0) | Q(completed__gt=0))
+        .order_by("period")
+    ]
 
 
 def _day(value: Any) -> dt.date:
     return value.date() if isinstance(value, dt.datetime) else value
 
 
-def _compute_case_days(first: dt.date, last: dt.date) -> dict[dt.date, dict[int, dict[str, Any]]]:
-    """Per day and service, the case figures of ``first``..``last`` (four grouped queries)."""
-    everything = Scope(first, last)
-    days: dict[dt.date, dict[int, dict[str, Any]]] = {}
-
-    def cell(day: Any, service: int) -> dict[str, Any]:
-        per_service = days.setdefault(_day(day), {})
-        return per_service.setdefault(
-            service, {**dict.fromkeys(CASE_FIELDS, 0), "provisional": False}
-        )
-
-    for key, field in (("received", "submitted_at"), ("accepted", "accepted_at")):
-        rows = (
-            _cases(everything)
-            .filter(everything.moments(field))
-            .annotate(day=TruncDate(field))
-            .values("day", "service")
-            .annotate(n=Count("id"))
-            .order_by()
-        )
-        for r in rows:
-            cell(r["day"], r["service"])[key] = r["n"]
-    supplemented = (
-        ApplicationEvent.objects.filter(
-            to_status__in=SUPPLEMENT_STATUSES,
-            application__service__isnull=False,
-        )
-        .filter(everything.moments("application__submitted_at"))
-        .annotate(day=TruncDate("application__submitted_at"))
-        .values("day", "application__service")
-        .annotate(n=Count("application", distinct=True))
-        .order_by()
-    )
-    for r in supplemented:
-        cell(r["day"], r["application__service"])["supplemented"] = r["n"]
-    done = (
-        _cases(everything)
-        .filter(everything.moments("completed_at"))
-        .annotate(day=TruncDate("completed_at"), accepted_day=TruncDate("accepted_at"))
-        .values("day", "accepted_day", "service")
-        .annotate(
-            n=Count("id"),
-            on_time=Count("id", filter=Q(due_date__isnull=False, due_date__gte=F("day"))),
-        )
-        .order_by()
-    )
-    groups = list(done)
-    with_dates = [g for g in groups if g["accepted_day"] is not None]
-    window = None
-    if with_dates:
-        low = min(g["accepted_day"] for g in with_dates)
-        high = max(max(g["day"] for g in with_dates), low)
-        window = calendar.Window(low, high)
-    for g in groups:
-        c = cell(g["day"], g["service"])
-        c["completed"] += g["n"]
-        c["on_time"] += g["on_time"]
-        if window is not None and g["accepted_day"] is not None and g["day"] >= g["accepted_day"]:
-            count = window.between(g["accepted_day"], g["day"])
-            c["wd_n"] += g["n"]
-            c["wd_sum"] += count.days * g["n"]
-            c["provisional"] = c["provisional"] or count.provisional
-    return days
-
-
-def case_days(
-    first: dt.date, last: dt.date
-) -> tuple[dict[dt.date, dict[int, dict[str, Any]]], Any]:
-    """The case figures per day and service of ``first``..``last``: past days from the cache
-    (computed in one bulk pass for those missing), today live. Also the oldest computation
-    time among the cached days (None if all were counted now)."""
-    today = timezone.localdate()
-    past_last = min(last, today - dt.timedelta(days=1))
-    wanted = [first + dt.timedelta(days=i) for i in range((past_last - first).days + 1)]
-    keys = {CASE_DAY_KEY.format(day=d.isoformat()): d for d in wanted}
-    cached = cache.get_many(list(keys)) if keys else {}
-    days: dict[dt.date, dict[int, dict[str, Any]]] = {}
-    oldest = None
-    for key, entry in cached.items():
-        days[keys[key]] = entry["services"]
-        oldest = entry["at"] if oldest is None or entry["at"] < oldest else oldest
-    missing = [d for d in wanted if d not in days]
-    if missing:
-        fresh = _compute_case_days(min(missing), max(missing))
-        now = timezone.now()
-        cache.set_many(
-            {
-                CASE_DAY_KEY.format(day=d.isoformat()): {"at": now, "services": fresh.get(d, {})}
-                for d in missing
-            },
-            CASE_DAY_SECONDS,
-        )
-        for d in missing:
-            days[d] = fresh.get(d, {})
-    if last >= today >= first:
-        key = CASE_DAY_KEY.format(day=today.isoformat())
-        entry = cache.get(key)
-        if entry is None:
-            entry = {
-                "at": timezone.now(),
-                "services": _compute_case_days(today, today).get(today, {}),
-            }
-            cache.set(key, entry, TODAY_SECONDS)
-        days[today] = entry["services"]
-        oldest = entry["at"] if oldest is None or entry["at"] < oldest else oldest
-    return days, oldest
-
-
-def refresh_case_days(days: int = 400, today: dt.date | None = None) -> int:
-    """Recount the cached case figures of the past ``days`` days (the nightly task)."""
-    today = today or timezone.localdate()
-    first, last = today - dt.timedelta(days=days), today - dt.timedelta(days=1)
-    fresh = _compute_case_days(first, last)
-    now = timezone.now()
-    cache.set_many(
-        {
-            CASE_DAY_KEY.format(day=(first + dt.timedelta(days=i)).isoformat()): {
-                "at": now,
-                "services": fresh.get(first + dt.timedelta(days=i), {}),
-            }
-            for i in range(days)
-        },
-        CASE_DAY_SECONDS,
-    )
-    return days
-
-
-def _service_departments() -> dict[int, tuple[int, str, str, str, str]]:
-    """service id -> (department id, service code, service name, department code, name)."""
-    return {
-        r[0]: (r[1], r[2], r[3], r[4], r[5])
-        for r in Service.objects.values_list(
-            "id", "department_id", "code", "name", "department__code", "department__name"
-        )
-    }
-
-
-CaseDays = tuple[
-    list[tuple[dt.date, int, dict[str, Any]]], dict[int, tuple[int, str, str, str, str]], Any
-]
-
-
-def _scoped_case_days(scope: Scope) -> CaseDays:
-    days, oldest = case_days(scope.first, scope.last)
-    services = _service_departments()
-    rows = [
-        (day, service, figures)
-        for day, per_service in days.items()
-        for service, figures in per_service.items()
-        if scope.department_ids is None
-        or (service in services and services[service][0] in scope.department_ids)
-    ]
-    return rows, services, oldest
-
-
-def freshness(scope: Scope) -> Any:
-    """When the oldest cached day of the scope was counted (None: everything counted now)."""
-    return case_days(scope.first, scope.last)[1]
-
-
-def _period(day: dt.date, unit: str) -> dt.date:
-    if unit == "week":
-        return day - dt.timedelta(days=day.weekday())
-    if unit == "month":
-        return day.replace(day=1)
-    return day
-
-
-def applications_over_time(
-    scope: Scope, unit: str = "day", days: CaseDays | None = None
+def service_performance(
+    scope: Scope, rows: QuerySet[CaseDay] | None = None
 ) -> list[dict[str, Any]]:
-    """Cases received, accepted and completed per day, week or month (``days``: the scope's
-    case figures when the caller already has them)."""
-    rows, _services, _oldest = days or _scoped_case_days(scope)
-    counts: dict[dt.date, dict[str, int]] = {}
-    for day, _service, figures in rows:
-        if not (figures["received"] or figures["accepted"] or figures["completed"]):
-            continue
-        period = counts.setdefault(
-            _period(day, unit), {"received": 0, "accepted": 0, "completed": 0}
-        )
-        for key in period:
-            period[key] += figures[key]
-    return [{"period": period, **counts[period]} for period in sorted(counts)]
-
-
-def service_performance(scope: Scope, days: CaseDays | None = None) -> list[dict[str, Any]]:
     """Per service: received, completed, completed on time, on-time rate, average working days
     from acceptance to completion, supplement rate of the cases received."""
-    rows, services, _oldest = days or _scoped_case_days(scope)
-    out: dict[int, dict[str, Any]] = {}
-    for _when, service, figures in rows:
-        if service not in services:
-            continue
-        row = out.setdefault(
-            service,
-            {
-                "service_id": service,
-                "service": services[service][2],
-                "department": services[service][4],
-                **dict.fromkeys(CASE_FIELDS, 0),
-                "provisional": False,
-            },
+    rows = case_rows(scope) if rows is None else rows
+    out = []
+    for r in (
+        rows.values("service", "service__name", "service__department__name")
+        .annotate(
+            **{key: Sum(key) for key in case_days.CASE_FIELDS},
+            provisional_days=Count("id", filter=Q(provisional=True)),
         )
-        for key in CASE_FIELDS:
-            row[key] += figures[key]
-        row["provisional"] = row["provisional"] or figures["provisional"]
-    for r in out.values():
-        r["on_time_rate"] = share(r["on_time"], r["completed"])
-        r["supplement_rate"] = share(r["supplemented"], r["received"])
-        r["average_working_days"] = round(r["wd_sum"] / r["wd_n"], 1) if r["wd_n"] else None
-    return sorted(
-        (r for r in out.values() if r["received"] or r["completed"]),
-        key=lambda r: (r["department"], r["service"]),
-    )
+        .filter(Q(received__gt=0) | Q(completed__gt=0))
+        .order_by()
+    ):
+        out.append(
+            {
+                "service_id": r["service"],
+                "service": r["service__name"],
+                "department": r["service__department__name"],
+                **{key: r[key] for key in case_days.CASE_FIELDS},
+                "provisional": bool(r["provisional_days"]),
+                "on_time_rate": share(r["on_time"], r["completed"]),
+                "supplement_rate": share(r["supplemented"], r["received"]),
+                "average_working_days": round(r["wd_sum"] / r["wd_n"], 1) if r["wd_n"] else None,
+            }
+        )
+    return sorted(out, key=lambda r: (r["department"], r["service"]))
 
 
 def totals(rows: Iterable[dict[str, Any]], keys: Iterable[str]) -> dict[str, int]:
@@ -560,7 +388,21 @@ def public_figures(which: str, scope: Scope, *, daily: bool = False) -> list[dic
         .annotate(**RATING_COUNTS)
         .order_by()
     )
-    case_days_rows, services, _oldest = _scoped_case_days(scope)
+    unit_fields = {
+        "departments": (
+            "service__department",
+            "service__department__code",
+            "service__department__name",
+        ),
+        "services": ("service", "service__code", "service__name"),
+    }[which]
+    completed = (
+        case_rows(scope)
+        .filter(completed__gt=0)
+        .values(*unit_fields, *(["day"] if daily else []))
+        .annotate(completed=Sum("completed"), on_time=Sum("on_time"))
+        .order_by()
+    )
     rows: dict[tuple[Any, ...], dict[str, Any]] = {}
 
     def row(unit: int, unit_code: str, unit_name: str, day: dt.date | None) -> dict[str, Any]:
@@ -576,16 +418,11 @@ def public_figures(which: str, scope: Scope, *, daily: bool = False) -> list[dic
             bad=r["bad"],
             defaulted=r["defaulted"],
         )
-    for day, service, figures in case_days_rows:
-        if not figures["completed"] or service not in services:
-            continue
-        department, service_code, service_name, department_code, department_name = services[service]
-        if which == "departments":
-            target = row(department, department_code, department_name, day)
-        else:
-            target = row(service, service_code, service_name, day)
-        target["completed"] += figures["completed"]
-        target["on_time"] += figures["on_time"]
+    unit, unit_code, unit_name = unit_fields
+    for r in completed:
+        target = row(r[unit], r[unit_code], r[unit_name], r.get("day"))
+        target["completed"] += r["completed"]
+        target["on_time"] += r["on_time"]
     for r in rows.values():
         r["satisfaction_rate"] = share(r["satisfied"], r["ratings"])
         r["on_time_rate"] = share(r["on_time"], r["completed"])

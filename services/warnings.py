@@ -17,7 +17,8 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q
+from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q, Sum
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
@@ -127,31 +128,21 @@ def bad_rating_rises(department_ids: frozenset[int] | None, today: dt.date) -> l
 def overdue_rises(department_ids: frozenset[int] | None, today: dt.date) -> list[Warning]:
     """Services whose share of cases completed late rose clearly (from the per-day figures)."""
     start, week, end = _weeks(today)
-    rows, services, _oldest = statistics._scoped_case_days(
-        statistics.Scope(start, end, department_ids)
-    )
-    per_service: dict[int, dict[str, Any]] = {}
-    for day, service, figures in rows:
-        if not figures["completed"] or service not in services:
-            continue
-        r = per_service.setdefault(
-            service,
-            {
-                "service": service,
-                "service__name": services[service][2],
-                "service__department": services[service][0],
-                "now_n": 0,
-                "now_hit": 0,
-                "before_n": 0,
-                "before_hit": 0,
-            },
+    now, before = Q(day__gte=week), Q(day__lt=week)
+    late = F("completed") - F("on_time")
+    rows = (
+        statistics.case_rows(statistics.Scope(start, end, department_ids))
+        .filter(completed__gt=0)
+        .values("service", "service__name", "service__department")
+        .annotate(
+            now_n=Coalesce(Sum("completed", filter=now), 0),
+            now_hit=Coalesce(Sum(late, filter=now), 0),
+            before_n=Coalesce(Sum("completed", filter=before), 0),
+            before_hit=Coalesce(Sum(late, filter=before), 0),
         )
-        when = "now" if day >= week else "before"
-        r[f"{when}_n"] += figures["completed"]
-        r[f"{when}_hit"] += figures["completed"] - figures["on_time"]
-    return _share_rises(
-        per_service.values(), "service", "overdue_share", "service__name", "service__department"
+        .order_by("service")
     )
+    return _share_rises(rows, "service", "overdue_share", "service__name", "service__department")
 
 
 def wait_rises(department_ids: frozenset[int] | None, today: dt.date) -> list[Warning]:

@@ -41,6 +41,7 @@ from services.models.reservations import (
     WindowShift,
 )
 from services.models.search import BundleSearchToken, SearchMiss, SearchWord, WordKind
+from services.models.statistics import CaseDay, CountedDay
 
 __all__ = [
     "Appeal",
@@ -55,6 +56,8 @@ __all__ = [
     "BundleMember",
     "BundleSearchToken",
     "CalendarDay",
+    "CaseDay",
+    "CountedDay",
     "Evaluation",
     "LifeEvent",
     "Material",

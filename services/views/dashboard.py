@@ -69,7 +69,7 @@ TABLES = {
                 Column("accepted", pgettext_lazy("statistics", "Accepted")),
                 Column("completed", pgettext_lazy("statistics", "Completed")),
             ),
-            lambda f, unit: statistics.applications_over_time(f.scope, unit, f.case_days),
+            lambda f, unit: statistics.applications_over_time(f.scope, unit, f.case_rows),
             ("received", "accepted", "completed"),
         ),
         Table(
@@ -84,7 +84,7 @@ TABLES = {
                 Column("average_working_days", gettext_lazy("Average working days to complete")),
                 Column("supplement_rate", gettext_lazy("Supplement asked"), True),
             ),
-            lambda f, unit: statistics.service_performance(f.scope, f.case_days),
+            lambda f, unit: statistics.service_performance(f.scope, f.case_rows),
             ("on_time_rate",),
         ),
         *(
@@ -250,7 +250,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "tables": tables,
         "charts": charts,
         "totals": statistics.rating_totals(scope, figures.rating_groups),
-        "counted_at": figures.case_days[2],
+        "counted_at": statistics.freshness(scope),
         "warnings": warnings.current(scope.department_ids, timezone.localdate()),
         "query": request.GET.urlencode(),
     }

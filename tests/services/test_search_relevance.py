@@ -105,3 +105,15 @@ def test_an_unknown_thing_is_not_found_by_its_procedure_or_a_category_word(catal
     # What the catalogue does name still counts beside an unknown word.
     assert first("社保卡不见了")[0].startswith("社会保障卡")
     assert first("买新房签了合同去哪里备案")[0] == "商品房买卖合同网签备案"
+
+
+def test_on_a_generated_catalogue_the_citys_own_service_leads_its_district_copies(catalogue):
+    from services.generator import generate
+
+    generate(services=1000, departments=50)
+    found = search.find("社保")
+    hits = search.page(found, 0, 20)
+    assert (hits[0].item.name, hits[0].item.code[0]) == ("个人社会保险参保登记", "4")
+    # Each copy is a district bureau's whose work it is, never the police's.
+    copies = [h.item for h in hits if h.item.code.startswith("G")]
+    assert copies and all("人力资源和社会保障局" in s.department.name for s in copies)

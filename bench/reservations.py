@@ -43,7 +43,7 @@ def _ensure_hall() -> None:
     """The bench hall, its queue and window, 200 services, the template and the slots."""
     from bench.certificates import BENCH_ISSUER_CODE, ensure_bench_certificate
     from portal.models import Department, ServiceCategory, ServiceHall
-    from services import booking
+    from services import slots
     from services.models import Service
     from services.models.reservations import SlotTemplate, Window, WindowGroup
 
@@ -86,7 +86,7 @@ def _ensure_hall() -> None:
             promised_limit_days=5,
         )
         service.halls.add(hall)
-    booking.generate_ahead()
+    slots.generate_ahead()
 
 
 def _write_pairs() -> tuple[int, str]:

@@ -19,7 +19,7 @@ from portal.models import (
     StaffRole,
     User,
 )
-from services import booking, calendar, queueing
+from services import booking, booking_rules, calendar, queueing, slots
 from services.models import Service
 from services.models.reservations import (
     Booking,
@@ -185,8 +185,8 @@ def load() -> str:
             defaults={"minutes": 30, "places_per_window": 2},
         )
     today = timezone.localdate()
-    made = booking.generate_slots(
-        hall, first=today, last=today + dt.timedelta(days=booking.rules().days_ahead)
+    made = slots.generate_slots(
+        hall, first=today, last=today + dt.timedelta(days=booking_rules.rules().days_ahead)
     )
     day = _next_working_day(today)
     booked = 0

@@ -4,7 +4,8 @@ A booking checked in within its slot gets a ticket that goes before walk-ins; ar
 than the grace period gives an ordinary walk-in ticket. A clerk calls from a window he staffs
 today, the next waiting ticket of the queues that window serves (two clerks calling at once get
 two different tickets: the row is taken with ``SKIP LOCKED``). Finishing returns what counter
-intake needs. The booking's own moves are made through ``services.booking``.
+intake needs. The booking's own moves are made through ``services.booking``; the booking to
+check in is found by ``services.booking_lookup``.
 """
 
 from __future__ import annotations
@@ -15,18 +16,18 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.http import HttpRequest
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 
-from portal import desk, identity, realname, roles
-from portal.errors import Conflict, IllegalMove, Invalid, NotAllowed, NotFound
-from portal.models import Organisation, PersonProfile, ServiceHall, StaffRole, User
-from services import booking as booking_rules
-from services import hallcodes
+from portal import roles
+from portal.errors import Conflict, IllegalMove, Invalid, NotAllowed
+from portal.models import Organisation, ServiceHall, StaffRole, User
+from services import booking as booking_moves
+from services import booking_rules, hallcodes, slots
+from services.booking_lookup import find_booking
 from services.models.bundles import Bundle
 from services.models.catalogue import Service
 from services.models.reservations import (
@@ -59,8 +60,6 @@ ACTION_WORDS = {
     "cancel": pgettext_lazy("ticket move", "cancelled"),
 }
 
-ID_NUMBER_REASON = "hall check-in by ID number"
-
 
 @dataclass(frozen=True)
 class Intake:
@@ -84,97 +83,6 @@ def _grace() -> dt.timedelta:
 
 def _time(moment: dt.datetime) -> str:
     return formats.time_format(timezone.localtime(moment), "H:i")
-
-
-# --- Finding the booking -----------------------------------------------------------------
-
-
-def find_booking(
-    hall: ServiceHall,
-    *,
-    code: str = "",
-    qr: str = "",
-    id_number: str = "",
-    by: User | None = None,
-    request: HttpRequest | None = None,
-) -> Booking:
-    """The booking to check in, from its QR payload, its code, or the holder's ID number (today's
-    booking at this hall). A clerk's look-up by ID number is an audited read (portal.desk).
-
-    Raises Invalid (malformed_code, bad_qr, bad_id_number), NotFound (no_booking), Conflict
-    (other_hall, not_today)."""
-    today = timezone.localdate()
-    if qr:
-        found_code = hallcodes.code_from_qr(qr)
-        if found_code is None:
-            raise Invalid(_("This QR code is not a booking of this portal."), code="bad_qr")
-        code = found_code
-    if code:
-        normal = hallcodes.normalise_booking_code(code)
-        if normal is None:
-            raise Invalid(
-                _("A booking code has %(digits)s digits: check it and try again.")
-                % {"digits": hallcodes.BOOKING_CODE_DIGITS},
-                code="malformed_code",
-                fields={"code": [_("Enter the booking code's digits.")]},
-            )
-        found = Booking.objects.select_related("hall", "slot").filter(code=normal).first()
-        if found is None:
-            raise NotFound(_("There is no booking with this code."), code="no_booking")
-    elif id_number:
-        person = _person_by_id_number(id_number, by=by, request=request)
-        found = (
-            Booking.objects.select_related("hall", "slot")
-            .filter(person=person.user, day=today, status=BookingStatus.BOOKED)
-            .filter(hall=hall)
-            .order_by("slot__starts_at")
-            .first()
-            if person is not None
-            else None
-        )
-        if found is None:
-            raise NotFound(
-                _("There is no booking today at this hall for this ID number."), code="no_booking"
-            )
-    else:
-        raise Invalid(
-            _("Scan the booking's QR code, or type its code or your ID number."),
-            code="nothing_to_look_up",
-        )
-    if found.hall_id != hall.pk:
-        raise Conflict(
-            _("This booking is for %(hall)s.") % {"hall": found.hall.name}, code="other_hall"
-        )
-    if found.day != today:
-        raise Conflict(
-            _("This booking is for %(day)s, not today.")
-            % {"day": formats.date_format(found.day, "DATE_FORMAT")},
-            code="not_today",
-        )
-    return found
-
-
-def _person_by_id_number(
-    id_number: str, *, by: User | None, request: HttpRequest | None
-) -> PersonProfile | None:
-    try:
-        if by is not None and roles.has_role(by, StaffRole.CLERK):
-            if request is not None:
-                return desk.look_up(request, id_number, by=by, reason=ID_NUMBER_REASON)[0]
-            return realname.find_person(id_number, by=by, reason=ID_NUMBER_REASON)
-        # At the kiosk the visitor types his own number: matched by its blind index only.
-        number = identity.validate_id_number(id_number)
-    except ValidationError:
-        raise Invalid(
-            _("This is not a valid resident ID number."),
-            code="bad_id_number",
-            fields={"id_number": [_("This is not a valid resident ID number.")]},
-        ) from None
-    return (
-        PersonProfile.objects.select_related("user")
-        .filter(id_number_index=identity.blind_index(number))
-        .first()
-    )
 
 
 # --- Tickets ------------------------------------------------------------------------------
@@ -240,7 +148,7 @@ def check_in(
             code="too_early",
         )
     late = now > locked.slot.starts_at + _grace()
-    booking_rules.check_in(locked, by=by, late=late)
+    booking_moves.check_in(locked, by=by, late=late)
     return _issue(
         hall,
         locked.slot.group,
@@ -266,7 +174,7 @@ def walk_in(
     """A walk-in ticket for a service, a bundle or straight for a queue (e.g. the results
     window). Raises Invalid (not_offered_here, no_queue)."""
     if group is None:
-        groups = booking_rules.groups_for(hall, service=service, bundle=bundle)
+        groups = slots.groups_for(hall, service=service, bundle=bundle)
         if not groups:
             subject = service or bundle
             raise Invalid(
@@ -382,7 +290,7 @@ def no_show(ticket: Ticket, *, by: User) -> Ticket:
 
     moved = _move(locked, "no_show", by=by, changes=changes)
     if moved.booking_id is not None:
-        booking_rules.no_show(Booking(pk=moved.booking_id), by=by)
+        booking_moves.no_show(Booking(pk=moved.booking_id), by=by)
     elif moved.person is not None:
         booking_rules.block_if_due(moved.person)
     return moved
@@ -399,7 +307,7 @@ def finish(ticket: Ticket, *, by: User) -> Intake:
     done = _move(locked, "finish", by=by, changes=changes)
     booked = None
     if done.booking_id is not None:
-        booked = booking_rules.served(Booking(pk=done.booking_id), by=by)
+        booked = booking_moves.served(Booking(pk=done.booking_id), by=by)
     return Intake(
         ticket=done,
         person=done.person,

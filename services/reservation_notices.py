@@ -10,7 +10,7 @@ from django.utils.translation import gettext_noop as _
 
 from portal import notifications
 from portal.models import Notification
-from services.models.reservations import Booking, BookingBlock, ReservationEvent
+from services.models.reservations import Booking, BookingBlock, BookingStatus, ReservationEvent
 
 TELL_HOLDER = frozenset({"book", "cancel", "move", "close", "remind", "miss"})
 
@@ -129,3 +129,32 @@ def untold(since: dt.datetime, limit: int = 5000) -> list[tuple[int, str, int]]:
 def tell_untold(since: dt.datetime) -> int:
     """Send every notice ``untold`` finds; returns how many were sent."""
     return sum(tell_holder(booking, action, event) for booking, action, event in untold(since))
+
+
+# --- Reminders, the day before ----------------------------------------------------------------
+
+
+def due_reminders(day: dt.date) -> list[int]:
+    """Ids of the day's bookings not reminded yet."""
+    return list(
+        Booking.objects.filter(day=day, status=BookingStatus.BOOKED, reminded_at__isnull=True)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
+def remind(booking_id: int) -> bool:
+    """Send one booking's reminder once (the conditional update claims it)."""
+    claimed = Booking.objects.filter(
+        pk=booking_id, status=BookingStatus.BOOKED, reminded_at__isnull=True
+    ).update(reminded_at=timezone.now())
+    if not claimed:
+        return False
+    tell_holder(booking_id, "remind")
+    return True
+
+
+def remind_tomorrow(today: dt.date | None = None) -> int:
+    """The reminders of tomorrow's bookings, the day before; returns how many were sent."""
+    today = today or timezone.localdate()
+    return sum(remind(pk) for pk in due_reminders(today + dt.timedelta(days=1)))

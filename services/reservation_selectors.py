@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from portal.db import prepared_cursor
 from portal.models import ServiceHall, User
-from services import booking
+from services import booking_rules, slots
 from services.models.bundles import Bundle
 from services.models.catalogue import Service
 from services.models.reservations import (
@@ -32,13 +32,13 @@ def bookable_halls(
 ) -> list[ServiceHall]:
     """Halls where the service (or one of the bundle's members) can be booked."""
     halls = ServiceHall.objects.filter(window_groups__isnull=False).distinct().order_by("name")
-    return [h for h in halls if booking.groups_for(h, service=service, bundle=bundle)]
+    return [h for h in halls if slots.groups_for(h, service=service, bundle=bundle)]
 
 
 def booking_days(today: dt.date | None = None) -> tuple[dt.date, dt.date]:
     """The first and last day one may book now (today to BOOKING_DAYS_AHEAD)."""
     today = today or timezone.localdate()
-    return today, today + dt.timedelta(days=booking.rules().days_ahead)
+    return today, today + dt.timedelta(days=booking_rules.rules().days_ahead)
 
 
 def available_slots(
@@ -77,7 +77,7 @@ def _queues_taking(
     hall: ServiceHall, *, service: Service | None, bundle: Bundle | None
 ) -> QuerySet[WindowGroup]:
     """The ids of the hall's queues with a window in service that take the service (or one
-    of the bundle's members), as a subquery: what ``booking.groups_for`` lists."""
+    of the bundle's members), as a subquery: what ``slots.groups_for`` lists."""
     offered = Service.objects.filter(is_published=True, bookable=True, halls=hall)
     if service is not None:
         offered = offered.filter(pk=service.pk)
@@ -139,8 +139,8 @@ def slot_values(
     """(id, hall, queue letter, day, starts, ends, places, booked) of ``available_slots``: one
     statement, planned once per connection on PostgreSQL."""
     if connection.vendor != "postgresql":
-        slots = available_slots(hall, service=service, bundle=bundle, day=day)
-        return list(slots.values_list(*_SLOT_FIELDS))
+        found = available_slots(hall, service=service, bundle=bundle, day=day)
+        return list(found.values_list(*_SLOT_FIELDS))
     first, last = booking_days()
     if day is not None:
         first, last = max(day, first), min(day, last)

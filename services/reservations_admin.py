@@ -21,7 +21,7 @@ from portal.admin import AuditedReads
 from portal.auth import signed_in_user
 from portal.models import User
 from portal.roles import is_system_admin
-from services import booking
+from services import booking, booking_rules, slots
 from services.models.reservations import (
     Booking,
     BookingBlock,
@@ -78,12 +78,12 @@ class WindowAdmin(SystemAdminOnly, admin.ModelAdmin):
     # A window opened, closed or serving other queues changes the places of future slots.
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         super().save_related(request, form, formsets, change)
-        booking.refresh_capacity(form.instance.hall)
+        slots.refresh_capacity(form.instance.hall)
 
     def delete_model(self, request: HttpRequest, obj: Window) -> None:
         hall = obj.hall
         super().delete_model(request, obj)
-        booking.refresh_capacity(hall)
+        slots.refresh_capacity(hall)
 
 
 @admin.register(WindowShift)
@@ -102,9 +102,9 @@ class SlotTemplateAdmin(SystemAdminOnly, admin.ModelAdmin):
     @admin.action(description=_("Make the slots of the booking window for these halls"))
     def make_slots(self, request: HttpRequest, queryset: QuerySet[SlotTemplate]) -> None:
         today = timezone.localdate()
-        last = today + dt.timedelta(days=booking.rules().days_ahead)
+        last = today + dt.timedelta(days=booking_rules.rules().days_ahead)
         made = sum(
-            booking.generate_slots(hall, first=today, last=last)
+            slots.generate_slots(hall, first=today, last=last)
             for hall in {t.hall for t in queryset.select_related("hall")}
         )
         self.message_user(
@@ -172,5 +172,5 @@ class BookingBlockAdmin(AuditedReads, SystemAdminOnly, admin.ModelAdmin):
     def lift(self, request: HttpRequest, queryset: QuerySet[BookingBlock]) -> None:
         by = signed_in_user(request)
         for block in queryset:
-            booking.lift_block(block, by=by)
+            booking_rules.lift_block(block, by=by)
         self.message_user(request, _("Lifted."), messages.SUCCESS)

@@ -24,7 +24,7 @@ from portal import organisations as orgs
 from portal.auth import signed_in_user
 from portal.errors import Refusal
 from portal.models import ServiceHall
-from services import booking, hallcodes
+from services import booking, booking_rules, hallcodes
 from services import reservation_selectors as reads
 from services.forms.booking import SlotChoiceForm
 from services.models.bundles import Bundle
@@ -114,7 +114,7 @@ def book_start(request: HttpRequest, kind: str, key: str) -> HttpResponse:
             "kind": kind,
             "key": key,
             "acting": orgs.acting_organisation(request),
-            "days_ahead": booking.rules().days_ahead,
+            "days_ahead": booking_rules.rules().days_ahead,
         }
     )
     return render(request, "services/booking/book_start.html", context)
@@ -182,7 +182,7 @@ def _changeable(found: Booking) -> bool:
     """Whether cancel and move are still offered (the domain decides when asked)."""
     return (
         found.status == BookingStatus.BOOKED
-        and timezone.now() < found.slot.starts_at - booking.rules().change_cutoff
+        and timezone.now() < found.slot.starts_at - booking_rules.rules().change_cutoff
     )
 
 
@@ -197,7 +197,7 @@ def booking_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "booking": found,
             "qr": qr_data_uri(hallcodes.qr_payload(found.code)) if found.is_live() else "",
             "changeable": _changeable(found),
-            "cutoff": found.slot.starts_at - booking.rules().change_cutoff,
+            "cutoff": found.slot.starts_at - booking_rules.rules().change_cutoff,
             "ticket": ticket,
         },
     )

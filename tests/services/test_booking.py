@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from portal.errors import Conflict, IllegalMove, Invalid, NotAllowed, NotFound
 from portal.models import Notification, Organisation, OrganisationAgent
-from services import booking, hallcodes
+from services import booking, hallcodes, reservation_notices, slots
 from services.models import CalendarDay
 from services.models.catalogue import ApplicantKind
 from services.models.reservations import (
@@ -331,23 +331,23 @@ def test_slots_are_made_on_working_days_with_places_from_the_windows():
     holiday = workday + dt.timedelta(days=1)
     CalendarDay.objects.update_or_create(date=holiday, defaults={"is_workday": False})
 
-    made = booking.generate_slots(h.hall, first=workday, last=holiday)
+    made = slots.generate_slots(h.hall, first=workday, last=holiday)
 
     intake = Slot.objects.filter(group=h.group)
     assert made == 6 * 2  # 9:00-12:00 in 30 minutes, two queues each with a window
     assert set(intake.values_list("day", flat=True)) == {workday}
     assert set(intake.values_list("capacity", flat=True)) == {2 * 2}  # two windows × 2
-    assert booking.generate_slots(h.hall, first=workday, last=holiday) == 0
+    assert slots.generate_slots(h.hall, first=workday, last=holiday) == 0
 
 
 def test_closing_a_day_closes_every_slot_and_later_generation_keeps_it_closed():
     h = make_hall()
     day = _working_day_ahead(4)
     booking.close_day(h.hall, day, by=None, reason="staff training")
-    booking.generate_slots(h.hall, first=day, last=day)
-    slots = Slot.objects.filter(hall=h.hall, day=day)
-    assert slots.exists()
-    assert not slots.filter(closed_at__isnull=True).exists()
+    slots.generate_slots(h.hall, first=day, last=day)
+    made = Slot.objects.filter(hall=h.hall, day=day)
+    assert made.exists()
+    assert not made.filter(closed_at__isnull=True).exists()
 
 
 def test_reminders_go_out_the_day_before_once(commit_now):
@@ -357,8 +357,8 @@ def test_reminders_go_out_the_day_before_once(commit_now):
     booking.book(person=citizen, slot=tomorrow, service=h.service)
     today = timezone.localdate(tomorrow.starts_at) - dt.timedelta(days=1)
 
-    assert booking.remind_tomorrow(today) == 1
-    assert booking.remind_tomorrow(today) == 0
+    assert reservation_notices.remind_tomorrow(today) == 1
+    assert reservation_notices.remind_tomorrow(today) == 0
     assert Notification.objects.filter(user=citizen, key__contains=":remind:").count() == 1
 
 
@@ -426,19 +426,19 @@ def test_notices_lost_with_the_broker_are_sent_by_the_sweep_once():
 def test_a_new_window_adds_places_to_future_slots_and_a_closed_one_keeps_bookings():
     h = make_hall()
     day = _working_day_ahead(5)
-    booking.generate_slots(h.hall, first=day, last=day)
+    slots.generate_slots(h.hall, first=day, last=day)
     nine = Slot.objects.get(group=h.group, day=day, starts_at__time=dt.time(9, 0))
     assert nine.capacity == 2
     second = Window.objects.create(hall=h.hall, number="2")
     second.groups.add(h.group)
 
-    assert booking.refresh_capacity(h.hall) == 6  # the queue's six morning slots
+    assert slots.refresh_capacity(h.hall) == 6  # the queue's six morning slots
     nine.refresh_from_db()
     assert nine.capacity == 4
 
     for _n in range(3):
         booking.book(person=UserFactory(), slot=nine, service=h.service)
     Window.objects.filter(pk=second.pk).update(is_open=False)
-    booking.refresh_capacity(h.hall)
+    slots.refresh_capacity(h.hall)
     nine.refresh_from_db()
     assert (nine.capacity, nine.booked) == (3, 3)  # not below the places booked

@@ -226,12 +226,17 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     charts: dict[str, Any] = {}
     for table in TABLES.values():
         rows = table.rows(figures, form["unit"])
+        labels = [str(c.label) for c in table.columns]
         tables.append(
             {
                 "key": table.key,
                 "title": table.title,
                 "columns": table.columns,
-                "rows": [[(c.label, _cell(r, c)) for c in table.columns] for r in rows],
+                # The labels translated once per table, not once per cell (a year of days).
+                "rows": [
+                    list(zip(labels, (_cell(r, c) for c in table.columns), strict=True))
+                    for r in rows
+                ],
                 "chart": bool(table.chart),
             }
         )

@@ -22,7 +22,6 @@ from portal import roles
 from portal.auth import signed_in_user
 from portal.middleware import session_has_mfa
 from services.api.application_serializers import ERROR
-from services.statistics import Figures
 from services.views import dashboard, transparency
 
 ROWS = OpenApiResponse(
@@ -103,5 +102,5 @@ class Statistics(APIView):
             raise PermissionDenied(str(refused), code="not_allowed") from None
         except Http404 as missing:
             raise NotFound(str(missing)) from None
-        rows = dashboard.TABLES[table].rows(Figures(scope), form["unit"])
+        rows = dashboard.TABLES[table].rows(dashboard.Figures(scope), form["unit"])
         return Response([{k: _json(v) for k, v in row.items()} for row in rows])

@@ -9,11 +9,12 @@ import csv
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import partial
+from functools import cached_property, partial
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -24,8 +25,9 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 from portal import roles
 from portal.auth import signed_in_user
 from portal.models import Department, StaffRole, User
-from services import statistics, warnings
-from services.statistics import Figures, Scope
+from services import satisfaction, statistics, warnings
+from services.models.statistics import CaseDay
+from services.statistics import Scope
 
 DEFAULT_DAYS = 30
 MAX_DAYS = 366
@@ -49,8 +51,23 @@ class Table:
     chart: tuple[str, ...] = ()  # the columns drawn; none: a table only
 
 
+class Figures:
+    """One page's figures of a scope, each counted at most once however many tables use it."""
+
+    def __init__(self, scope: Scope) -> None:
+        self.scope = scope
+
+    @cached_property
+    def rating_groups(self) -> list[dict[str, Any]]:
+        return satisfaction.rating_groups(self.scope)
+
+    @cached_property
+    def case_rows(self) -> QuerySet[CaseDay]:
+        return statistics.case_rows(self.scope)
+
+
 def _satisfaction(figures: Figures, unit: str, by: str) -> list[dict[str, Any]]:
-    return statistics.satisfaction(figures.scope, by, figures.rating_groups)
+    return satisfaction.satisfaction(figures.scope, by, figures.rating_groups)
 
 
 def _name(label: str | Promise) -> Column:
@@ -254,7 +271,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "form": form,
         "tables": tables,
         "charts": charts,
-        "totals": statistics.rating_totals(scope, figures.rating_groups),
+        "totals": satisfaction.rating_totals(scope, figures.rating_groups),
         "counted_at": statistics.freshness(scope),
         "warnings": warnings.current(scope.department_ids, timezone.localdate()),
         "query": request.GET.urlencode(),

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from portal.models import Department
-from services import statistics
+from services import satisfaction
 from services.models import Service
 from services.statistics import Scope
 
@@ -65,7 +65,7 @@ def overview(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "services/transparency/overview.html",
-        {"scope": scope, "rows": statistics.public_figures("departments", scope)},
+        {"scope": scope, "rows": satisfaction.public_figures("departments", scope)},
     )
 
 
@@ -73,13 +73,13 @@ def overview(request: HttpRequest) -> HttpResponse:
 def department_page(request: HttpRequest, pk: int) -> HttpResponse:
     department = get_object_or_404(Department, pk=pk, is_active=True)
     scope = Scope(public_scope().first, public_scope().last, frozenset({department.pk}))
-    services = statistics.public_figures("services", scope)
+    services = satisfaction.public_figures("services", scope)
     context = {
         "scope": scope,
         "department": department,
-        "figures": _one(statistics.public_figures("departments", scope)),
+        "figures": _one(satisfaction.public_figures("departments", scope)),
         "services": services,
-        "answered": list(statistics.answered_bad_ratings(scope)),
+        "answered": list(satisfaction.answered_bad_ratings(scope)),
     }
     return render(request, "services/transparency/department.html", context)
 
@@ -89,12 +89,12 @@ def service_page(request: HttpRequest, code: str) -> HttpResponse:
     service = get_object_or_404(Service.objects.select_related("department"), code=code)
     base = public_scope()
     scope = Scope(base.first, base.last, frozenset({service.department_id}))
-    rows = [r for r in statistics.public_figures("services", scope) if r["id"] == service.pk]
+    rows = [r for r in satisfaction.public_figures("services", scope) if r["id"] == service.pk]
     context = {
         "scope": scope,
         "service": service,
         "figures": _one(rows),
-        "answered": list(statistics.answered_bad_ratings(scope, service_id=service.pk)),
+        "answered": list(satisfaction.answered_bad_ratings(scope, service_id=service.pk)),
     }
     return render(request, "services/transparency/service.html", context)
 
@@ -116,7 +116,7 @@ def daily_rows(which: str) -> list[dict[str, Any]]:
     if rows is None:
         rows = [
             {name: row.get(name) for name, _text in FIELDS}
-            for row in statistics.public_figures(which, public_scope(), daily=True)
+            for row in satisfaction.public_figures(which, public_scope(), daily=True)
         ]
         cache.set(key, rows, OPEN_DATA_SECONDS)
     return rows

@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from services import statistics
+from services import satisfaction, statistics
 from services.models import Application, ApplicationEvent
 from services.models.evaluations import Evaluation, Rectification
 from services.statistics import Scope
@@ -165,7 +165,7 @@ def test_on_time_rate_working_days_and_supplement_rate_per_service(data):
 
 
 def test_satisfaction_leaves_out_overturned_ratings_and_shows_defaulted_ones(data):
-    rows = {r["id"]: r for r in statistics.satisfaction(MARCH, "department")}
+    rows = {r["id"]: r for r in satisfaction.satisfaction(MARCH, "department")}
     assert rows[data.a.pk] | {} == {
         "id": data.a.pk,
         "name": "A局",
@@ -184,9 +184,9 @@ def test_satisfaction_leaves_out_overturned_ratings_and_shows_defaulted_ones(dat
         1,
         0.5,
     )
-    totals = statistics.rating_totals(MARCH)
+    totals = satisfaction.rating_totals(MARCH)
     assert (totals["ratings"], totals["bad"], totals["overturned"]) == (7, 3, 1)
-    staff = statistics.satisfaction(MARCH, "staff")
+    staff = satisfaction.satisfaction(MARCH, "staff")
     assert [(r["ratings"], r["satisfaction_rate"]) for r in staff] == [(2, 1.0)]
 
 
@@ -212,12 +212,12 @@ def test_rectified_on_time_per_department(data):
 def test_a_department_scope_counts_only_that_department(data):
     only_b = Scope(MARCH.first, MARCH.last, frozenset({data.b.pk}))
     assert [r["service_id"] for r in statistics.service_performance(only_b)] == [data.sb.pk]
-    assert [r["id"] for r in statistics.satisfaction(only_b, "department")] == [data.b.pk]
-    assert statistics.rating_totals(only_b)["ratings"] == 2
+    assert [r["id"] for r in satisfaction.satisfaction(only_b, "department")] == [data.b.pk]
+    assert satisfaction.rating_totals(only_b)["ratings"] == 2
 
 
 def test_public_daily_figures_per_service(data):
-    rows = statistics.public_figures("services", MARCH, daily=True)
+    rows = satisfaction.public_figures("services", MARCH, daily=True)
     day5 = [r for r in rows if r["date"] == "2026-03-05"]
     assert {
         (r["code"], r["ratings"], r["satisfied"], r["completed"], r["on_time"]) for r in day5

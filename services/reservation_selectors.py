@@ -122,11 +122,16 @@ WHERE s.hall_id = %s AND s.day >= %s AND s.day <= %s AND s.starts_at > %s
                   WHERE gc.windowgroup_id = g.id))
 ORDER BY s.starts_at, g."order"
 """
-_OFFERED_SERVICE = "v.id = %s"
-_OFFERED_BUNDLE = (
-    "v.id IN (SELECT m.service_id FROM services_bundlemember m "
-    "JOIN services_bundle u ON u.id = m.bundle_id WHERE m.bundle_id = %s AND u.is_published)"
-)
+# How the offered services are found: by the objects in hand, or straight from the query's
+# service code or bundle slug (the API reads the slots before looking those up).
+_OFFERED = {
+    "service": "v.id = %s",
+    "bundle": "v.id IN (SELECT m.service_id FROM services_bundlemember m "
+    "JOIN services_bundle u ON u.id = m.bundle_id WHERE u.id = %s AND u.is_published)",
+    "service_code": "v.code = %s",
+    "bundle_slug": "v.id IN (SELECT m.service_id FROM services_bundlemember m "
+    "JOIN services_bundle u ON u.id = m.bundle_id WHERE u.slug = %s AND u.is_published)",
+}
 
 
 def slot_values(
@@ -141,13 +146,34 @@ def slot_values(
     if connection.vendor != "postgresql":
         found = available_slots(hall, service=service, bundle=bundle, day=day)
         return list(found.values_list(*_SLOT_FIELDS))
+    if service is not None:
+        return _slot_values(hall.pk, "service", service.pk, day)
+    return _slot_values(hall.pk, "bundle", bundle.pk if bundle is not None else 0, day)
+
+
+def slot_values_named(
+    hall_id: int, *, service_code: str = "", bundle_slug: str = "", day: dt.date | None = None
+) -> list[SlotValues] | None:
+    """``slot_values`` from the hall's id and the service's code (or the bundle's slug), without
+    reading those rows first; None where this cannot be asked in one statement (SQLite)."""
+    if connection.vendor != "postgresql":
+        return None
+    if service_code:
+        return _slot_values(hall_id, "service_code", service_code, day)
+    return _slot_values(hall_id, "bundle_slug", bundle_slug, day)
+
+
+def _slot_values(
+    hall_id: int, offered: str, subject: int | str, day: dt.date | None
+) -> list[SlotValues]:
     first, last = booking_days()
     if day is not None:
         first, last = max(day, first), min(day, last)
-    sql = _SLOTS_SQL.format(offered=_OFFERED_SERVICE if service is not None else _OFFERED_BUNDLE)
-    subject = service.pk if service is not None else bundle.pk if bundle is not None else 0
     with prepared_cursor() as cursor:
-        cursor.execute(sql, [hall.pk, subject, hall.pk, first, last, timezone.now()])
+        cursor.execute(
+            _SLOTS_SQL.format(offered=_OFFERED[offered]),
+            [hall_id, subject, hall_id, first, last, timezone.now()],
+        )
         return cursor.fetchall()
 
 

@@ -88,6 +88,21 @@ class SlotQuery(serializers.Serializer):
         return data
 
 
+class SlotQueryKeys(serializers.Serializer):
+    """``SlotQuery`` as typed, so that the slots are read before the hall and the service are
+    looked up; only an empty answer is checked further (``SlotQuery`` says what is wrong)."""
+
+    hall = serializers.IntegerField(min_value=1)
+    service = serializers.CharField(required=False, max_length=40)
+    bundle = serializers.CharField(required=False, max_length=100)
+    day = serializers.DateField(required=False)
+
+    def validate(self, data: dict[str, Any]) -> dict[str, Any]:
+        if ("service" in data) == ("bundle" in data):
+            raise ValidationError("service_or_bundle")
+        return data
+
+
 class BookingSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     code = serializers.CharField(help_text="The booking code (10 digits) to check in with.")
@@ -262,6 +277,17 @@ class SlotList(APIView):
         responses={200: SlotSerializer(many=True), 400: _error("A parameter is missing or wrong.")},
     )
     def get(self, request: Request) -> Response:
+        keys = SlotQueryKeys(data=request.query_params)
+        if keys.is_valid():
+            typed = keys.validated_data
+            values = reads.slot_values_named(
+                typed["hall"],
+                service_code=typed.get("service", ""),
+                bundle_slug=typed.get("bundle", ""),
+                day=typed.get("day"),
+            )
+            if values:
+                return Response(slot_rows(values))
         query = SlotQuery(data=request.query_params)
         query.is_valid(raise_exception=True)
         data = query.validated_data

@@ -261,7 +261,7 @@ def test_every_reservations_operation_is_documented_with_its_errors(client):
 
 
 def test_booking_and_the_slots_list_take_a_fixed_number_of_queries(
-    django_assert_num_queries, monkeypatch
+    django_assert_num_queries, django_assert_max_num_queries, monkeypatch
 ):
     from django.db import transaction
 
@@ -279,8 +279,20 @@ def test_booking_and_the_slots_list_take_a_fixed_number_of_queries(
     with django_assert_num_queries(11):
         made = _book(client, later, h.service)
     assert made.status_code == 201
-    with django_assert_num_queries(3):  # hall, service, slots
+    with django_assert_max_num_queries(3):  # hall, service, slots (one statement on PostgreSQL)
         listed = api().get(
             reverse("services_api:slot_list"), {"hall": h.hall.pk, "service": h.service.code}
         )
     assert len(listed.json()) == 31
+
+
+def test_slots_of_an_unknown_hall_or_service_are_a_400_naming_the_parameter():
+    h = make_hall()
+    h.slot()
+    url = reverse("services_api:slot_list")
+    no_hall = api().get(url, {"hall": h.hall.pk + 1000, "service": h.service.code})
+    no_service = api().get(url, {"hall": h.hall.pk, "service": "NO-SUCH-CODE"})
+    assert no_hall.status_code == 400 and "hall" in no_hall.json()["fields"]
+    assert no_service.status_code == 400 and "service" in no_service.json()["fields"]
+    found = api().get(url, {"hall": h.hall.pk, "service": h.service.code})
+    assert found.status_code == 200 and len(found.json()) == 1

@@ -25,7 +25,7 @@ from portal.auth import signed_in_user
 from portal.errors import Invalid
 from portal.models import User
 from services import evaluation_selectors as selectors
-from services import rating, rectification
+from services import rating, rectification, rectification_notices
 from services.forms.evaluations import MOVE_FORMS
 from services.models.evaluations import Rectification
 
@@ -111,7 +111,7 @@ def _detail(
     context: dict[str, Any] = {
         "rect": rect,
         "evaluation": evaluation,
-        "title": rectification.subject_title(evaluation),
+        "title": rectification_notices.subject_title(evaluation),
         "tags": [rating.TAGS[tag] for tag in evaluation.tags if tag in rating.TAGS],
         "events": events,
         "appeal": getattr(rect, "appeal", None),

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from portal.errors import IllegalMove, Invalid, NotAllowed
 from portal.models import Notification, StaffRole
-from services import rating, rectification, workflow
+from services import rating, rectification, rectification_notices, workflow
 from services.models import Appeal, Evaluation, Rectification
 from services.models.calendar import CalendarDay
 from services.models.evaluations import (
@@ -235,8 +235,8 @@ def test_the_sweep_flags_overdue_rectifications_once_and_tells_the_department(w,
     assert rectification.flag_overdue(late) == []
     rect.refresh_from_db()
     assert rect.overdue
-    rectification.tell(rect.pk, "overdue")
-    rectification.tell(rect.pk, "overdue")
+    rectification_notices.tell(rect.pk, "overdue")
+    rectification_notices.tell(rect.pk, "overdue")
     assert (
         Notification.objects.filter(
             user=w.department_admin, key__startswith=f"rectification:{rect.pk}:overdue"

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from functools import cached_property, partial
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
@@ -232,6 +233,8 @@ def _cell(row: dict[str, Any], column: Column) -> Any:
         return ""
     if column.percent:
         return f"{value * 100:.1f}%"
+    if type(value) is int and not settings.USE_THOUSAND_SEPARATOR:
+        return str(value)  # what localize() would give, at a fraction of its cost per cell
     return value
 
 

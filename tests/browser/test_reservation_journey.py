@@ -136,3 +136,23 @@ def test_book_cancel_then_check_in_be_called_and_taken_in(new_page, shoot, setti
     expect(clerk.get_by_role("heading", name="Material checklist")).to_be_visible()
     booked.refresh_from_db()
     assert booked.status == BookingStatus.SERVED
+
+
+def test_the_kiosk_checks_a_scanned_certificate_on_its_own_screen(new_page, shoot):
+    from django.urls import reverse
+
+    from tests.services.booking_cases import make_hall
+    from tests.services.test_kiosk_verify import _issued
+
+    hall = make_hall().hall
+    certificate = _issued()
+    kiosk = new_page()
+    kiosk.goto(f"/kiosk/{hall.pk}/verify/")
+    link = reverse("certificates:verify_identifier", args=[certificate.identifier])
+    kiosk.get_by_label("Certificate QR code").fill(f"https://onewindow.example{link}")
+    kiosk.get_by_role("button", name="Check").click()
+
+    expect(kiosk.locator(".verdict-word")).to_have_text("Valid")
+    expect(kiosk.locator("main")).not_to_contain_text("张三丰")
+    expect(kiosk.get_by_role("link", name="Done")).to_be_visible()
+    shoot(kiosk, "kiosk-certificate")

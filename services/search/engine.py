@@ -94,45 +94,59 @@ def _branches(terms: list[Term], text: bool = True) -> list[Branch]:
     return branches[:MAX_KEYS]
 
 
-def _matches(
-    model: Any, terms: list[Term], owner: str, scope: QuerySet[Any] | None, text: bool = True
-) -> list[Any]:
-    """(owner id, best weight per term…, whether its name ends with each term…) of every item
-    matching any term.
+Source = tuple[Any, str, "QuerySet[Any] | None"]  # model, owner column, scope
 
-    One statement: a UNION ALL of one index range per key, each capped, grouped per item.
-    (OR-ing the ranges in one WHERE made SQLite scan the whole table once a query had a dozen
-    keys: 0.7 s at 7,000 services.)
+
+def _matches(sources: list[Source], terms: list[Term], text: bool = True) -> list[list[Any]]:
+    """Per source (services, bundles), (owner id, best weight per term…, whether its name ends
+    with each term…) of every item matching any term.
+
+    One statement for all sources: a UNION ALL of one index range per key and source, each
+    capped, grouped per item. (OR-ing the ranges in one WHERE made SQLite scan the whole table
+    once a query had a dozen keys: 0.7 s at 7,000 services; one statement for services and
+    bundles saves a round trip to the database on every keystroke.)
     """
-    table = connection.ops.quote_name(model._meta.db_table)
     parts: list[str] = []
     params: list[Any] = []
-    for n, factor, key, cap, ends in _branches(terms, text):
-        condition, value = _prefix_sql(key)
-        end = "CASE WHEN token = %s THEN 1 ELSE 0 END" if ends else "0"
-        # Numbers and a quoted table name only; the keys are parameters.
-        branch = (
-            f"SELECT * FROM (SELECT {owner} AS item, weight * {factor} / 10 AS w, "  # noqa: S608
-            f"{end} AS e, {n} AS n FROM {table} WHERE {condition} LIMIT {cap}) AS k{len(parts)}"
-        )
-        parts.append(branch)
-        params.extend([key] if ends else [])
-        params.extend([value] if connection.vendor == "postgresql" else [key, key + "\U0010ffff"])
+    branches = _branches(terms, text)
+    for source, (model, owner, _scope) in enumerate(sources):
+        table = connection.ops.quote_name(model._meta.db_table)
+        for n, factor, key, cap, ends in branches:
+            condition, value = _prefix_sql(key)
+            end = "CASE WHEN token = %s THEN 1 ELSE 0 END" if ends else "0"
+            # Numbers and a quoted table name only; the keys are parameters.
+            parts.append(
+                f"SELECT * FROM (SELECT {source} AS s, {owner} AS item, "  # noqa: S608
+                f"weight * {factor} / 10 AS w, {end} AS e, {n} AS n FROM {table} "
+                f"WHERE {condition} LIMIT {cap}) AS k{len(parts)}"
+            )
+            params.extend([key] if ends else [])
+            params.extend(
+                [value] if connection.vendor == "postgresql" else [key, key + "\U0010ffff"]
+            )
     if not parts:
-        return []
+        return [[] for _source in sources]
     columns = ", ".join(
         [f"MAX(CASE WHEN n = {n} THEN w ELSE 0 END)" for n in range(len(terms))]
         + [f"MAX(CASE WHEN n = {n} THEN e ELSE 0 END)" for n in range(len(terms))]
     )
-    sql = f"SELECT item, {columns} FROM ({' UNION ALL '.join(parts)}) AS matched"  # noqa: S608
-    if scope is not None:
-        scope_sql, scope_params = scope.values("pk").query.sql_with_params()
-        sql += f" WHERE item IN ({scope_sql})"
-        params.extend(scope_params)
-    sql += " GROUP BY item"
+    sql = f"SELECT s, item, {columns} FROM ({' UNION ALL '.join(parts)}) AS matched"  # noqa: S608
+    # Each scope limits its own source's items.
+    where = []
+    for n, (_model, _owner, scope) in enumerate(sources):
+        if scope is not None:
+            scope_sql, scope_params = scope.values("pk").query.sql_with_params()
+            where.append(f"(s <> {n} OR item IN ({scope_sql}))")
+            params.extend(scope_params)
+    if where:
+        sql += " WHERE " + " AND ".join(where)
+    sql += " GROUP BY s, item"
+    result: list[list[Any]] = [[] for _source in sources]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return list(cursor.fetchall())
+        for row in cursor.fetchall():
+            result[row[0]].append(row[1:])
+    return result
 
 
 def _idf(matched: int, total: int) -> float:
@@ -237,14 +251,17 @@ def find(
     names_only: bool = False,
 ) -> Found:
     """Services (within ``scope``, else all published: only they have keys) and bundles for
-    ``query``; two queries (one without bundles), none for a query without words.
+    ``query``; one query, none for a query without words.
     ``names_only`` (suggestions as one types) leaves descriptions, categories and departments
     out. Raises ``QueryTooLong``."""
     words = vocabulary.load()
     terms = parse(query, words)
     if not terms:
         return Found([], Scored(), [], [])
-    rows = _matches(SearchToken, terms, "service_id", scope, not names_only)
+    sources: list[Source] = [(SearchToken, "service_id", scope)]
+    if bundles:
+        sources.append((BundleSearchToken, "bundle_id", None))
+    rows, *more = _matches(sources, terms, not names_only)
     total = words.services
     df = [sum(1 for r in rows if r[n + 1] > 0) for n in range(len(terms))]
     idf = [_idf(d, total) if d else 0.0 for d in df]
@@ -255,7 +272,7 @@ def find(
     # Bundles use the catalogue's word weights: ten bundles say nothing about rarity. A word
     # only bundles have (一件事, newborn) weighs like the rarest word.
     bundle_idf = [i if i else _idf(1, total) for i in idf]
-    bundle_rows = _matches(BundleSearchToken, terms, "bundle_id", None, not names_only)
+    bundle_rows = more[0]
     bundle_df = [sum(1 for r in bundle_rows if r[n + 1] > 0) for n in range(len(terms))]
     found = _score(
         bundle_rows,

@@ -65,8 +65,8 @@ def test_a_request_costs_the_same_queries_at_any_page_size(catalogue):
         with CaptureQueriesContext(connection) as captured:
             assert api(q="出生", page_size=size).status_code == 200
         counts.append(len(captured))
-    # tokens of services, tokens of bundles, the page's services, the page's bundles
-    assert counts == [4, 4, 4]
+    # tokens of services and bundles in one, the page's services, the page's bundles
+    assert counts == [3, 3, 3]
 
 
 def test_pages_follow_each_other(catalogue):

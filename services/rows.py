@@ -98,7 +98,8 @@ def insert(objs: Sequence[M], db: str = DEFAULT_DB_ALIAS) -> list[M]:
     fields = _insert_fields(model)
     params = []
     for obj in objs:
-        obj._prepare_related_fields_for_save(operation_name="bulk_create")
+        # As bulk_create: a related object saved after it was assigned gives its id now.
+        obj._prepare_related_fields_for_save(operation_name="bulk_create")  # type: ignore[attr-defined]
         params += [
             field.get_db_prep_save(field.pre_save(obj, True), connection) for field in fields
         ]

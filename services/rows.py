@@ -95,6 +95,8 @@ def insert(objs: Sequence[M], db: str = DEFAULT_DB_ALIAS) -> list[M]:
         return []
     model = type(objs[0])
     connection = connections[db]
+    if not connection.features.can_return_rows_from_bulk_insert:  # SQLite before 3.35
+        return model._default_manager.using(db).bulk_create(objs)
     fields = _insert_fields(model)
     params = []
     for obj in objs:

@@ -74,14 +74,13 @@ class EvaluationAdmin(AuditedReads, ReadOnlyForSystemAdmins, admin.ModelAdmin):
 class RectificationEventInline(ReadOnlyForSystemAdmins, admin.TabularInline):
     model = RectificationEvent
     extra = 0
-    fields = ["at", "actor", "action", "from_status", "to_status", "note"]
-    readonly_fields = fields
+    fields = readonly_fields = ("at", "actor", "action", "from_status", "to_status", "note")
 
 
 class AppealInline(ReadOnlyForSystemAdmins, admin.StackedInline):
     model = Appeal
     extra = 0
-    fields = [
+    fields = readonly_fields = (
         "reason",
         "made_by",
         "made_at",
@@ -89,8 +88,7 @@ class AppealInline(ReadOnlyForSystemAdmins, admin.StackedInline):
         "decision_note",
         "decided_by",
         "decided_at",
-    ]
-    readonly_fields = fields
+    )
 
 
 @admin.register(Rectification)

@@ -204,7 +204,8 @@ def unit_names(by: str, ids: list[int]) -> dict[int, str]:
                 "pk", "hall__name", "number"
             )
         }
-    return dict(User.objects.filter(pk__in=ids).values_list("pk", "email"))
+    staff = User.objects.filter(pk__in=ids).values_list("pk", "email")
+    return {pk: email or "" for pk, email in staff}
 
 
 def halls(scope: Scope) -> list[dict[str, Any]]:

@@ -20,9 +20,11 @@ from certificates import issuing
 from certificates.models import Certificate
 from portal import organisations
 from portal.models import AuditAction, AuditEvent, StaffAssignment, StaffRole, User
+from services import rating, workflow
 from services.models.reservations import Booking, BookingBlock, Ticket, WindowShift
 from tests.certificates.conftest import make_type
 from tests.factories import DepartmentFactory, PersonFactory, activate_totp, make_staff, make_uscc
+from tests.services.cases import world
 
 pytestmark = pytest.mark.django_db
 
@@ -73,6 +75,15 @@ def _certificate(person):
     )
 
 
+def _rating(person):
+    """A very dissatisfied rating (which opens a rectification) of a case the person had."""
+    w = world()
+    done = workflow.approve(w.accepted(), by=w.department_admin)
+    done.applicant = person.user
+    done.save(update_fields=["applicant"])
+    return rating.rate_application(done, by=person.user, level=1, comment="态度差")
+
+
 def _authenticator(user):
     activate_totp(user)
     return Authenticator.objects.get(user=user)
@@ -92,6 +103,8 @@ MAKERS = {
     "mfa.authenticator": lambda p: _authenticator(p.user),
     "allauth_idp_oidc.token": lambda p: _token(p.user),
     "certificates.certificate": _certificate,
+    "services.evaluation": _rating,
+    "services.rectification": lambda p: _rating(p).rectification,
     "services.bookingblock": lambda p: BookingBlock.objects.create(
         person=p.user, until=timezone.now() + dt.timedelta(days=30), reason="3 no-shows"
     ),

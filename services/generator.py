@@ -44,8 +44,9 @@ BUREAUS = [
 # The demo's categories whose services a district bureau of another category offers.
 CATEGORY_BUREAU = {"food-licensing": "business-registration", "housing-fund": "real-estate"}
 # Whose work a generated matter is, by a word in its name (the first that fits); the rest
-# are the market regulator's licences.
+# are the market regulator's.
 SUBJECT_BUREAU: list[tuple[tuple[str, ...], str]] = [
+    (("住房公积金",), "real-estate"),  # as the demo's housing-fund services (CATEGORY_BUREAU)
     (("医疗保险", "生育保险"), "medical-insurance"),
     (
         ("保险", "参保", "社会保障卡", "就业", "职业资格", "技能", "人力资源", "劳务"),
@@ -65,43 +66,85 @@ SUBJECT_BUREAU: list[tuple[tuple[str, ...], str]] = [
     (("教师", "学籍", "学校"), "education"),
     (("纳税", "发票"), "tax"),
 ]
-SUBJECTS = [
-    *("营业执照", "食品经营许可证", "药品经营许可证", "医疗器械经营备案", "建筑工程施工许可"),
-    *("道路运输经营许可证", "社会保障卡", "居住证", "户口", "居民身份证", "机动车驾驶证"),
-    *("机动车行驶证", "住房公积金", "基本养老保险", "基本医疗保险", "失业保险", "工伤保险"),
-    *("生育保险", "不动产权证书", "教师资格证", "职业资格证书", "残疾人证", "结婚登记"),
-    *("出生医学证明", "预防接种证", "烟草专卖零售许可证", "排污许可证", "取水许可"),
-    *("林木采伐许可证", "渔业捕捞许可证", "出版物经营许可证", "网络文化经营许可证"),
-    *("娱乐场所经营许可证", "人力资源服务许可证", "劳务派遣经营许可证", "民办学校办学许可证"),
-    *("特种设备使用登记", "燃气经营许可证", "城市道路挖掘许可", "户外招牌设置"),
-    *("商品房预售许可证", "建设工程规划许可证", "建设用地规划许可证", "消防设计审查"),
-    *("危险化学品经营许可证", "放射诊疗许可", "医师执业注册", "护士执业注册"),
-    *("医疗机构执业许可证", "动物防疫条件合格证", "兽药经营许可证", "种子生产经营许可证"),
-    *("农药经营许可证", "船舶登记", "网约车运输证", "出租汽车驾驶员从业资格证"),
-    *("社会团体登记", "民办非企业单位登记", "无犯罪记录证明", "纳税证明", "发票"),
-    *("参保缴费证明", "住房公积金缴存证明", "学籍证明", "高龄津贴", "最低生活保障"),
-    *("临时救助", "殡葬补贴", "优待证", "就业创业证", "创业担保贷款", "技能提升补贴"),
+LICENCE = ("核发", "变更", "延续", "注销", "补领", "换领")
+LICENCES = [
+    *("食品经营许可证", "药品经营许可证", "建筑工程施工许可证", "道路运输经营许可证"),
+    *("社会保障卡", "居住证", "居民身份证", "机动车驾驶证", "机动车行驶证", "教师资格证"),
+    *("职业资格证书", "残疾人证", "预防接种证", "烟草专卖零售许可证", "排污许可证"),
+    *("取水许可证", "林木采伐许可证", "渔业捕捞许可证", "出版物经营许可证"),
+    *("网络文化经营许可证", "娱乐场所经营许可证", "人力资源服务许可证"),
+    *("劳务派遣经营许可证", "民办学校办学许可证", "燃气经营许可证", "城市道路挖掘许可证"),
+    *("商品房预售许可证", "建设工程规划许可证", "建设用地规划许可证", "危险化学品经营许可证"),
+    *("放射诊疗许可证", "医疗机构执业许可证", "动物防疫条件合格证", "兽药经营许可证"),
+    *("种子生产经营许可证", "农药经营许可证", "网约车运输证", "出租汽车驾驶员从业资格证"),
+    *("就业创业证", "优待证"),
 ]
-# The actions that fit a matter, by how its name ends (the first that fits).
-ACTIONS: list[tuple[tuple[str, ...], tuple[str, ...]]] = [
-    (("许可证", "执照", "证书", "证", "许可"), ("核发", "变更", "延续", "注销", "补领", "换领")),
-    (("登记", "备案", "注册", "审查", "设置"), ("", "变更", "注销")),
-    (("证明",), ("开具", "查询")),
-    (("保险",), ("参保登记", "待遇申领", "关系转移接续", "缴费证明开具")),
-    (("住房公积金", "户口"), ("迁入", "迁出", "信息变更")),
-    (("津贴", "救助", "补贴", "保障", "贷款"), ("申领", "资格认定", "发放查询")),
-    (("",), ("领用", "办理", "查询")),
+# Matters as real catalogues name them: (whom they concern, what, actions); a name is the three
+# run together. A licence is named by itself (食品经营许可证核发). A person's or a unit's
+# insurance, housing fund, household and marriage matters name whom they concern first
+# (职工基本医疗保险参保登记, 市外户口迁入, never 基本医疗保险参保登记 or 户口迁入); a business
+# licence or title deed is issued by a registration and named by it (合伙企业设立登记, never
+# 营业执照核发). A bare subject with an action matches an everyday word (医保, 户口, 营业执照) as
+# its whole subject, which no real matter does, and outranked the city's own services.
+MATTERS: list[tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = [
+    (("",), tuple(LICENCES), LICENCE),
+    (
+        ("个人独资企业", "合伙企业", "农民专业合作社", "外商投资企业", "分公司"),
+        ("",),
+        ("设立登记", "变更登记", "注销登记", "备案"),
+    ),
+    (("",), ("不动产",), ("转移登记", "变更登记", "更正登记", "预告登记", "查封登记")),
+    (
+        ("",),
+        ("医疗器械经营", "特种设备使用", "船舶", "社会团体", "民办非企业单位", "医师执业"),
+        ("登记", "变更登记", "注销登记"),
+    ),
+    (("",), ("护士执业注册", "消防设计审查", "户外招牌设置"), ("", "变更", "注销")),
+    (
+        ("职工", "城乡居民", "灵活就业人员"),
+        ("基本养老保险", "基本医疗保险"),
+        ("参保登记", "待遇申领", "关系转移接续", "缴费证明开具"),
+    ),
+    (
+        ("职工", "单位"),
+        ("失业保险", "工伤保险", "生育保险"),
+        ("参保登记", "待遇申领", "关系转移接续", "缴费证明开具"),
+    ),
+    (
+        ("灵活就业人员", "个体工商户", "单位"),
+        ("住房公积金",),
+        ("缴存登记", "缴存基数调整", "个人账户封存", "缴存证明开具"),
+    ),
+    (("市外", "夫妻投靠", "大中专学生", "港澳居民回穗定居"), ("户口",), ("迁入", "迁出")),
+    (
+        ("内地居民同香港居民", "内地居民同台湾居民", "中国公民同外国人"),
+        ("结婚登记", "离婚登记"),
+        ("",),
+    ),
+    (
+        ("",),
+        ("出生医学证明", "无犯罪记录证明", "纳税证明", "参保缴费证明", "学籍证明"),
+        ("开具", "查询"),
+    ),
+    (
+        ("",),
+        ("高龄津贴", "最低生活保障", "临时救助", "殡葬补贴", "创业担保贷款", "技能提升补贴"),
+        ("申领", "资格认定", "发放查询"),
+    ),
+    (("",), ("发票",), ("领用", "代开", "缴销")),
 ]
-
-
-def _actions(subject: str) -> tuple[str, ...]:
-    return next(acts for ends, acts in ACTIONS if any(subject.endswith(e) for e in ends))
 
 
 def names(count: int, real: list[str]) -> list[str]:
     """``count`` service names: every fifth a real service's (a district's copy), the others a
     matter with an action that fits it, in turn."""
-    made = [f"{subject}{action}" for subject in SUBJECTS for action in _actions(subject)]
+    made = [
+        f"{holder}{subject}{action}"
+        for holders, subjects, actions in MATTERS
+        for subject in subjects
+        for holder in holders
+        for action in actions
+    ]
     return [
         real[(n // 5) % len(real)] if real and n % 5 == 0 else made[n % len(made)]
         for n in range(count)
@@ -178,7 +221,7 @@ def generate(*, services: int = 7000, departments: int = 50, seed: int = 1) -> G
         fitting = by_bureau.get(_bureau(name, real_category.get(name, "")), owners)
         turn = turns[id(fitting)] = turns.get(id(fitting), -1) + 1
         department, category_code = fitting[turn % len(fitting)]
-        english = next((e for subject, e in ENGLISH.items() if name.startswith(subject)), "")
+        english = next((e for subject, e in ENGLISH.items() if subject in name), "")
         rows.append(
             Service(
                 code=f"{CODE_PREFIX}{department.code[8:17]}{n:06d}",

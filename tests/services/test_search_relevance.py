@@ -107,6 +107,27 @@ def test_an_unknown_thing_is_not_found_by_its_procedure_or_a_category_word(catal
     assert first("买新房签了合同去哪里备案")[0] == "商品房买卖合同网签备案"
 
 
+def test_a_transfer_of_something_else_does_not_find_the_property_services(catalogue):
+    # 过户 alone names no thing: the demo has no vehicle transfer, so nothing is the answer.
+    for query in ["二手车过户", "车辆过户", "过户"]:
+        assert search.find(query).count == 0, query
+    assert all(name.startswith("不动产") for name in first("房屋过户"))
+    assert all(name.startswith("不动产") for name in first("房子过户"))
+
+
+# Everyday short words and the city's own service they mean.
+EVERYDAY = {
+    "社保": "个人社会保险参保登记",
+    "医保": "城乡居民基本医疗保险参保登记",
+    "营业执照": "个体工商户营业执照设立登记",
+    "户口": "市内户口迁移",
+    "公积金": "住房公积金单位缴存登记",
+    "结婚": "内地居民结婚登记",
+    "身份证": "居民身份证申领",
+    "社保卡": "社会保障卡申领",
+}
+
+
 def test_on_a_generated_catalogue_the_citys_own_service_leads_its_district_copies(catalogue):
     from services.generator import generate
 
@@ -117,3 +138,7 @@ def test_on_a_generated_catalogue_the_citys_own_service_leads_its_district_copie
     # Each copy is a district bureau's whose work it is, never the police's.
     copies = [h.item for h in hits if h.item.code.startswith("G")]
     assert copies and all("人力资源和社会保障局" in s.department.name for s in copies)
+    # Generated matters do not outrank it by matching an everyday word as their whole subject.
+    for query, name in EVERYDAY.items():
+        top = [h.item for h in search.page(search.find(query), 0, 3) if h.kind == "service"]
+        assert (name, "4") in [(s.name, s.code[0]) for s in top], (query, [s.name for s in top])

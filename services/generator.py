@@ -4,7 +4,8 @@ As in a real provincial catalogue, most services are the district offices' own c
 the same matters: one in five generated services carries the name of a service of the demo
 catalogue (the district's 个人社会保险参保登记), the others a real matter with an action that
 fits it (a licence is issued, changed, renewed; a proof is issued; a benefit is claimed:
-营业执照变更, 参保缴费证明开具, never 社保缴费证明迁入), each offered by a district bureau
+食品经营许可证延续, 参保缴费证明开具, never 社保缴费证明迁入), naming whom it concerns where
+real catalogues do (职工基本医疗保险参保登记, 合伙企业设立登记), each offered by a district bureau
 whose work it is (a proof of contributions by the district's 人力资源和社会保障局, never by its
 公安分局), and named as such bureaus name them. The district lives in the department's name,
 not in the service's. So search meets the vocabulary, lengths and overlaps of a real

@@ -16,8 +16,10 @@ and has a worker (``--pool``, ``--concurrency``) route them, three ways:
   while none is waiting, and the applicant's notification), as after a rush at the counters or
   a worker's restart: the worker's own rate, with every case waiting. ``routed_per_s`` counts
   from the first acceptance's commit to the last case's routing (timestamps of one clock).
-* ``steady``: cases accepted at ``--rate`` a second for ``--seconds``, each followed by what
-  the commit of an acceptance does, as a busy day's counters would; the worker keeps up if the
+* ``steady``: cases accepted at ``--rate`` a second for ``--seconds`` by ``--producers``
+  processes, each case followed by what the commit of an acceptance does, as a busy day's
+  counters would (one process alone cannot offer 500 a second on a busy two-core machine:
+  each acceptance's two publishes cost it about 0.7 CPU-ms); the worker keeps up if the
   queue stays short and every case is routed soon after its acceptance (``lag_ms``, from each
   case's acceptance to its routing); ``routing_tasks`` says how many routing tasks were
   published.
@@ -339,32 +341,62 @@ def burst(worker: Worker, broker: Broker, *, cases: int, chunk: int) -> dict[str
     }
 
 
-def steady(worker: Worker, broker: Broker, *, rate: int, seconds: float) -> dict[str, Any]:
-    """Accept and publish ``rate`` cases a second (in ticks of 50 ms) for ``seconds``."""
-    from bench import procstat
+def _produce(rate: float, seconds: float, ready: Any, results: Any) -> None:
+    """One producer process of ``steady``: accepts ``rate`` cases a second (in ticks of 50 ms)
+    for ``seconds``, each followed by what its acceptance's commit does; puts its cases, the
+    routing tasks it published and how long it took."""
+    from bench import database
 
+    database.setup_django()
+    broker = Broker(os.environ["CELERY_BROKER_URL"])
     tasks_published = _counting_routing_tasks()
     tick = 0.05
     per_tick = max(1, round(rate * tick))
+    ready.wait()
+    started = next_tick = time.monotonic()
+    ids: list[int] = []
+    while next_tick - started < seconds:
+        ids += _accepted_cases(per_tick)
+        broker.accepted(ids[-per_tick:])
+        next_tick += tick
+        time.sleep(max(0.0, next_tick - time.monotonic()))
+    results.put((ids, len(tasks_published), time.monotonic() - started))
+
+
+def steady(
+    worker: Worker, broker: Broker, *, rate: int, seconds: float, producers: int
+) -> dict[str, Any]:
+    """Accept and publish ``rate`` cases a second for ``seconds``, from ``producers``
+    processes (as several web processes accept at once)."""
+    import multiprocessing
+
+    from bench import procstat
+
+    spawn = multiprocessing.get_context("spawn")
+    ready, results = spawn.Barrier(producers + 1), spawn.Queue()
+    processes = [
+        spawn.Process(target=_produce, args=(rate / producers, seconds, ready, results))
+        for _ in range(producers)
+    ]
+    for process in processes:
+        process.start()
+    ready.wait(timeout=120)
     load_before = _load()
     cpu_before, busy_before = procstat.tree_cpu_ms(worker.process.pid), procstat.machine_busy_ms()
     started = time.monotonic()
-    all_ids: list[int] = []
     most_queued, peak = 0, worker.memory()
-    next_tick = started
-    ticks = 0
-    while next_tick - started < seconds:
-        ids = _accepted_cases(per_tick)
-        broker.accepted(ids)
-        all_ids += ids
+    done: list[tuple[list[int], int, float]] = []
+    while len(done) < producers:
         most_queued = max(most_queued, broker.queued())
-        ticks += 1
-        if ticks % 10 == 0:  # reading smaps of three processes is not free
-            sizes = worker.memory()
-            peak = sizes if sizes["total"] > peak["total"] else peak
-        next_tick += tick
-        time.sleep(max(0.0, next_tick - time.monotonic()))
-    publishing = time.monotonic() - started
+        sizes = worker.memory()
+        peak = sizes if sizes["total"] > peak["total"] else peak
+        while not results.empty():
+            done.append(results.get())
+        time.sleep(0.2)
+    for process in processes:
+        process.join(timeout=30)
+    all_ids = [pk for ids, _, _ in done for pk in ids]
+    publishing = max(took for _, _, took in done)
     deadline = time.monotonic() + 600
     while (_routed(all_ids) < len(all_ids) or broker.queued()) and time.monotonic() < deadline:
         time.sleep(0.02)
@@ -373,8 +405,9 @@ def steady(worker: Worker, broker: Broker, *, rate: int, seconds: float) -> dict
     machine_cpu = procstat.machine_busy_ms() - busy_before
     return {
         "cases": len(all_ids),
+        "producers": producers,
         "offered_per_s": round(len(all_ids) / publishing, 1),
-        "routing_tasks": len(tasks_published),
+        "routing_tasks": sum(count for _, count, _ in done),
         "routed_per_s": round(len(all_ids) / (finished - started), 1),
         "seconds_after_last_publish": round(finished - started - publishing, 2),
         "most_queued": most_queued,
@@ -393,6 +426,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--chunk", type=int, default=250, help="burst: cases an insert")
     parser.add_argument("--rate", type=int, default=500, help="steady: cases a second")
     parser.add_argument("--seconds", type=float, default=8.0, help="steady: how long")
+    parser.add_argument(
+        "--producers", type=int, default=2, help="steady: processes accepting cases"
+    )
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--only", choices=["backlog", "burst", "steady"])
     parser.add_argument("--concurrency", type=int, default=2, help="worker pool processes")
@@ -446,7 +482,13 @@ def main(argv: list[str] | None = None) -> int:
             if args.only in (None, "steady"):
                 broker.purge()
                 _close_open_cases()
-                run = steady(worker, broker, rate=args.rate, seconds=args.seconds)
+                run = steady(
+                    worker,
+                    broker,
+                    rate=args.rate,
+                    seconds=args.seconds,
+                    producers=args.producers,
+                )
                 result["runs"].append({"steady": run})
         result["rss_kib_after"] = worker.memory()
     print(json.dumps(result, indent=2))

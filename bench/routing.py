@@ -341,17 +341,19 @@ def burst(worker: Worker, broker: Broker, *, cases: int, chunk: int) -> dict[str
     }
 
 
-def _produce(rate: float, seconds: float, ready: Any, results: Any) -> None:
-    """One producer process of ``steady``: accepts ``rate`` cases a second (in ticks of 50 ms)
-    for ``seconds``, each followed by what its acceptance's commit does; puts its cases, the
+TICK = 0.05  # seconds
+
+
+def _produce(per_tick: int, seconds: float, ready: Any, results: Any) -> None:
+    """One producer process of ``steady``: accepts ``per_tick`` cases every ``TICK`` for
+    ``seconds``, each followed by what its acceptance's commit does; puts its cases, the
     routing tasks it published and how long it took."""
     from bench import database
 
     database.setup_django()
     broker = Broker(os.environ["CELERY_BROKER_URL"])
     tasks_published = _counting_routing_tasks()
-    tick = 0.05
-    per_tick = max(1, round(rate * tick))
+    tick = TICK
     ready.wait()
     started = next_tick = time.monotonic()
     ids: list[int] = []
@@ -374,9 +376,11 @@ def steady(
 
     spawn = multiprocessing.get_context("spawn")
     ready, results = spawn.Barrier(producers + 1), spawn.Queue()
+    # The cases of a tick shared among the producers (25 a tick: 13 and 12).
+    per_tick = max(producers, round(rate * TICK))
+    shares = [per_tick // producers + (n < per_tick % producers) for n in range(producers)]
     processes = [
-        spawn.Process(target=_produce, args=(rate / producers, seconds, ready, results))
-        for _ in range(producers)
+        spawn.Process(target=_produce, args=(share, seconds, ready, results)) for share in shares
     ]
     for process in processes:
         process.start()

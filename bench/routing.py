@@ -88,11 +88,11 @@ def _lag_ms(cases: list[int]) -> dict[str, float]:
     worst."""
     from services.models import Application
 
+    rows = Application.objects.filter(pk__in=cases).values_list("accepted_at", "routed_at")
     lags = sorted(
         (routed - accepted).total_seconds() * 1000
-        for accepted, routed in Application.objects.filter(pk__in=cases).values_list(
-            "accepted_at", "routed_at"
-        )
+        for accepted, routed in rows
+        if accepted is not None and routed is not None
     )
     return {"p50": round(lags[len(lags) // 2], 1), "max": round(lags[-1], 1)}
 
@@ -102,18 +102,22 @@ def _rate_after_first_batch(cases: list[int]) -> float:
     ``routed_at``, so its cases started the clock and are not counted."""
     from services.models import Application
 
-    times = sorted(Application.objects.filter(pk__in=cases).values_list("routed_at", flat=True))
+    routed = Application.objects.filter(pk__in=cases, routed_at__isnull=False)
+    times = sorted(t for t in routed.values_list("routed_at", flat=True) if t is not None)
     later = [t for t in times if t > times[0]]
     return round(len(later) / (times[-1] - times[0]).total_seconds(), 1) if later else 0.0
 
 
 def _last_routed(cases: list[int]) -> float:
     """When the last of the cases was routed (seconds since the epoch)."""
+    from datetime import datetime
+
     from django.db.models import Max
 
     from services.models import Application
 
     last = Application.objects.filter(pk__in=cases).aggregate(last=Max("routed_at"))["last"]
+    assert isinstance(last, datetime)
     return last.timestamp()
 
 
@@ -127,7 +131,7 @@ def _counting_routing_tasks() -> list[str]:
 
     def count(sender: str | None = None, **kwargs: Any) -> None:
         if sender == tasks.route_application.name:
-            published.append(sender)
+            published.append(sender or "")
 
     before_task_publish.connect(count, weak=False)
     return published

@@ -221,10 +221,10 @@ def _queue_members(queues: list[Queue]) -> tuple[dict[Queue, list[int]], dict[in
         return {}, {}
     wanted = Q()
     for department_id, category_id, role in queues:
-        queue = Q(department_id=department_id, role=role)
+        staff = Q(department_id=department_id, role=role)
         if role == StaffRole.REVIEWER:
-            queue &= Q(categories__id=category_id)
-        wanted |= queue
+            staff &= Q(categories__id=category_id)
+        wanted |= staff
     rows = (
         StaffAssignment.objects.filter(wanted, user__is_active=True)
         .annotate(open_cases=Coalesce(_open_cases("user_id"), 0))

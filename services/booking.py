@@ -32,10 +32,6 @@ from services.models.bundles import Bundle
 from services.models.catalogue import Service
 from services.models.reservations import Booking, BookingStatus, ReservationEvent, Slot
 
-# Called as booking.<name> by services.tasks, from before the split.
-from services.reservation_notices import remind_tomorrow  # noqa: F401
-from services.slots import generate_ahead  # noqa: F401
-
 logger = logging.getLogger(__name__)
 
 B = BookingStatus

@@ -197,9 +197,9 @@ def notify_untold_bookings() -> int:
 @shared_task
 def remind_bookings() -> int:
     """Periodic: remind the holders of tomorrow's bookings (each once)."""
-    from services import booking
+    from services import reservation_notices
 
-    return booking.remind_tomorrow()
+    return reservation_notices.remind_tomorrow()
 
 
 @shared_task
@@ -213,9 +213,9 @@ def sweep_missed_bookings() -> int:
 @shared_task
 def generate_slots() -> int:
     """Daily: every hall's slots to the end of the booking window."""
-    from services import booking
+    from services import slots
 
-    return booking.generate_ahead()
+    return slots.generate_ahead()
 
 
 @shared_task

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from certificates import issuing
 from certificates.models import Certificate, HolderKind
-from portal.errors import Invalid
+from portal.errors import Conflict, Invalid
 from portal.models import PersonProfile
 from services import codes
 from services.models.applications import Application, Delivery
@@ -114,7 +114,8 @@ def _with_pickup_code(application: Application) -> Application:
                 return workflow.result_issued(application, changes=with_pickup)
         except IntegrityError:  # the same eight digits wait at the window already
             continue
-    raise RuntimeError("no free pickup code after 5 tries")
+    # Five draws of eight digits all waiting at the window: the approval is undone, not lost.
+    raise Conflict(_("No free pickup code could be drawn just now: please try again."))
 
 
 def fields_to_confirm(application: Application) -> list[dict[str, Any]]:

@@ -4,8 +4,8 @@ import pytest
 
 from certificates import selectors as wallet
 from certificates.models import Certificate
-from portal.errors import Invalid
-from services import workflow
+from portal.errors import Conflict, Invalid
+from services import codes, workflow
 from services.models import ApplicationStatus
 from services.models.catalogue import ServiceResult
 from tests.services.cases import certificate_world, world
@@ -56,3 +56,14 @@ def test_a_paper_result_waits_at_the_window_with_a_pickup_code():
         workflow.hand_over(app, by=w.reviewer)
     done = workflow.hand_over(app, by=w.clerk)
     assert (done.status, done.handed_over_at is not None) == (A.COMPLETED, True)
+
+
+def test_when_no_free_pickup_code_can_be_drawn_the_approval_is_refused_and_undone(monkeypatch):
+    w = world(result=ServiceResult.PAPER)
+    waiting = workflow.approve(w.accepted(), by=w.reviewer)
+    monkeypatch.setattr(codes, "pickup_code", lambda: waiting.pickup_code)
+    case = w.accepted()
+    with pytest.raises(Conflict):
+        workflow.approve(case, by=w.reviewer)
+    case.refresh_from_db()
+    assert (case.status, case.pickup_code) == (A.IN_REVIEW, None)

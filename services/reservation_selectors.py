@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.conf import settings
 from django.db import connection
@@ -75,7 +76,7 @@ def available_slots(
 
 def _queues_taking(
     hall: ServiceHall, *, service: Service | None, bundle: Bundle | None
-) -> QuerySet[WindowGroup]:
+) -> QuerySet[WindowGroup, Any]:
     """The ids of the hall's queues with a window in service that take the service (or one
     of the bundle's members), as a subquery: what ``slots.groups_for`` lists."""
     offered = Service.objects.filter(is_published=True, bookable=True, halls=hall)

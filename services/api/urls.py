@@ -1,6 +1,6 @@
 from django.urls import path
 
-from services.api import applications, calendar, reservations, search, views
+from services.api import applications, calendar, hall_queue, reservations, search, views
 from services.api import evaluations as evaluation_api
 from services.api import statistics as statistics_api
 
@@ -30,16 +30,16 @@ urlpatterns = [
     path("bookings/", reservations.BookingList.as_view(), name="booking_list"),
     path("bookings/<int:pk>/cancel/", reservations.BookingCancel.as_view(), name="booking_cancel"),
     path("bookings/<int:pk>/move/", reservations.BookingMove.as_view(), name="booking_move"),
-    path("tickets/", reservations.TicketCreate.as_view(), name="ticket_list"),
+    path("tickets/", hall_queue.TicketCreate.as_view(), name="ticket_list"),
     *(
         path(
             f"windows/<int:pk>/{action}/",
-            reservations.window_view(action),
+            hall_queue.window_view(action),
             name=f"window_{action.replace('-', '_')}",
         )
-        for action in reservations.WINDOW_ACTIONS
+        for action in hall_queue.WINDOW_ACTIONS
     ),
-    path("halls/<int:pk>/display/", reservations.HallDisplay.as_view(), name="hall_display"),
+    path("halls/<int:pk>/display/", hall_queue.HallDisplay.as_view(), name="hall_display"),
     # Applications (办件): apply, follow, and one endpoint per move of the lifecycle.
     path("applications/", applications.ApplicationList.as_view(), name="application_list"),
     path(

@@ -30,7 +30,6 @@ from rest_framework.decorators import api_view, authentication_classes, permissi
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.serializers import Serializer
 
 from portal import audit, identity, roles
 from portal.api.pagination import PageNumberPagination
@@ -41,7 +40,7 @@ from portal.middleware import session_has_mfa
 from portal.models import AuditAction, User
 from services import application_display as display
 from services import application_selectors as selectors
-from services import deadlines, drafts, materials, routing, workflow
+from services import deadlines, drafts, materials, workflow
 from services import permissions as case_permissions
 from services.api import application_serializers as s
 from services.api.authentication import DepartmentClient, DepartmentSystemAuthentication
@@ -87,7 +86,7 @@ ERRORS = {
 }
 
 
-def _errors(*codes: int) -> dict[int, OpenApiResponse]:
+def error_answers(*codes: int) -> dict[int, OpenApiResponse]:
     return {code: ERRORS[code] for code in codes}
 
 
@@ -103,7 +102,7 @@ def _second_factor(request: Request) -> None:
         )
 
 
-def _case(request: Request, pk: int) -> tuple[Application, bool]:
+def find_case(request: Request, pk: int) -> tuple[Application, bool]:
     """The case if the caller may see it (else 404), and whether it is his own."""
     if isinstance(request.auth, DepartmentClient):
         found = selectors.cases_of_department(request.auth.department_id).filter(pk=pk).first()
@@ -203,7 +202,7 @@ def _masked_answers(application: Application) -> dict[str, Any]:
     return masked
 
 
-def _summary(application: Application) -> dict[str, Any]:
+def summary_of(application: Application) -> dict[str, Any]:
     remaining = deadlines.remaining([application])
     return s.ApplicationSummarySerializer(application, context={"remaining": remaining}).data  # type: ignore[return-value]
 
@@ -303,7 +302,7 @@ class ApplicationList(generics.GenericAPIView):  # type: ignore[type-arg]
             OpenApiParameter("status", str, enum=ApplicationStatus.values),
             OpenApiParameter("page_size", int, description="At most 100."),
         ],
-        responses={200: s.ApplicationSummarySerializer(many=True), **_errors(400, 401, 403)},
+        responses={200: s.ApplicationSummarySerializer(many=True), **error_answers(400, 401, 403)},
     )
     def get(self, request: Request) -> Response:
         page = self.paginate_queryset(self.get_queryset())
@@ -358,7 +357,7 @@ class ApplicationList(generics.GenericAPIView):  # type: ignore[type-arg]
             200: OpenApiResponse(
                 s.ApplicationDetailSerializer, description="Sent again with the same key."
             ),
-            **_errors(400, 401, 403, 409),
+            **error_answers(400, 401, 403, 409),
         },
     )
     def post(self, request: Request) -> Response:
@@ -392,10 +391,10 @@ class ApplicationDetail(generics.GenericAPIView):  # type: ignore[type-arg]
         summary="One application: status, numbers, dates, deadline, timeline and materials",
         description="The pickup code is shown to the applicant only. A read by staff or by a "
         "department's system is written to the audit log.",
-        responses={200: s.ApplicationDetailSerializer, **_errors(401, 403, 404)},
+        responses={200: s.ApplicationDetailSerializer, **error_answers(401, 403, 404)},
     )
     def get(self, request: Request, pk: int) -> Response:
-        application, own = _case(request, pk)
+        application, own = find_case(request, pk)
         if not own:
             _audit_read(request, application)
         return Response(_detail(request, application, own=own))
@@ -404,7 +403,7 @@ class ApplicationDetail(generics.GenericAPIView):  # type: ignore[type-arg]
 # --- Materials and submitting a draft -------------------------------------------------------
 
 
-def _body_first(view: Any) -> Any:
+def body_first(view: Any) -> Any:
     """Read the body before anything else, as every POST of the API does: a body that cannot
     be read (nested too deeply, malformed) is refused before any case is looked up."""
 
@@ -416,7 +415,7 @@ def _body_first(view: Any) -> Any:
     return reading
 
 
-def _session_view(view: Any) -> Any:
+def session_view(view: Any) -> Any:
     view = permission_classes(PERMISSIONS)(view)
     return authentication_classes(AUTHENTICATION)(view)
 
@@ -426,13 +425,13 @@ def _session_view(view: Any) -> Any:
     description="The file is checked by its content against the material's accepted types "
     "and size; it replaces what was handed in for that material.",
     request={"multipart/form-data": s.MaterialUploadSerializer},
-    responses={201: s.ApplicationMaterialSerializer, **_errors(400, 401, 403, 404)},
+    responses={201: s.ApplicationMaterialSerializer, **error_answers(400, 401, 403, 404)},
 )
 @api_view(["POST"])
-@_session_view
-@_body_first
+@session_view
+@body_first
 def upload_material(request: Request, pk: int) -> Response:
-    application, _own = _case(request, pk)
+    application, _own = find_case(request, pk)
     serializer = s.MaterialUploadSerializer(data=request.data)
     serializer.is_valid(raise_exception=True)
     requirement = _requirement(application, serializer.validated_data["requirement"])
@@ -453,13 +452,13 @@ def upload_material(request: Request, pk: int) -> Response:
     summary="Submit a draft",
     description="Submitting a draft twice answers it unchanged.",
     request=None,
-    responses={200: s.ApplicationDetailSerializer, **_errors(400, 401, 403, 404, 409)},
+    responses={200: s.ApplicationDetailSerializer, **error_answers(400, 401, 403, 404, 409)},
 )
 @api_view(["POST"])
-@_session_view
-@_body_first
+@session_view
+@body_first
 def submit(request: Request, pk: int) -> Response:
-    application, own = _case(request, pk)
+    application, own = find_case(request, pk)
     try:
         done = drafts.submit_draft(application, by=signed_in_user(request))
     except Invalid as exc:
@@ -472,13 +471,13 @@ def submit(request: Request, pk: int) -> Response:
     description="Upload the materials asked for first; `answers` changes only the answers "
     "given. A paused deadline clock resumes.",
     request=s.ResubmitSerializer,
-    responses={200: s.ApplicationSummarySerializer, **_errors(400, 401, 403, 404, 409)},
+    responses={200: s.ApplicationSummarySerializer, **error_answers(400, 401, 403, 404, 409)},
 )
 @api_view(["POST"])
-@_session_view
-@_body_first
+@session_view
+@body_first
 def resubmit(request: Request, pk: int) -> Response:
-    application, _own = _case(request, pk)
+    application, _own = find_case(request, pk)
     serializer = s.ResubmitSerializer(data=request.data)
     serializer.is_valid(raise_exception=True)
     data, user = serializer.validated_data, signed_in_user(request)
@@ -494,135 +493,4 @@ def resubmit(request: Request, pk: int) -> Response:
             if exc.code != "incomplete":
                 raise
             raise _not_complete(_with_incomplete(application, exc, {})) from None
-    return Response(_summary(done))
-
-
-# --- One endpoint per move ------------------------------------------------------------------
-
-
-def _move(
-    request: Request,
-    pk: int,
-    serializer_class: type[Serializer[Any]] | None,
-    act: Callable[[Application, User, dict[str, Any]], Application],
-) -> Response:
-    application, _own = _case(request, pk)
-    data: dict[str, Any] = {}
-    if serializer_class is not None:
-        serializer = serializer_class(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = dict(serializer.validated_data)
-    return Response(_summary(act(application, signed_in_user(request), data)))
-
-
-def _move_schema(summary: str, request: type[Serializer[Any]] | None, description: str = "") -> Any:
-    return extend_schema(
-        summary=summary,
-        description=description,
-        request=request,
-        responses={200: s.ApplicationSummarySerializer, **_errors(400, 401, 403, 404, 409)},
-    )
-
-
-@_move_schema(
-    "Accept (受理): the acceptance number, the deadline, routing to review",
-    s.ApplicationOpinionSerializer,
-    "A clerk of the hall that takes the application in.",
-)
-@api_view(["POST"])
-@_session_view
-@_body_first
-def accept(request: Request, pk: int) -> Response:
-    return _move(
-        request, pk, s.ApplicationOpinionSerializer, lambda a, by, d: workflow.accept(a, by=by, **d)
-    )
-
-
-@_move_schema(
-    "Ask for a supplement (一次性告知): everything missing or wrong in one notice",
-    s.SupplementSerializer,
-    "At intake a clerk of the hall; in review the step's reviewer (the clock pauses).",
-)
-@api_view(["POST"])
-@_session_view
-@_body_first
-def request_supplement(request: Request, pk: int) -> Response:
-    return _move(
-        request,
-        pk,
-        s.SupplementSerializer,
-        lambda a, by, d: workflow.request_supplement(a, by=by, **d),
-    )
-
-
-@_move_schema("Refuse at intake (不予受理), with the reason", s.ApplicationReasonSerializer)
-@api_view(["POST"])
-@_session_view
-@_body_first
-def refuse(request: Request, pk: int) -> Response:
-    return _move(
-        request, pk, s.ApplicationReasonSerializer, lambda a, by, d: workflow.refuse(a, by=by, **d)
-    )
-
-
-@_move_schema(
-    "Approve (准予): pass the review step; the last one decides and issues the result",
-    s.ApproveSerializer,
-    "The reviewer the step is assigned to, or the step department's administrator.",
-)
-@api_view(["POST"])
-@_session_view
-@_body_first
-def approve(request: Request, pk: int) -> Response:
-    return _move(request, pk, s.ApproveSerializer, lambda a, by, d: workflow.approve(a, by=by, **d))
-
-
-@_move_schema("Deny (不予许可), with the reason", s.ApplicationReasonSerializer)
-@api_view(["POST"])
-@_session_view
-@_body_first
-def deny(request: Request, pk: int) -> Response:
-    return _move(
-        request, pk, s.ApplicationReasonSerializer, lambda a, by, d: workflow.deny(a, by=by, **d)
-    )
-
-
-@_move_schema("Withdraw (撤回) before the decision", s.WithdrawSerializer)
-@api_view(["POST"])
-@_session_view
-@_body_first
-def withdraw(request: Request, pk: int) -> Response:
-    return _move(
-        request,
-        pk,
-        s.WithdrawSerializer,
-        lambda a, by, d: workflow.withdraw(a, by=by, **d),
-    )
-
-
-@_move_schema("Claim a case of one's review queue", None)
-@api_view(["POST"])
-@_session_view
-@_body_first
-def claim(request: Request, pk: int) -> Response:
-    return _move(request, pk, None, lambda a, by, d: routing.claim(a, by=by))
-
-
-@_move_schema("Give a case back to its review queue", None)
-@api_view(["POST"])
-@_session_view
-@_body_first
-def release(request: Request, pk: int) -> Response:
-    return _move(request, pk, None, lambda a, by, d: routing.release(a, by=by))
-
-
-@_move_schema(
-    "Hand the result over at the pickup window (统一窗口出件); the case completes",
-    None,
-    "A clerk of the application's hall.",
-)
-@api_view(["POST"])
-@_session_view
-@_body_first
-def hand_over(request: Request, pk: int) -> Response:
-    return _move(request, pk, None, lambda a, by, d: workflow.hand_over(a, by=by))
+    return Response(summary_of(done))

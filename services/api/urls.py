@@ -1,6 +1,14 @@
 from django.urls import path
 
-from services.api import applications, calendar, hall_queue, reservations, search, views
+from services.api import (
+    application_moves,
+    applications,
+    calendar,
+    hall_queue,
+    reservations,
+    search,
+    views,
+)
 from services.api import evaluations as evaluation_api
 from services.api import statistics as statistics_api
 
@@ -53,15 +61,15 @@ urlpatterns = [
             ("materials", "materials", applications.upload_material),
             ("submit", "submit", applications.submit),
             ("resubmit", "resubmit", applications.resubmit),
-            ("withdraw", "withdraw", applications.withdraw),
-            ("accept", "accept", applications.accept),
-            ("request-supplement", "request_supplement", applications.request_supplement),
-            ("refuse", "refuse", applications.refuse),
-            ("claim", "claim", applications.claim),
-            ("release", "release", applications.release),
-            ("approve", "approve", applications.approve),
-            ("deny", "deny", applications.deny),
-            ("hand-over", "hand_over", applications.hand_over),
+            ("withdraw", "withdraw", application_moves.withdraw),
+            ("accept", "accept", application_moves.accept),
+            ("request-supplement", "request_supplement", application_moves.request_supplement),
+            ("refuse", "refuse", application_moves.refuse),
+            ("claim", "claim", application_moves.claim),
+            ("release", "release", application_moves.release),
+            ("approve", "approve", application_moves.approve),
+            ("deny", "deny", application_moves.deny),
+            ("hand-over", "hand_over", application_moves.hand_over),
         )
     ),
     # Ratings (好差评) and the rectification of bad ones (ADR 0013).

@@ -43,6 +43,31 @@ from portal.models import (
 )
 
 
+class SystemAdminOnly:
+    """An admin page only system administrators see and use."""
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return roles.is_system_admin(signed_in_user(request))
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return roles.is_system_admin(signed_in_user(request))
+
+    has_add_permission = has_change_permission = has_delete_permission = has_view_permission
+
+
+class ReadOnlyForSystemAdmins(SystemAdminOnly):
+    """Seen by system administrators only; nobody adds, changes or deletes here."""
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
 class AuditedReads:
     """For the admin of a model that holds personal data: which fields its pages show, and
     whose they are. ``list_fields`` only where the change list shows some in clear."""

@@ -13,6 +13,7 @@ from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from portal.admin import SystemAdminOnly
 from portal.auth import signed_in_user
 from portal.models import Department
 from services import bundles, maintenance
@@ -249,20 +250,6 @@ class BundleMemberInline(admin.TabularInline):
     autocomplete_fields = ["service"]
 
 
-class SystemAdminOnly:
-    def has_module_permission(self, request: HttpRequest) -> bool:
-        return maintenance.is_system_admin(signed_in_user(request))
-
-    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return maintenance.is_system_admin(signed_in_user(request))
-
-    has_add_permission = has_change_permission = has_delete_permission = has_view_permission
-
-
-# The words search understands and the queries it did not (after SystemAdminOnly, which it uses).
-from services import search_admin  # noqa: E402, F401
-
-
 @admin.register(Bundle)
 class BundleAdmin(SystemAdminOnly, admin.ModelAdmin):  # type: ignore[misc]
     list_display = ["name", "slug", "life_event", "applicant_kind", "is_published", "order"]
@@ -294,5 +281,11 @@ class BundleAdmin(SystemAdminOnly, admin.ModelAdmin):  # type: ignore[misc]
             self.delete_model(request, obj)
 
 
-# Registering the calendar admin, the halls' queues, slots and bookings, ratings and rectifications.
-from services import calendar_admin, evaluation_admin, reservations_admin  # noqa: E402, F401
+# Registering the calendar admin, the halls' queues, slots and bookings, ratings and
+# rectifications, and the words search understands.
+from services import (  # noqa: E402, F401
+    calendar_admin,
+    evaluation_admin,
+    reservations_admin,
+    search_admin,
+)

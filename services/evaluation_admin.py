@@ -14,30 +14,9 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from portal.admin import AuditedReads
-from portal.auth import signed_in_user
+from portal.admin import AuditedReads, ReadOnlyForSystemAdmins
 from portal.models import User
-from portal.roles import is_system_admin
 from services.models.evaluations import Appeal, Evaluation, Rectification, RectificationEvent
-
-
-class ReadOnlyForSystemAdmins:
-    """Seen by system administrators only; nobody adds, changes or deletes here."""
-
-    def has_module_permission(self, request: HttpRequest) -> bool:
-        return is_system_admin(signed_in_user(request))
-
-    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return is_system_admin(signed_in_user(request))
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 def _fields(model: Any) -> list[str]:

@@ -17,10 +17,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from portal.admin import AuditedReads
+from portal.admin import AuditedReads, ReadOnlyForSystemAdmins, SystemAdminOnly
 from portal.auth import signed_in_user
 from portal.models import User
-from portal.roles import is_system_admin
 from services import booking, booking_rules, slots
 from services.models.reservations import (
     Booking,
@@ -32,34 +31,6 @@ from services.models.reservations import (
     WindowGroup,
     WindowShift,
 )
-
-
-class SystemAdminOnly:
-    def has_module_permission(self, request: HttpRequest) -> bool:
-        return is_system_admin(signed_in_user(request))
-
-    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return is_system_admin(signed_in_user(request))
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return is_system_admin(signed_in_user(request))
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return is_system_admin(signed_in_user(request))
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return is_system_admin(signed_in_user(request))
-
-
-class ReadOnly(SystemAdminOnly):
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(WindowGroup)
@@ -139,7 +110,7 @@ class SlotAdmin(SystemAdminOnly, admin.ModelAdmin):
 
 
 @admin.register(Booking)
-class BookingAdmin(ReadOnly, admin.ModelAdmin):
+class BookingAdmin(ReadOnlyForSystemAdmins, admin.ModelAdmin):
     list_display = ["code", "day", "hall", "service", "bundle", "status"]
     list_filter = ["status", "hall", "day"]
     search_fields = ["code"]
@@ -148,7 +119,7 @@ class BookingAdmin(ReadOnly, admin.ModelAdmin):
 
 
 @admin.register(Ticket)
-class TicketAdmin(ReadOnly, admin.ModelAdmin):
+class TicketAdmin(ReadOnlyForSystemAdmins, admin.ModelAdmin):
     list_display = ["number", "day", "hall", "group", "status", "priority", "window"]
     list_filter = ["status", "hall", "day"]
     list_select_related = ["hall", "group", "window"]

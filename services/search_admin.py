@@ -15,9 +15,9 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from portal.admin import SystemAdminOnly
 from portal.auth import signed_in_user
 from services import maintenance, search
-from services.admin import SystemAdminOnly
 from services.models import SearchMiss, SearchWord, WordKind
 
 

@@ -22,6 +22,7 @@ from certificates import selectors
 from certificates.models import Certificate, CertificateGrant, CertificateUse
 from certificates.verification import Result, verify_certificate
 from portal import audit
+from portal.db import rows
 from portal.errors import NotFound
 from portal.models import AuditAction, AuditEvent, Department, User
 
@@ -68,25 +69,28 @@ def grant_many(
     lifetime: datetime.timedelta = DEFAULT_LIFETIME,
 ) -> list[CertificateGrant]:
     """``grant`` for several certificates of one case and department at once, by the holder
-    ``holdings`` was worked out for: one insert of the consents and one of their audit rows.
-    Runs in the caller's transaction (an application's submit), without a savepoint."""
+    ``holdings`` was worked out for: one insert of the consents and one of their audit rows
+    (fixed statements, portal.db.rows). Runs in the caller's transaction (an application's
+    submit), without a savepoint."""
     by = holdings.user
     if not all(holdings.holds(certificate) for certificate in certificates):
         raise NotFound(_("This certificate is not among yours."))
     purpose, case_reference = _checked(purpose, case_reference, lifetime)
     expires_at = timezone.now() + lifetime
-    consents = CertificateGrant.objects.bulk_create(
-        CertificateGrant(
-            certificate=certificate,
-            granted_by=by,
-            department_id=department_id,
-            purpose=purpose,
-            case_reference=case_reference,
-            expires_at=expires_at,
-        )
-        for certificate in certificates
+    consents = rows.insert(
+        [
+            CertificateGrant(
+                certificate=certificate,
+                granted_by=by,
+                department_id=department_id,
+                purpose=purpose,
+                case_reference=case_reference,
+                expires_at=expires_at,
+            )
+            for certificate in certificates
+        ]
     )
-    rows = []
+    audit_rows = []
     for consent in consents:
         certificate = consent.certificate
         detail: dict[str, Any] = {
@@ -101,7 +105,7 @@ def grant_many(
             if (organisation := selectors.holder_organisation(certificate)) is not None:
                 detail["organisation_id"] = organisation.pk
             subject = selectors.holder_account(certificate)
-        rows.append(
+        audit_rows.append(
             AuditEvent(
                 actor=by if by.is_authenticated else None,
                 action=AuditAction.CONSENT_GRANTED,
@@ -109,7 +113,7 @@ def grant_many(
                 detail=detail,
             )
         )
-    AuditEvent.objects.bulk_create(rows)
+    rows.insert(audit_rows)
     return consents
 
 

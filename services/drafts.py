@@ -21,9 +21,10 @@ from django.utils.translation import gettext as _
 
 from certificates import selectors as certificate_selectors
 from portal import organisations
+from portal.db import rows
 from portal.errors import Conflict, Invalid, NotAllowed, Refusal
 from portal.models import Organisation, ServiceHall, User
-from services import bundles, formdefs, materials, rows, workflow
+from services import bundles, formdefs, materials, workflow
 from services.models import ApplicantKind, Bundle, Service
 from services.models.applications import Application, ApplicationStatus, Channel
 
@@ -64,7 +65,7 @@ _UNREAD = object()
 
 def service_to_apply_for(code: str) -> Service | None:
     """``services_to_apply_for().filter(code=code).first()`` in one prepared statement: the
-    API's apply reads it on every request (services.rows)."""
+    API's apply reads it on every request (portal.db.rows)."""
     found = rows.fetch(_service_sql(), [code])
     if not found:
         return None

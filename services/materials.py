@@ -28,9 +28,9 @@ from django.utils.translation import gettext as _
 
 from certificates import consents, selectors
 from certificates.models import Certificate, CertificateStatus, CertificateType
+from portal.db import rows
 from portal.errors import Invalid, NotAllowed, Refusal
 from portal.models import User
-from services import rows
 from services.models import MaterialRequirement
 from services.models.applications import Application, ApplicationStatus, Material, MaterialSource
 
@@ -257,7 +257,7 @@ def _certificates_by_reference(references: set[str]) -> dict[str, Certificate]:
     ids = {int(r) for r in references if r.isascii() and r.isdigit() and len(r) < 19}
     if not references:
         return {}
-    if not ids:  # the usual: identifiers only, one prepared statement (services.rows)
+    if not ids:  # the usual: identifiers only, one prepared statement (portal.db.rows)
         return _certificates_by_identifier(sorted(references))
     match = Q(identifier__in=references) | Q(pk__in=ids) if ids else Q(identifier__in=references)
     found: dict[str, Certificate] = {}

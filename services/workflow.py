@@ -16,9 +16,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 
+from portal.db import rows
 from portal.errors import IllegalMove, Invalid, NotAllowed
 from portal.models import User
-from services import calendar, codes, deadlines, permissions, results, rows
+from services import calendar, codes, deadlines, permissions, results
 from services.models.applications import (
     FINAL_STATUSES,
     Application,

@@ -15,6 +15,7 @@ from django.utils import timezone
 from kombu.exceptions import OperationalError
 from redis.exceptions import RedisError
 
+from portal import task_batches
 from services import deadlines, notices, routing
 
 logger = logging.getLogger(__name__)
@@ -87,7 +88,32 @@ def enqueue_after_move(application_id: int, action: str) -> None:
     if action in ROUTE_AFTER:
         _enqueue(route_application, application_id, unless_waiting=ROUTING_WAITING)
     if action in notices.TELL_APPLICANT:
-        _enqueue(notify_applicant, application_id, action)
+        _enqueue_notice(notify_applicant, application_id, action)
+
+
+# Notices to applicants and booking holders, told by one waiting task (portal.task_batches).
+NOTICES = task_batches.Batch("services.tasks.notify_waiting")
+
+
+def _enqueue_notice(task: Any, object_id: int, action: str) -> None:
+    if not task_batches.put(NOTICES, notify_waiting, [task.name, object_id, action]):
+        _enqueue(task, object_id, action)  # no Redis broker: the task itself, run eagerly
+
+
+@shared_task(bind=True)
+def notify_waiting(self: Any) -> int:
+    """Sends every notice waiting in ``NOTICES``; returns how many were handled. A notice that
+    fails is logged and left to the sweeps (notify_untold, notify_untold_bookings)."""
+    handled = 0
+    for name, object_id, action in task_batches.take(NOTICES, notify_waiting, self.request.id):
+        try:
+            _NOTICE_TASKS[name].run(object_id, action)
+        except Exception:  # one notice must not keep the others waiting
+            logger.exception(
+                "notice %s(%s, %r) failed: left for the sweep", name, object_id, action
+            )
+        handled += 1
+    return handled
 
 
 @shared_task(bind=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
@@ -174,7 +200,7 @@ def sweep_rectifications() -> int:
 
 def enqueue_booking_notice(object_id: int, action: str) -> None:
     """Called on commit of a booking move (a block's id for "block")."""
-    _enqueue(notify_booking_holder, object_id, action)
+    _enqueue_notice(notify_booking_holder, object_id, action)
 
 
 @shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
@@ -184,6 +210,9 @@ def notify_booking_holder(object_id: int, action: str) -> bool:
     if action == "block":
         return reservation_notices.tell_blocked(object_id)
     return reservation_notices.tell_holder(object_id, action)
+
+
+_NOTICE_TASKS = {task.name: task for task in (notify_applicant, notify_booking_holder)}
 
 
 @shared_task

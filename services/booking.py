@@ -14,17 +14,19 @@ Every booking move goes through ``_move`` (the MOVES table, the row locked, one
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 
+from portal.db import prepared_cursor, rows
 from portal.errors import Conflict, IllegalMove, Invalid, NotFound
 from portal.models import Organisation, ServiceHall, User
 from services import booking_rules, hallcodes, slots
@@ -114,11 +116,22 @@ def _required_reason(reason: str) -> str:
 # --- Booking --------------------------------------------------------------------------------
 
 
+@functools.cache
+def _take_place_sql() -> str:
+    slot = rows.quoted_table(Slot)
+    booked, capacity = rows.name(Slot, "booked"), rows.name(Slot, "capacity")
+    return (
+        f"UPDATE {slot} SET {booked} = {booked} + 1 "  # noqa: S608 (names only)
+        f"WHERE {rows.name(Slot, 'id')} = %s AND {booked} < {capacity} "
+        f"AND {rows.name(Slot, 'closed_at')} IS NULL AND {rows.name(Slot, 'starts_at')} > %s"
+    )
+
+
 def _take_place(slot: Slot, now: dt.datetime) -> None:
     """Take one place of the slot in one statement, or refuse saying why it could not."""
-    taken = Slot.objects.filter(
-        pk=slot.pk, booked__lt=F("capacity"), closed_at__isnull=True, starts_at__gt=now
-    ).update(booked=F("booked") + 1)
+    with prepared_cursor() as cursor:
+        cursor.execute(_take_place_sql(), [slot.pk, connection.ops.adapt_datetimefield_value(now)])
+        taken = cursor.rowcount
     if taken:
         return
     current = Slot.objects.filter(pk=slot.pk).first()
@@ -151,7 +164,7 @@ def _insert(booking: Booking, subject: Service | Bundle) -> Booking:
     again by ``book``."""
     booking.code = hallcodes.booking_code()
     try:
-        booking.save(force_insert=True)
+        rows.insert([booking])
     except IntegrityError as exc:
         if "one_live_booking" in str(exc) or "booking.person_id" in str(exc):
             message = booking_rules.one_a_day_message(subject, booking.day)
@@ -192,6 +205,44 @@ def book(
     raise RuntimeError("no free booking code after 3 attempts")
 
 
+def book_usual(
+    *,
+    person: User,
+    slot_id: int,
+    service_code: str,
+    remember: Callable[[Booking], None] | None = None,
+) -> Booking | None:
+    """``book`` of the usual request (a slot by id, a service by code, for oneself) with one
+    read for the slot, the service and every check; None, having changed nothing, if there
+    is no such slot or service (the caller words that)."""
+    for _attempt in range(3):
+        try:
+            return _book_usual(
+                person=person, slot_id=slot_id, service_code=service_code, remember=remember
+            )
+        except _CodeTaken:
+            continue
+    raise RuntimeError("no free booking code after 3 attempts")
+
+
+@transaction.atomic
+def _book_usual(
+    *,
+    person: User,
+    slot_id: int,
+    service_code: str,
+    remember: Callable[[Booking], None] | None,
+) -> Booking | None:
+    now = timezone.now()
+    found = booking_rules.checked_slot_and_service(person, slot_id, service_code, now)
+    if found is None:
+        return None
+    slot, service = found
+    return _make(
+        person, slot, service=service, bundle=None, organisation=None, now=now, remember=remember
+    )
+
+
 @transaction.atomic
 def _book(
     *,
@@ -206,6 +257,28 @@ def _book(
     booking_rules.check_may_book(
         person, slot, service=service, bundle=bundle, organisation=organisation, now=now
     )
+    return _make(
+        person,
+        slot,
+        service=service,
+        bundle=bundle,
+        organisation=organisation,
+        now=now,
+        remember=remember,
+    )
+
+
+def _make(
+    person: User,
+    slot: Slot,
+    *,
+    service: Service | None,
+    bundle: Bundle | None,
+    organisation: Organisation | None,
+    now: dt.datetime,
+    remember: Callable[[Booking], None] | None,
+) -> Booking:
+    """The place taken, the booking and its event written, inside the checks' transaction."""
     _take_place(slot, now)
     booking = Booking(
         slot=slot,
@@ -351,7 +424,7 @@ def _lock(booking: Booking) -> Booking:
 def _record(
     booking: Booking, action: str, *, by: User | None, from_status: str, **detail: Any
 ) -> ReservationEvent:
-    return ReservationEvent.objects.create(
+    event = ReservationEvent(
         booking=booking,
         action=action,
         actor=by if by is not None and by.is_authenticated else None,
@@ -359,6 +432,8 @@ def _record(
         to_status=booking.status,
         detail=detail,
     )
+    rows.insert([event])
+    return event
 
 
 def _move(

@@ -19,6 +19,7 @@ from typing import Any
 from django.db import IntegrityError
 from django.utils.translation import gettext as _
 
+from portal.db import rows
 from portal.errors import Conflict, Refusal
 from portal.models import User
 from services import booking
@@ -64,20 +65,61 @@ def book_once(
 ) -> tuple[Answer, bool]:
     """``booking.book(person=person, **details)`` unless the key already booked: returns the
     answer (``answer(booking)``, stored with the key) and whether the booking is new."""
+    done = _once(
+        person,
+        key,
+        answer,
+        lambda remember: booking.book(person=person, remember=remember, **details),
+    )
+    assert done is not None
+    return done
+
+
+def book_usual_once(
+    *,
+    person: User,
+    key: RequestKey,
+    answer: Callable[[Booking], Answer],
+    slot_id: int,
+    service_code: str,
+) -> tuple[Answer, bool] | None:
+    """``book_once`` of the usual request (``booking.book_usual``): None, having changed
+    nothing, if there is no such slot or service."""
+    return _once(
+        person,
+        key,
+        answer,
+        lambda remember: booking.book_usual(
+            person=person, slot_id=slot_id, service_code=service_code, remember=remember
+        ),
+    )
+
+
+def _once(
+    person: User,
+    key: RequestKey,
+    answer: Callable[[Booking], Answer],
+    book: Callable[[Callable[[Booking], None]], Booking | None],
+) -> tuple[Answer, bool] | None:
     made: list[Answer] = []
 
     def remember(new: Booking) -> None:
         made.append(answer(new))
-        BookingKey.objects.create(
-            person=person,
-            key=key.value,
-            fingerprint=key.fingerprint,
-            booking=new,
-            answer=made[0],
+        rows.insert(
+            [
+                BookingKey(
+                    person=person,
+                    key=key.value,
+                    fingerprint=key.fingerprint,
+                    booking=new,
+                    answer=made[-1],
+                )
+            ]
         )
 
     try:
-        booking.book(person=person, remember=remember, **details)
+        if book(remember) is None:
+            return None
     except (Refusal, IntegrityError):
         # Refused, or the key stored meanwhile by another request: the booking was rolled
         # back. If the key booked before, that is the answer; otherwise the refusal stands.

@@ -9,7 +9,9 @@ row; ``services.booking`` calls it inside the booking's transaction. Refusals ar
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -19,7 +21,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from portal import organisations
-from portal.db import prepared_cursor
+from portal.db import prepared_cursor, rows
 from portal.errors import Conflict, Invalid, NotAllowed, NotFound
 from portal.models import Organisation, User
 from services.models.bundles import Bundle
@@ -99,32 +101,63 @@ class _PersonNow:
 # Everything ``check_may_book`` reads, in one statement run on every booking: written out
 # because the ORM spent more CPU compiling these subqueries than the database spent running
 # them, and sent with server-side binding so that PostgreSQL plans it once per connection
-# (portal.db.prepared_cursor). The count of live bookings stops at the limit.
-_CHECKS_SQL = """
-SELECT
+# (portal.db.prepared_cursor). The count of live bookings stops at the limit. The slot's day,
+# hall and queue and the subject's id are parameters, or the columns of the slot and the
+# service read by the same statement (``checked_slot_and_service``).
+_CHECKS = """
   (SELECT k.until FROM services_bookingblock k
     WHERE k.person_id = u.id AND k.lifted_at IS NULL AND k.starts_at <= %s AND k.until > %s
     ORDER BY k.until DESC LIMIT 1),
   EXISTS (SELECT 1 FROM services_booking b
-    WHERE b.person_id = u.id AND b.status IN ({live}) AND b.day = %s AND b.{subject}_id = %s
-      AND b.id <> %s),
+    WHERE b.person_id = u.id AND b.status IN ({live}) AND b.day = {day}
+      AND b.{subject}_id = {subject_id} AND b.id <> %s),
   (SELECT COUNT(*) FROM (SELECT 1 FROM services_booking b
-    JOIN services_slot s ON s.id = b.slot_id
-    WHERE b.person_id = u.id AND b.status IN ({live}) AND s.ends_at > %s AND b.id <> %s
+    JOIN services_slot s2 ON s2.id = b.slot_id
+    WHERE b.person_id = u.id AND b.status IN ({live}) AND s2.ends_at > %s AND b.id <> %s
     LIMIT %s) coming),
   EXISTS (SELECT 1 FROM services_service v
-    JOIN services_service_halls h ON h.service_id = v.id AND h.servicehall_id = %s
+    JOIN services_service_halls h ON h.service_id = v.id AND h.servicehall_id = {hall}
     WHERE v.is_published AND v.bookable AND {offered}
       AND (EXISTS (SELECT 1 FROM services_windowgroup_services g
-                   WHERE g.windowgroup_id = %s AND g.service_id = v.id)
+                   WHERE g.windowgroup_id = {group} AND g.service_id = v.id)
            OR EXISTS (SELECT 1 FROM services_windowgroup_categories c
-                      WHERE c.windowgroup_id = %s AND c.servicecategory_id = v.category_id)))
-FROM portal_user u WHERE u.id = %s
+                      WHERE c.windowgroup_id = {group} AND c.servicecategory_id = v.category_id)))
 """
-_OFFERED_SERVICE = "v.id = %s"
+_LIVE = ", ".join(["%s"] * len(LIVE_BOOKING_STATUSES))
 _OFFERED_BUNDLE = (
     "v.id IN (SELECT m.service_id FROM services_bundlemember m WHERE m.bundle_id = %s)"
 )
+_CHECKS_SQL = {
+    subject: "SELECT"
+    + _CHECKS.format(
+        live=_LIVE,
+        day="%s",
+        subject=subject,
+        subject_id="%s",
+        hall="%s",
+        offered="v.id = %s" if subject == "service" else _OFFERED_BUNDLE,
+        group="%s",
+    )
+    + "FROM portal_user u WHERE u.id = %s"
+    for subject in ("service", "bundle")
+}
+
+
+def _checks_params(now: dt.datetime, other: int) -> tuple[list[Any], list[Any]]:
+    """The parameters of ``_CHECKS`` before the slot's day and after it, up to the hall."""
+    ops = connection.ops
+    moment = ops.adapt_datetimefield_value(now)
+    live = [status.value for status in LIVE_BOOKING_STATUSES]
+    return [moment, moment, *live], [other, *live, moment, other, rules().max_live]
+
+
+def _state(blocked_until: Any, same_day: Any, count: Any, offered: Any) -> _PersonNow:
+    """What the checks read, as ``_CHECKS`` answers it (its last four columns)."""
+    if isinstance(blocked_until, str):  # SQLite answers text
+        blocked_until = parse_datetime(blocked_until)
+    if blocked_until is not None and timezone.is_naive(blocked_until):
+        blocked_until = timezone.make_aware(blocked_until, dt.UTC)
+    return _PersonNow(blocked_until, bool(same_day), int(count), bool(offered))
 
 
 def _person_now(
@@ -141,33 +174,65 @@ def _person_now(
     come (counted up to the limit), and whether the slot's queue takes the service (or one of
     the bundle's members): one query, which also locks his row when booking so that his
     bookings are made one at a time ("at most N live" holds under concurrency too)."""
-    ops = connection.ops
-    moment = ops.adapt_datetimefield_value(now)
-    live = [status.value for status in LIVE_BOOKING_STATUSES]
     subject = service.pk if service is not None else bundle.pk if bundle is not None else 0
-    other = ignore.pk if ignore is not None else 0
-    sql = _CHECKS_SQL.format(
-        live=", ".join(["%s"] * len(live)),
-        subject="service" if service is not None else "bundle",
-        offered=_OFFERED_SERVICE if service is not None else _OFFERED_BUNDLE,
-    )
+    sql = _CHECKS_SQL["service" if service is not None else "bundle"]
     if lock and connection.features.has_select_for_update:
         sql += " FOR UPDATE"
+    before, after = _checks_params(now, ignore.pk if ignore is not None else 0)
     params = [
-        *(moment, moment),
-        *(*live, ops.adapt_datefield_value(slot.day), subject, other),
-        *(*live, moment, other, rules().max_live),
+        *before,
+        connection.ops.adapt_datefield_value(slot.day),
+        subject,
+        *after,
         *(slot.hall_id, subject, slot.group_id, slot.group_id),
         person.pk,
     ]
     with prepared_cursor() as cursor:
         cursor.execute(sql, params)
-        blocked_until, same_day, count, offered = cursor.fetchone()
-    if isinstance(blocked_until, str):  # SQLite answers text
-        blocked_until = parse_datetime(blocked_until)
-    if blocked_until is not None and timezone.is_naive(blocked_until):
-        blocked_until = timezone.make_aware(blocked_until, dt.UTC)
-    return _PersonNow(blocked_until, bool(same_day), int(count), bool(offered))
+        return _state(*cursor.fetchone())
+
+
+@functools.cache
+def _slot_and_service_sql(locks: bool) -> str:
+    slot, service = rows.table(Slot, "s"), rows.table(Service, "sv")
+    checks = _CHECKS.format(
+        live=_LIVE,
+        day="s.day",
+        subject="service",
+        subject_id="sv.id",
+        hall="s.hall_id",
+        offered="v.id = sv.id",
+        group="s.group_id",
+    )
+    return (
+        f"SELECT {slot.columns}, {service.columns},{checks}"
+        f"FROM portal_user u JOIN {rows.quoted_table(Slot)} s ON s.{rows.name(Slot, 'id')} = %s "
+        f"JOIN {rows.quoted_table(Service)} sv ON sv.{rows.name(Service, 'code')} = %s "
+        f"WHERE u.id = %s" + (" FOR UPDATE OF u" if locks else "")
+    )
+
+
+def checked_slot_and_service(
+    person: User, slot_id: int, service_code: str, now: dt.datetime
+) -> tuple[Slot, Service] | None:
+    """The usual booking's one read, inside its transaction: the slot and the service by its
+    code with everything ``check_may_book`` reads, the person's row locked as there; then the
+    same checks, for himself (no organisation). None if there is no such slot or service (the
+    caller lets the API's serializer word that)."""
+    before, after = _checks_params(now, 0)
+    sql = _slot_and_service_sql(connection.features.has_select_for_update)
+    found = rows.fetch(sql, [*before, *after, slot_id, service_code, person.pk])
+    if not found:
+        return None
+    slot_table, service_table = rows.table(Slot, "s"), rows.table(Service, "sv")
+    values = found[0]
+    split = len(slot_table.attnames)
+    end = split + len(service_table.attnames)
+    slot = slot_table.load(values[:split])
+    service = service_table.load(values[split:end])
+    state = _state(*values[end:])
+    _judge(state, person, slot, service=service, bundle=None, organisation=None, now=now)
+    return slot, service
 
 
 def check_may_book(
@@ -194,6 +259,30 @@ def check_may_book(
         ignore=ignore,
         lock=ignore is None,
     )
+    _judge(
+        state,
+        person,
+        slot,
+        service=service,
+        bundle=bundle,
+        organisation=organisation,
+        now=now,
+        ignore=ignore,
+    )
+
+
+def _judge(
+    state: _PersonNow,
+    person: User,
+    slot: Slot,
+    *,
+    service: Service | None,
+    bundle: Bundle | None,
+    organisation: Organisation | None,
+    now: dt.datetime,
+    ignore: Booking | None = None,
+) -> None:
+    """``check_may_book``'s refusals, in its order, from what it read."""
     if state.blocked_until is not None:
         raise NotAllowed(blocked_message(state.blocked_until), code="booking_blocked")
     if (

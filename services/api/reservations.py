@@ -151,6 +151,24 @@ class BookingCreateSerializer(serializers.Serializer):
     )
 
 
+_MAX_ID = 2**63 - 1
+
+
+def _usual_booking(data: Any) -> tuple[int, str] | None:
+    """(slot id, service code) of the usual body, which ``BookingCreateSerializer`` would take
+    as it is (a service for oneself), checked without building its fields; None for any other
+    body, which the serializer checks and words. A slot or a service that does not exist is
+    found by the booking's one read, and then the serializer words that too."""
+    if not isinstance(data, dict) or "bundle" in data or "organisation" in data:
+        return None
+    slot, code = data.get("slot"), data.get("service")
+    if type(slot) is not int or not 0 < slot <= _MAX_ID:
+        return None
+    if type(code) is not str or not code or "\x00" in code:
+        return None
+    return slot, code
+
+
 class MoveSerializer(serializers.Serializer):
     slot = serializers.PrimaryKeyRelatedField(queryset=Slot.objects.all())
 
@@ -312,13 +330,27 @@ class BookingList(APIView):
     )
     def post(self, request: Request) -> Response:
         request.data  # noqa: B018  (a body that cannot be read is refused first)
-        key = _idempotency_key(request)
+        key = booking_keys.RequestKey.of(_idempotency_key(request), request.data)
+        person = signed_in_user(request)
+        usual = _usual_booking(request.data)
+        if usual is not None:
+            done = booking_keys.book_usual_once(
+                person=person,
+                key=key,
+                answer=booking_answer,
+                slot_id=usual[0],
+                service_code=usual[1],
+            )
+            if done is not None:
+                return Response(
+                    done[0], status=status.HTTP_201_CREATED if done[1] else status.HTTP_200_OK
+                )
         serializer = BookingCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         answer, created = booking_keys.book_once(
-            person=signed_in_user(request),
-            key=booking_keys.RequestKey.of(key, request.data),
+            person=person,
+            key=key,
             answer=booking_answer,
             slot=data["slot"],
             service=data.get("service"),

@@ -288,7 +288,8 @@ LIVE_BOOKING_STATUSES = (BookingStatus.BOOKED, BookingStatus.CHECKED_IN)
 class Booking(models.Model):
     """A person's booked place in a slot, for a service or a bundle (预约), with its code."""
 
-    code = models.CharField(_("booking code"), max_length=12, unique=True)
+    # Unique through booking_code below (no LIKE index: nothing searches codes by prefix).
+    code = models.CharField(_("booking code"), max_length=12)
     slot = models.ForeignKey(
         Slot, on_delete=models.PROTECT, related_name="bookings", verbose_name=_("slot")
     )
@@ -313,17 +314,23 @@ class Booking(models.Model):
         on_delete=models.PROTECT,
         null=True,
         blank=True,
+        db_index=False,  # a partial index below
         related_name="bookings",
         verbose_name=_("bundle"),
     )
     person = models.ForeignKey(
-        User, on_delete=models.PROTECT, related_name="bookings", verbose_name=_("booked by")
+        User,
+        on_delete=models.PROTECT,
+        db_index=False,  # booking_person_status leads with it
+        related_name="bookings",
+        verbose_name=_("booked by"),
     )
     organisation = models.ForeignKey(
         Organisation,
         on_delete=models.PROTECT,
         null=True,
         blank=True,
+        db_index=False,  # a partial index below
         related_name="bookings",
         verbose_name=_("on behalf of"),
     )
@@ -332,7 +339,6 @@ class Booking(models.Model):
         max_length=12,
         choices=BookingStatus.choices,
         default=BookingStatus.BOOKED,
-        db_index=True,
     )
     created_at = models.DateTimeField(_("booked at"), auto_now_add=True)
     changed_at = models.DateTimeField(_("changed"), auto_now=True)
@@ -358,10 +364,21 @@ class Booking(models.Model):
                 condition=Q(status__in=LIVE_BOOKING_STATUSES, bundle__isnull=False),
                 name="one_live_booking_per_person_bundle_day",
             ),
+            models.UniqueConstraint(fields=["code"], name="booking_code"),
         ]
+        # Each index is written by every booking and every status change (migration 0014).
         indexes = [
             models.Index(fields=["person", "status"], name="booking_person_status"),
             models.Index(fields=["day", "status"], name="booking_day_status"),
+            models.Index(fields=["status"], name="booking_status"),
+            models.Index(
+                fields=["bundle"], condition=Q(bundle__isnull=False), name="booking_bundle"
+            ),
+            models.Index(
+                fields=["organisation"],
+                condition=Q(organisation__isnull=False),
+                name="booking_organisation",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -530,6 +547,7 @@ class ReservationEvent(models.Model):
         on_delete=models.CASCADE,
         null=True,
         blank=True,
+        db_index=False,  # a partial index below: a booking's events name no ticket
         related_name="events",
         verbose_name=_("ticket"),
     )
@@ -555,6 +573,13 @@ class ReservationEvent(models.Model):
             models.CheckConstraint(
                 condition=Q(booking__isnull=False) | Q(ticket__isnull=False),
                 name="reservation_event_has_subject",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["ticket"],
+                condition=Q(ticket__isnull=False),
+                name="reservation_event_ticket",
             ),
         ]
 

@@ -29,6 +29,8 @@ EARLIEST_BIRTH_DATE = datetime.date(1870, 1, 1)
 # The first two digits of a resident ID number: a province, region or municipality (GB/T 2260),
 # or 81/82/83 in the residence permits of Hong Kong, Macao and Taiwan residents (2018 rules,
 # address codes 810000, 820000 and 830000).
+# The first digit of a Foreigner's Permanent Residence ID number (2023), then its province.
+FOREIGNER_PREFIX = "9"
 PROVINCE_CODES = frozenset(
     {"11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", "34", "35", "36", "37"}
     | {"41", "42", "43", "44", "45", "46", "50", "51", "52", "53", "54"}
@@ -67,7 +69,10 @@ def validate_id_number(value: str) -> str:
     """Return the resident ID number in canonical form or raise a ValidationError saying why.
 
     Checks the characters, the length, the province, the birth date and the check character
-    (GB 11643). Deliberately not whether the six-digit area code existed at the birth date
+    (GB 11643). The Foreigner's Permanent Residence ID Card of 2023 (外国人永久居留身份证) has an
+    18-character number of the same shape and check character, a 9 and the issuing province
+    first, then the nationality: it is accepted wherever a resident ID number is, as the card is
+    meant to be. Deliberately not whether the six-digit area code existed at the birth date
     (python-stdnum's ``ric.validate`` does): numbers are given where the holder was registered
     when the card was issued, and areas are reorganised, so that check refuses real citizens.
     """
@@ -102,7 +107,8 @@ def validate_id_number(value: str) -> str:
             _("A resident ID number is 17 digits followed by a digit or X."),
             code="id_number_format",
         )
-    if number[:2] not in PROVINCE_CODES:
+    foreigner = number[0] == FOREIGNER_PREFIX and number[1:3] in PROVINCE_CODES
+    if number[:2] not in PROVINCE_CODES and not foreigner:
         raise ValidationError(
             _(
                 "The first two digits (%(code)s) are not a province code; please check the "
@@ -158,7 +164,7 @@ def id_number_area_warning(number: str) -> str:
     """A note for the clerk when a valid number's six-digit area code is not in the list of
     areas (python-stdnum's, dates ignored); empty when it is. Never a reason to refuse."""
     area = number[:6]
-    if area in _RESIDENCE_PERMIT_AREAS or _known_area(area):
+    if number.startswith(FOREIGNER_PREFIX) or area in _RESIDENCE_PERMIT_AREAS or _known_area(area):
         return ""
     return gettext(
         "The area code %(area)s of this ID number is not in the list of areas known to the "

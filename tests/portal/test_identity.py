@@ -71,6 +71,9 @@ ENDING_IN_X = next(n for n in (number(seq=f"{i:03d}") for i in range(100)) if n.
         (number("810000"), number("810000")),
         (number("820000"), number("820000")),
         (number("830000"), number("830000")),
+        # Foreigner's Permanent Residence ID Cards (2023): 9, the issuing province, nationality.
+        (number("933156", "19900101", "002"), number("933156", "19900101", "002")),  # 浙江
+        (number("944840", "19851224", "011"), number("944840", "19851224", "011")),  # 广东
         # Leap days, today and the earliest birth date accepted.
         (number(birth="20000229"), number(birth="20000229")),
         (number(birth="20240229"), number(birth="20240229")),
@@ -122,7 +125,8 @@ def test_each_kind_of_wrong_id_number_has_its_own_message(value, code):
 @pytest.mark.parametrize("prefix", [f"{n:02d}" for n in range(100)])
 def test_the_first_two_digits_must_be_a_province_level_code(prefix):
     value = number(f"{prefix}0101")
-    if prefix in PROVINCES:
+    foreigner = value[0] == "9" and value[1:3] in PROVINCES  # a permanent residence ID card
+    if prefix in PROVINCES or foreigner:
         assert identity.validate_id_number(value) == value
     else:
         assert _code(value) == "id_number_province"
@@ -154,6 +158,7 @@ def test_today_is_the_date_in_china_not_in_utc(monkeypatch):
         ("310115", False),  # Pudong: created after many holders' birth, still known
         ("810000", False),
         ("830000", False),  # Taiwan residents' residence permits
+        ("944840", False),  # a foreigner's permanent residence ID: no area, a nationality
         ("440199", True),  # not a Guangzhou district
         ("129999", True),
     ],

@@ -43,6 +43,21 @@ def test_bad_queries_are_refused_with_the_field_named(query, field, english):
     assert body["detail"]
 
 
+@pytest.mark.parametrize(
+    ("query", "says"),
+    [
+        ("start=2026-02-30&days=5", "There is no such day as 2026-02-30"),
+        ("start=2025-13-01&days=5", "There is no such day as 2025-13-01"),
+        ("start=2026-2-3&days=5", "Give the date as YYYY-MM-DD"),
+        ("start=2026-02-13&days=3&days=5", "Give this parameter once."),
+    ],
+)
+def test_each_bad_date_or_repeat_says_what_is_wrong(query, says, english):
+    response = APIClient().get(f"{URL}?{query}")
+    assert response.status_code == 400
+    assert says in str(response.json()["fields"])
+
+
 def test_the_calendar_api_is_throttled_per_address(monkeypatch):
     monkeypatch.setattr(AnonRateThrottle, "THROTTLE_RATES", {"anon": "3/min"})
     client = APIClient()

@@ -23,6 +23,10 @@ KINDS = {
     "official",
     "nothing",
 }
+# The reviewer's probe of 2026-12-07 and a holdout written beside it before search was changed
+# (never tuned on) add typing slips as their own kind.
+PROBE_SPLITS = {"probe", "probe-holdout"}
+PROBE_KINDS = {"typo"}
 
 
 def queries() -> list[dict]:
@@ -30,11 +34,13 @@ def queries() -> list[dict]:
 
 
 def test_the_set_is_big_enough_covers_every_kind_and_keeps_a_holdout_share():
-    rows = queries()
+    everything = queries()
+    assert len({r["q"] for r in everything}) == len(everything)
+    assert {r["split"] for r in everything} == {"tune", "holdout"} | PROBE_SPLITS
+    assert {r["kind"] for r in everything} == KINDS | PROBE_KINDS
+    rows = [r for r in everything if r["split"] not in PROBE_SPLITS]
     assert len(rows) >= 120
-    assert len({r["q"] for r in rows}) == len(rows)
     assert set(Counter(r["kind"] for r in rows)) == KINDS
-    assert {r["split"] for r in rows} == {"tune", "holdout"}
     holdout = sum(r["split"] == "holdout" for r in rows) / len(rows)
     assert 0.25 <= holdout <= 0.40
     # Every kind is represented on both sides, so the holdout measures the same mix.

@@ -21,7 +21,7 @@ import json
 import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 from uuid import uuid4
 
 from redis import Redis
@@ -97,7 +97,7 @@ def take(batch: Batch, drainer: Any, task_id: str | None) -> Iterator[list[Any]]
         return
     client.eval(_CLEAR_IF_MINE, 1, batch.waiting, task_id or "")
     while popped := client.lpop(batch.items, TAKE):
-        for raw in popped:
+        for raw in cast(list[bytes], popped):
             yield json.loads(raw)
 
 

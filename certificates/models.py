@@ -334,6 +334,15 @@ class ShareScan(models.Model):
         return f"{self.share} {self.at:%Y-%m-%d %H:%M} {self.result}"
 
 
+# Purposes the portal writes as codes (services.materials.CONSENT_PURPOSE), shown in the
+# reader's language; a purpose the holder typed is shown as typed.
+PURPOSE_LABELS = {"application": _("To handle the application (no copy handed in)")}
+
+
+def shown_purpose(purpose: str) -> str:
+    return str(PURPOSE_LABELS.get(purpose, purpose))
+
+
 class CertificateGrant(models.Model):
     """The holder's consent (用证授权) that a department may read a certificate for one case."""
 
@@ -367,6 +376,10 @@ class CertificateGrant(models.Model):
         now = now or timezone.now()
         return self.withdrawn_at is None and now < self.expires_at
 
+    @property
+    def shown_purpose(self) -> str:
+        return shown_purpose(self.purpose)
+
 
 class CertificateUse(models.Model):
     """One read of a certificate by someone other than its holder (用证记录)."""
@@ -398,6 +411,10 @@ class CertificateUse(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.certificate_id}"
+
+    @property
+    def shown_purpose(self) -> str:
+        return shown_purpose(self.purpose)
 
 
 class IssuingSystem(models.Model):

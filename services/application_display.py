@@ -132,3 +132,20 @@ def optional_url(name: str, *args: Any) -> str:
         return reverse(name, args=args)
     except NoReverseMatch:
         return ""
+
+
+def intake_notice(events: Iterable[ApplicationEvent]) -> Mapping[str, Any] | None:
+    """The written notice of the latest refusal or supplement request at intake (the document
+    services.documents.notice prints), as a link with its title; None if there is none."""
+    from services.documents import NOTICE_ACTIONS
+
+    given = [e for e in events if e.action in NOTICE_ACTIONS and e.from_status == "submitted"]
+    if not given:
+        return None
+    latest = max(given, key=lambda e: (e.at, e.pk))
+    title = (
+        _("Notice of non-acceptance")
+        if latest.action == "refuse"
+        else _("One-time notice of materials to supplement")
+    )
+    return {"url": optional_url("services:notice", latest.application_id), "title": title}

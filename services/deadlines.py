@@ -25,6 +25,11 @@ class Remaining:
     paused: bool
 
     @property
+    def overdue_days(self) -> int:
+        """Working days past the due date (0 while it is not past)."""
+        return max(-self.days, 0)
+
+    @property
     def level(self) -> str:
         if self.days < 0:
             return SlaLevel.OVERDUE

@@ -360,9 +360,12 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "timeline": display.timeline(context["events"], for_applicant=is_applicant),
             "answers": display.answer_rows(drafts.definition_of(application), application.answers),
+            # The receipt exists once the case is accepted; the intake notice once it was
+            # refused or sent back at intake (services.documents).
             "receipt_url": display.optional_url("services:receipt", application.pk)
-            if application.submitted_at and application.service_id
+            if application.accepted_at and application.acceptance_number
             else "",
+            "notice": display.intake_notice(context["events"]),
             "next_step": display.next_step(application),
             "may_withdraw": is_applicant and application.status in workflow.WITHDRAWABLE,
         }

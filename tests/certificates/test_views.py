@@ -147,6 +147,24 @@ def test_the_holder_withdraws_a_consent_from_the_wallet(client, certificate, per
     assert grant.withdrawn_at is not None
 
 
+def test_the_wallet_says_what_a_consent_for_an_application_is_for_not_its_code(
+    client, certificate, person, issuer, english
+):
+    from services.materials import CONSENT_PURPOSE
+
+    consents.grant(
+        certificate, by=person.user, department=issuer, purpose=CONSENT_PURPOSE, case_reference="C"
+    )
+    consents.grant(
+        certificate, by=person.user, department=issuer, purpose="租房备案", case_reference="D"
+    )
+    client.force_login(person.user)
+    page = client.get(f"/wallet/{certificate.pk}/").content.decode()
+    assert "To handle the application (no copy handed in)" in page
+    assert "租房备案" in page  # what the holder typed, as typed
+    assert f">{CONSENT_PURPOSE}<" not in page
+
+
 def test_the_holder_withdraws_a_share(client, certificate, person):
     share = sharing.create(certificate, by=person.user, lifetime=datetime.timedelta(hours=1))
     client.force_login(person.user)

@@ -3,6 +3,8 @@ public progress page and the notifications list."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
@@ -18,7 +20,7 @@ from services.models.applications import Material, MaterialSource
 from services.models.catalogue import ServiceResult
 from tests.factories import PersonFactory, make_uscc
 from tests.services.applicant_cases import two_materials
-from tests.services.cases import PDF, attach_pdf, certificate_world, world
+from tests.services.cases import PDF, at, attach_pdf, certificate_world, freeze, world
 from tests.services.factories import (
     BundleFactory,
     BundleMemberFactory,
@@ -440,3 +442,42 @@ def test_material_uploads_keep_nothing_when_refused_by_size(client):
     assert response.status_code == 400
     assert "The file is larger than 1 MB." in response.content.decode()
     assert not Material.objects.exists()
+
+
+def test_the_receipt_is_offered_once_accepted_and_a_refusal_links_its_written_notice(
+    client, english
+):
+    w = world()
+    client.force_login(w.applicant)
+    waiting = w.submitted()
+    page = client.get(reverse("services:application_detail", args=[waiting.pk])).content.decode()
+    assert reverse("services:receipt", args=[waiting.pk]) not in page  # it would be a 404
+
+    accepted = w.accepted()
+    page = client.get(reverse("services:application_detail", args=[accepted.pk])).content.decode()
+    receipt = reverse("services:receipt", args=[accepted.pk])
+    assert receipt in page
+    assert client.get(receipt).status_code == 200
+
+    refused = workflow.refuse(w.submitted(), by=w.clerk, reason="不属于本厅受理范围")
+    page = client.get(reverse("services:application_detail", args=[refused.pk])).content.decode()
+    notice = reverse("services:notice", args=[refused.pk])
+    assert f'href="{notice}"' in page
+    assert "Notice of non-acceptance" in page
+    assert client.get(notice).status_code == 200
+
+
+def test_an_overdue_case_says_how_many_working_days_overdue_not_a_negative_number(
+    client, monkeypatch, english
+):
+    w = world(promised_days=1)
+    client.force_login(w.applicant)
+    freeze(monkeypatch, at(dt.date(2026, 3, 2)))  # a Monday
+    case = w.accepted()  # due on Tuesday 3 March
+    freeze(monkeypatch, at(dt.date(2026, 3, 6)))  # Friday: 3 working days past it
+
+    detail = client.get(reverse("services:application_detail", args=[case.pk])).content.decode()
+    listing = client.get(reverse("services:my_applications")).content.decode()
+    for page in (detail, listing):
+        assert "3 working days overdue" in page
+        assert "-3" not in page

@@ -21,7 +21,7 @@ from certificates.models import CertificateStatus
 from portal.models import Organisation, PersonProfile, User
 from services import calendar, deadlines, drafts, materials, routing, workflow
 from services.models import Application, MaterialRequirement, Service
-from services.models.applications import Channel
+from services.models.applications import ApplicationEvent, Channel
 
 PDF = b"%PDF-1.4\n% One Window demo scan\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 ORGANISATION_SERVICE_FIELDS = {"company_name", "uscc", "legal_rep_name", "legal_rep_id_number"}
@@ -104,9 +104,20 @@ def _apply(
 
 
 def _accepted_on(app: Application, day: dt.date) -> None:
-    """Move a demo acceptance back in time so that its deadline falls where the demo needs it."""
-    moment = timezone.make_aware(dt.datetime.combine(day, dt.time(10)))
-    Application.objects.filter(pk=app.pk).update(accepted_at=moment, step_started_at=moment)
+    """Move a demo acceptance back in time so that its deadline falls where the demo needs it,
+    with the case's earlier dates and its events before it, as they would have happened."""
+    now = timezone.now()
+    accepted = min(timezone.make_aware(dt.datetime.combine(day, dt.time(10))), now)
+    submitted = accepted - dt.timedelta(minutes=30)
+    Application.objects.filter(pk=app.pk).update(
+        created_at=submitted - dt.timedelta(minutes=5),
+        submitted_at=submitted,
+        accepted_at=accepted,
+        step_started_at=accepted,
+    )
+    events = ApplicationEvent.objects.filter(application=app)
+    events.filter(action__in=("create", "submit")).update(at=submitted)
+    events.exclude(action__in=("create", "submit")).update(at=accepted)
     app.refresh_from_db()
     deadlines.recompute([app])
 

@@ -3,6 +3,7 @@ with a yellow and a red case, and a completed case whose certificate is in the w
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from certificates import selectors as wallet
 from portal.models import User
@@ -42,3 +43,17 @@ def test_loading_the_demo_again_adds_no_cases(capsys):
     count = Application.objects.count()
     call_command("demo")
     assert Application.objects.count() == count
+
+
+def test_every_demo_case_happened_in_order_and_nothing_in_the_future():
+    call_command("demo")
+    now = timezone.now()
+    for app in Application.objects.exclude(submitted_at=None):
+        moments = [app.created_at, app.submitted_at, app.accepted_at, app.decided_at]
+        known = [m for m in moments if m is not None]
+        assert known == sorted(known), (app.reference, known)
+        assert all(m <= now for m in known), app.reference
+        for event in app.events.all():
+            assert event.at <= now
+            if event.action == "accept":
+                assert app.submitted_at <= event.at

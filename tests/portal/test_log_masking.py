@@ -227,3 +227,85 @@ def test_a_library_handler_of_its_own_sees_masked_records(captured):
     assert ID_NUMBER not in stream.getvalue() and PHONE not in stream.getvalue()
     assert f"looked up {MASKED_ID}, {MASKED_PHONE}" in stream.getvalue()
     assert f"LookupError: no {MASKED_ID}" in stream.getvalue()
+
+
+# However a person writes a number: the groupings people use, every separator the rule names
+# (and their URL forms), half- or full-width digits, and the whole percent-encoded as a
+# browser sends it.
+ID_GROUPINGS = [(18,), (6, 8, 4), (6, 4, 4, 4), (4, 4, 4, 4, 2), (3, 3, 4, 4, 4), (6, 12)]
+PHONE_GROUPINGS = [(11,), (3, 4, 4), (3, 8), (7, 4), (4, 4, 3), (3, 3, 5)]
+SEPARATORS = [" ", "\u3000", "-", ".", "\u2013", "+", "%20", " - "]
+FULL_WIDTH = str.maketrans("0123456789X", "０１２３４５６７８９Ｘ")
+
+
+def grouped(number: str, sizes: tuple[int, ...], sep: str) -> str:
+    parts, at = [], 0
+    for size in sizes:
+        parts.append(number[at : at + size])
+        at += size
+    return sep.join(parts)
+
+
+def writings(number: str, groupings: list[tuple[int, ...]]):
+    from urllib.parse import quote
+
+    for sizes in groupings:
+        for sep in SEPARATORS:
+            for digits in (number, number.translate(FULL_WIDTH)):
+                written = grouped(digits, sizes, sep)
+                yield written
+                if sep != "+" and "%" not in sep:  # "+", "%20": a query string's space already
+                    yield quote(written)  # as a browser sends it
+    half = len(number) // 2
+    yield number[:half] + number[half:].translate(FULL_WIDTH)  # mixed widths
+
+
+def digits_of(text: str) -> str:
+    from urllib.parse import unquote
+
+    return "".join(c for c in unquote(text).translate(FULL_WIDTH) if c.isdigit())
+
+
+@pytest.mark.parametrize(
+    ("number", "groupings", "shown"),
+    [
+        (ID_NUMBER, ID_GROUPINGS, MASKED_ID),
+        ("44010619900307123X", ID_GROUPINGS, "4401**********123X"),
+        (PHONE, PHONE_GROUPINGS, MASKED_PHONE),
+    ],
+)
+def test_numbers_are_masked_however_they_are_written(number, groupings, shown):
+    unmasked = []
+    for written in writings(number, groupings):
+        for line in (
+            f"GET /search/?q=zzqq+{written} HTTP/1.1",
+            f"查询 {written}，",
+            f"q={written}&page=2",
+        ):
+            masked = mask_text(line)
+            # Nothing of the number's middle is left, in any width or encoding.
+            if number[4:14] in digits_of(masked) or shown not in masked:
+                unmasked.append((line, masked))
+    assert not unmasked, unmasked[:5]
+
+
+def test_a_country_code_goes_with_the_mobile_number():
+    for line in (f"+86 {PHONE[:3]} {PHONE[3:7]} {PHONE[7:]}", f"%2B86%20{PHONE}", f"0086-{PHONE}"):
+        assert mask_text(f"tel {line};") == f"tel {MASKED_PHONE};", line
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "on 2024-10-13 12:34:56,123, 2024.10.14 and 2024 10 15",
+        "paid 1 380 000 000.00 yuan, 15 000 000 000 in all, 138000000.01 per unit",
+        "codes 440106 and 19900307 and 1231, year 2024, zip 510000, order 20241013 5566",
+        "task ef3aee3f-bb29-4293-936d-b17875539943 took 12345678901 ms",
+        "request 12345678-1234-1234-1234-123456789012 and 3fa85f64-5717-4562-b3fc-2c963f66afa6",
+        "sha a440106199003071231f, commit 138000000011234ab, 4401061990030712311",
+        "token ab12-138-0000-0001-cd and v138.0000.0001",
+        "landline 020-8888 8888, 0755-8888 8888 1234",
+    ],
+)
+def test_ordinary_numbers_are_left_alone(line):
+    assert mask_text(line) == line

@@ -200,5 +200,7 @@ def load() -> str:
     tickets = _queue_today(hall, queues, windows, clerks)
     return (
         f"hall {hall.name}: {len(windows)} windows, {made} new slots, {booked + mine} new bookings "
-        f"on {day} (the demo citizen's at 10:00), {tickets} tickets today"
+        f"on {day} (the demo citizen's at 10:00), {tickets} tickets today; no kiosk is "
+        f"enrolled: in the kiosk's browser sign in as clerk2@demo.onewindow, open "
+        f"/staff/hall/kiosks/ and enrol it, then /kiosk/{hall.pk}/ works"
     )

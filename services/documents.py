@@ -21,6 +21,7 @@ from fpdf import FPDF
 
 from certificates.rendering import FontMissing, cjk_font, qr_data_uri, qr_png
 from portal.models import PersonProfile
+from services import kiosk_devices
 from services.models.applications import Application, ApplicationEvent, MaterialSource
 
 NOTICE_ACTIONS = ("refuse", "request_supplement")
@@ -110,6 +111,9 @@ def receipt(application: Application) -> Document:
             due += "（" + _("provisional: next year's holidays are not published yet") + "）"
     facts = [
         (_("Acceptance number"), application.acceptance_number),
+        # Beside the number: with it, the hall's kiosk looks the progress up (the number alone
+        # is sequential, so it is not enough; the QR code's link is the other way).
+        (_("Check code"), kiosk_devices.check_code(application)),
         *_common(application),
         (_("Accepted on"), timezone.localtime(application.accepted_at).strftime("%Y-%m-%d %H:%M")),
         (_("Promised by"), due or "—"),

@@ -309,6 +309,10 @@ LOGIN_DEVICE_COOKIE_AGE_SECONDS = env.int(
 # Per address across all accounts (allauth), against one address spraying many accounts.
 LOGIN_FAILED_WINDOW_SECONDS = env.int("LOGIN_FAILED_WINDOW_SECONDS", default=15 * 60)
 ACCOUNT_RATE_LIMITS = {"login_failed": f"20/{LOGIN_FAILED_WINDOW_SECONDS}s/ip"}
+# Real-name declarations an account may make (page and API; portal/realname.py): each one says
+# whether an ID number is registered to another account, so they are few, beyond 429.
+REALNAME_DECLARATIONS_PER_HOUR = env.int("REALNAME_DECLARATIONS_PER_HOUR", default=5)
+REALNAME_DECLARATIONS_PER_DAY = env.int("REALNAME_DECLARATIONS_PER_DAY", default=20)
 MFA_ADAPTER = "allauth.mfa.adapter.DefaultMFAAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "One Window 一窗通办"
@@ -411,6 +415,13 @@ REST_FRAMEWORK = {
         "verify_page": env.str("VERIFY_PAGE_THROTTLE", default="600/min"),
     },
 }
+# The hall's kiosks (services.kiosk_devices): an enrolled kiosk's cookie lasts a year (staff
+# revoke a hall's kiosks from /staff/hall/kiosks/); its tickets, check-ins and progress look-ups
+# are limited per kiosk and per client address (a hall's kiosks may share one address). A
+# visitor takes a ticket in about half a minute, so 20 a minute is a busy kiosk, not a script.
+KIOSK_DEVICE_MAX_AGE = env.int("KIOSK_DEVICE_MAX_AGE", default=365 * 24 * 3600)
+KIOSK_THROTTLE_DEVICE = env.str("KIOSK_THROTTLE_DEVICE", default="20/min")
+KIOSK_THROTTLE_ADDRESS = env.str("KIOSK_THROTTLE_ADDRESS", default="60/min")
 SPECTACULAR_SETTINGS = {
     "TITLE": "One Window API",
     "DESCRIPTION": (

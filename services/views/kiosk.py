@@ -1,8 +1,13 @@
 """The hall's self-service kiosk (政务智慧晓屋): check a booking in, take a walk-in ticket, look
 up an application's progress, verify a certificate.
 
-Public and touch-first; it keeps no citizen's session (no sign-in, nothing remembered between
-visitors) and shows nothing personal beyond a masked name. kiosk.js returns it to the start
+Touch-first; it keeps no citizen's session (no sign-in, nothing remembered between visitors)
+and shows nothing personal beyond a masked name. Only an enrolled kiosk of the hall
+(``services.kiosk_devices``: a signed device cookie staff set) takes tickets, checks bookings
+in and looks progress up; any other browser gets a 403 page saying so. Those actions, and the
+certificate check (public, as /verify/ is), are rate-limited per kiosk and per address (429).
+A progress look-up needs the receipt's QR code (its random tracking token) or the acceptance
+number with the check code printed beside it. kiosk.js returns it to the start
 screen after a minute without a touch; a meta refresh does so without JS. A certificate is
 checked here, in the kiosk's own page, with its reads bounded by a statement timeout.
 """
@@ -10,6 +15,7 @@ checked here, in the kiosk's own page, with its reads bounded by a statement tim
 from __future__ import annotations
 
 import logging
+import math
 import re
 from typing import Any
 from urllib.parse import urlsplit
@@ -26,9 +32,9 @@ from certificates.verification import Result
 from portal import identity
 from portal.errors import Refusal
 from portal.models import PersonProfile, ServiceHall
-from services import deadlines, queueing
+from services import deadlines, kiosk_devices, queueing
 from services.codes import ACCEPTANCE_PREFIX
-from services.forms.booking import AcceptanceNumberForm, KioskCodeForm, VerifyScanForm
+from services.forms.booking import KioskCodeForm, VerifyScanForm
 from services.models.applications import Application, ApplicationStatus
 from services.models.reservations import Ticket, WindowGroup
 
@@ -42,6 +48,25 @@ CHECK_TIMEOUT = 5
 
 def _hall(pk: int) -> ServiceHall:
     return get_object_or_404(ServiceHall, pk=pk)
+
+
+def _too_many(request: HttpRequest, hall: ServiceHall, wait: float) -> HttpResponse:
+    seconds = max(1, math.ceil(wait))
+    response = _page(request, hall, "too_many.html", status=429, wait=seconds)
+    response["Retry-After"] = str(seconds)
+    return response
+
+
+def _enrolled(request: HttpRequest, pk: int) -> tuple[ServiceHall, HttpResponse | None]:
+    """The hall and None if this browser is an enrolled kiosk of it (a POST counted against
+    the limits), else the 403 or 429 page to answer with."""
+    hall = _hall(pk)
+    found = kiosk_devices.device(request, hall)
+    if found is None:
+        return hall, _page(request, hall, "refused.html", status=403)
+    if request.method == "POST" and (wait := kiosk_devices.throttled(request, found)):
+        return hall, _too_many(request, hall, wait)
+    return hall, None
 
 
 def _page(
@@ -86,14 +111,17 @@ def _acceptance_number(typed: str) -> str:
 
 @never_cache
 def start(request: HttpRequest, pk: int) -> HttpResponse:
-    return _page(request, _hall(pk), "start.html")
+    hall, refused = _enrolled(request, pk)
+    return refused or _page(request, hall, "start.html")
 
 
 @never_cache
 @require_http_methods(["GET", "POST"])
 def check_in(request: HttpRequest, pk: int) -> HttpResponse:
     """The booking's QR code (the scanner types it in) or its code typed on the keypad."""
-    hall = _hall(pk)
+    hall, refused = _enrolled(request, pk)
+    if refused:
+        return refused
     form = KioskCodeForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         typed = form.cleaned_data["code"].strip()
@@ -119,7 +147,9 @@ def check_in(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def walk_in(request: HttpRequest, pk: int) -> HttpResponse:
     """A ticket without a booking: the visitor chooses the queue by what he came for."""
-    hall = _hall(pk)
+    hall, refused = _enrolled(request, pk)
+    if refused:
+        return refused
     groups = list(
         WindowGroup.objects.filter(hall=hall, windows__is_open=True)
         .distinct()
@@ -140,30 +170,56 @@ def walk_in(request: HttpRequest, pk: int) -> HttpResponse:
     return _page(request, hall, "walk_in.html", groups=groups)
 
 
+def _scanned_token(typed: str) -> str | None:
+    """The tracking token of a scanned receipt QR code (…/track/<token>/), else None."""
+    match = re.search(r"/track/([A-Za-z0-9_-]{16,32})/?\s*$", typed.strip())
+    return match.group(1) if match else None
+
+
+def _progress_form(
+    request: HttpRequest, hall: ServiceHall, status: int, **context: Any
+) -> HttpResponse:
+    return _page(request, hall, "progress.html", status=status, **context)
+
+
 @never_cache
 @require_http_methods(["GET", "POST"])
 def progress(request: HttpRequest, pk: int) -> HttpResponse:
-    """办件进度查询 by acceptance number: the public tracking page's facts, nothing personal."""
-    hall = _hall(pk)
-    form = AcceptanceNumberForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        number = _acceptance_number(form.cleaned_data["number"])
-        application = (
-            Application.objects.select_related("service", "bundle")
-            .filter(acceptance_number=number)
-            .exclude(status=ApplicationStatus.DRAFT)
-            .first()
-        )
-        if application is not None:
-            return _page(
-                request,
-                hall,
-                "progress.html",
-                application=application,
-                left=deadlines.remaining([application]).get(application.pk),
-            )
-        return _page(request, hall, "progress.html", status=404, form=form, not_found=True)
-    return _page(request, hall, "progress.html", status=400 if form.is_bound else 200, form=form)
+    """办件进度查询: the receipt's QR code (its tracking token), or the acceptance number with
+    the check code printed beside it. The public tracking page's facts, nothing personal; a
+    number alone, or with a wrong code, finds nothing (the same 404 as an unknown number)."""
+    hall, refused = _enrolled(request, pk)
+    if refused:
+        return refused
+    if request.method != "POST":
+        return _progress_form(request, hall, 200)
+    typed = request.POST.get("number", "")[:200]
+    code = re.sub(r"\D", "", request.POST.get("check", ""))[:12]
+    cases = Application.objects.select_related("service", "bundle").exclude(
+        status=ApplicationStatus.DRAFT
+    )
+    token = _scanned_token(typed)
+    if token is not None:
+        application = cases.filter(tracking_token=token).first()
+    elif not typed.strip():
+        return _progress_form(request, hall, 400, missing_number=True)
+    elif not code:
+        return _progress_form(request, hall, 400, missing_code=True, number=typed.strip())
+    else:
+        application = cases.filter(acceptance_number=_acceptance_number(typed)).first()
+        if application is not None and not kiosk_devices.check_code_matches(application, code):
+            application = None
+    if application is None:
+        return _progress_form(request, hall, 404, not_found=True)
+    left = deadlines.remaining([application]).get(application.pk)
+    return _page(
+        request,
+        hall,
+        "progress.html",
+        application=application,
+        left=left,
+        days_overdue=-left.days if left is not None and left.days < 0 else 0,
+    )
 
 
 def _checked(path: str) -> tuple[Result | None, str] | None:
@@ -193,8 +249,13 @@ def _checked(path: str) -> tuple[Result | None, str] | None:
 @never_cache
 @require_http_methods(["GET", "POST"])
 def verify(request: HttpRequest, pk: int) -> HttpResponse:
-    """A certificate's QR code under the scanner: its verification, on the kiosk's screen."""
+    """A certificate's QR code under the scanner: its verification, on the kiosk's screen.
+    Public, as /verify/ is, but limited per address (and per kiosk, when enrolled)."""
     hall = _hall(pk)
+    if request.method == "POST" and (
+        wait := kiosk_devices.throttled(request, kiosk_devices.device(request, hall))
+    ):
+        return _too_many(request, hall, wait)
     form = VerifyScanForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         path = urlsplit(form.cleaned_data["scanned"].strip()).path

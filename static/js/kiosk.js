@@ -18,9 +18,17 @@
   });
   restart();
 
+  // A keypad types into the field it names or, naming several (the acceptance number and its
+  // check code), into whichever of them was touched last.
   document.querySelectorAll("[data-keypad]").forEach(function (pad) {
-    var field = document.getElementById(pad.getAttribute("data-keypad"));
-    if (!field) { return; }
+    var fields = pad.getAttribute("data-keypad").split(/\s+/).map(function (id) {
+      return document.getElementById(id);
+    }).filter(Boolean);
+    if (!fields.length) { return; }
+    var field = fields[0];
+    fields.forEach(function (each) {
+      each.addEventListener("focus", function () { field = each; });
+    });
     pad.hidden = false;
     pad.addEventListener("click", function (event) {
       var key = event.target.closest("[data-key]");
@@ -28,7 +36,7 @@
       var value = key.getAttribute("data-key");
       if (value === "clear") { field.value = ""; }
       else if (value === "back") { field.value = field.value.slice(0, -1); }
-      else { field.value += value; }
+      else if (!field.maxLength || field.maxLength < 0 || field.value.length < field.maxLength) { field.value += value; }
       field.focus();
     });
   });

@@ -98,9 +98,13 @@ def test_book_cancel_then_check_in_be_called_and_taken_in(new_page, shoot, setti
     citizen.get_by_role("button", name="Book this time").click()
     booked = Booking.objects.get(slot=today)
 
-    # At the hall: the kiosk (nobody signed in) checks the booking in by its code.
+    # At the hall: the clerk enrols the kiosk (and is signed out of it); the kiosk, nobody
+    # signed in, checks the booking in by its code.
     kiosk = new_page()
-    kiosk.goto(f"/kiosk/{w.hall.pk}/")
+    kiosk.goto("/staff/hall/kiosks/")
+    sign_in(kiosk, w.clerk.email, PASSWORD)
+    kiosk.get_by_role("button", name="Enrol this browser as its kiosk").click()
+    expect(kiosk).to_have_url(f"{kiosk.url.split('/kiosk/')[0]}/kiosk/{w.hall.pk}/")
     kiosk.get_by_role("link", name="I have a booking").click()
     kiosk.get_by_label("Booking code").fill(booked.code)  # as the QR scanner types it
     kiosk.get_by_role("button", name="Get my ticket").click()

@@ -16,6 +16,7 @@ from services.models import Application, ApplicationStatus
 from services.models.reservations import BookingStatus, Ticket, TicketStatus
 from tests.factories import PersonFactory, UserFactory
 from tests.services.booking_cases import make_hall
+from tests.services.test_kiosk import enrolled
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("commit_now")]
 T = TicketStatus
@@ -223,7 +224,7 @@ def test_the_display_shows_called_tickets_and_queues_without_personal_data():
 def test_the_kiosk_checks_a_booking_in_by_its_qr_and_shows_a_masked_name():
     h = make_hall()
     made = _booked_now(h)
-    kiosk = Client()
+    kiosk = enrolled(h.hall)
     start = kiosk.get(reverse("services:kiosk", args=[h.hall.pk]))
     assert start.status_code == 200
     response = kiosk.post(
@@ -243,45 +244,30 @@ def test_the_kiosk_says_why_a_code_is_refused():
         person=UserFactory(), slot=h.slot(starts_in=dt.timedelta(days=1)), service=h.service
     )
     url = reverse("services:kiosk_check_in", args=[h.hall.pk])
-    response = Client().post(url, {"code": made.code})
+    response = enrolled(h.hall).post(url, {"code": made.code})
     assert response.status_code == 409
     assert "not today" in response.content.decode()
-    assert Client().post(url, {"code": "12"}).status_code == 400
+    assert enrolled(h.hall).post(url, {"code": "12"}).status_code == 400
 
 
 def test_the_kiosk_gives_a_walk_in_ticket_for_a_queue():
     h = make_hall()
-    response = Client().post(
+    response = enrolled(h.hall).post(
         reverse("services:kiosk_walk_in", args=[h.hall.pk]), {"group": h.group.pk}
     )
     ticket = Ticket.objects.get()
     assert (ticket.number, ticket.priority, ticket.person) == ("A001", False, None)
     assert "A001" in response.content.decode()
     other = make_hall()
-    refused = Client().post(
+    refused = enrolled(h.hall).post(
         reverse("services:kiosk_walk_in", args=[h.hall.pk]), {"group": other.group.pk}
     )
     assert refused.status_code == 400
 
 
-def test_the_kiosk_looks_up_progress_by_acceptance_number_typed_as_digits():
-    from tests.services.cases import world
-
-    w = world()
-    application = w.accepted()
-    number = application.acceptance_number
-    hall = make_hall().hall
-    url = reverse("services:kiosk_progress", args=[hall.pk])
-    found = Client().post(url, {"number": "".join(c for c in number if c.isdigit())})
-    assert found.status_code == 200
-    assert number in found.content.decode()
-    assert w.applicant.person_profile.legal_name not in found.content.decode()
-    assert Client().post(url, {"number": "SL20000101-0001-00001"}).status_code == 404
-
-
 def test_the_kiosk_returns_to_its_start_without_js():
     hall = make_hall().hall
-    page = Client().get(reverse("services:kiosk_check_in", args=[hall.pk])).content.decode()
+    page = enrolled(hall).get(reverse("services:kiosk_check_in", args=[hall.pk])).content.decode()
     assert (
         f'http-equiv="refresh" content="60;url={reverse("services:kiosk", args=[hall.pk])}"' in page
     )

@@ -201,6 +201,6 @@ def load() -> str:
     return (
         f"hall {hall.name}: {len(windows)} windows, {made} new slots, {booked + mine} new bookings "
         f"on {day} (the demo citizen's at 10:00), {tickets} tickets today; no kiosk is "
-        f"enrolled: in the kiosk's browser sign in as clerk2@demo.onewindow, open "
+        f"enrolled: in the kiosk's browser sign in as clerk@demo.onewindow, open "
         f"/staff/hall/kiosks/ and enrol it, then /kiosk/{hall.pk}/ works"
     )

@@ -126,6 +126,10 @@ class IssueForm(SurfaceForm):
             self.fields["holder_name"].label = _("Organisation's name")
         self.order_fields(["holder_name", "holder_code", "number"])
 
+    def clean_holder_name(self) -> str:
+        name: str = self.cleaned_data["holder_name"]
+        return _holder_name(name) if self.holder_kind == HolderKind.PERSON else name
+
     def clean_holder_code(self) -> str:
         code: str = self.cleaned_data["holder_code"]
         if self.holder_kind == HolderKind.ORGANISATION:
@@ -142,6 +146,11 @@ class IssueForm(SurfaceForm):
                     code="holder_kind",
                 ) from None
         return identity.validate_id_number(code)
+
+
+def _holder_name(name: str) -> str:
+    """A person's name on a certificate is his legal name, by the same rule as he declares it."""
+    return identity.validate_legal_name(name)
 
 
 def _is_id_number(code: str) -> bool:
@@ -191,11 +200,16 @@ class RenewForm(SurfaceForm):
             },
         )
         super().__init__(*args, surface_fields=certificate.type.fields, **kwargs)
+        self.holder_kind = certificate.type.holder_kind
         if certificate.type.validity_rule != ValidityRule.GIVEN:
             del self.fields["valid_until"]
         self.order_fields(
             ["holder_name", *(f"surface_{name}" for name in self.surface_names), "valid_until"]
         )
+
+    def clean_holder_name(self) -> str:
+        name: str = self.cleaned_data["holder_name"]
+        return _holder_name(name) if self.holder_kind == HolderKind.PERSON else name
 
 
 class ReasonForm(forms.Form):

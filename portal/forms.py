@@ -47,6 +47,9 @@ class RealNameForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )
 
+    def clean_legal_name(self) -> str:
+        return identity.validate_legal_name(self.cleaned_data["legal_name"])
+
     def clean_id_number(self) -> str:
         return identity.validate_id_number(self.cleaned_data["id_number"])
 

@@ -234,6 +234,91 @@ def normalise_phone(value: str) -> str:
     return "+86" + digits
 
 
+LEGAL_NAME_MAX_LENGTH = 64
+MIDDLE_DOT = "\u00b7"
+# Dots people type or paste between the parts of a name (维吾尔族 names, foreigners' names):
+# bullet, katakana and half-width katakana middle dots, hyphenation point, bullet operator,
+# dot operator, and the full-width one.
+_DOT_LOOKALIKES = re.compile("[\u2022\u30fb\uff65\u2027\u2219\u22c5\u00b7]")
+# Spaces, not line breaks or tabs: a name with those in it was pasted from somewhere else.
+_SPACES = re.compile("[ \u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
+# CJK unified ideographs: the basic block, extensions A to I, and the twelve in the
+# compatibility block that are unified ones (﨑, 﨟 ...).
+_IDEOGRAPH_RANGES = (
+    (0x4E00, 0x9FFF),
+    (0x3400, 0x4DBF),
+    (0x20000, 0x2A6DF),
+    (0x2A700, 0x2EE5F),
+    (0x30000, 0x323AF),
+)
+_UNIFIED_IN_COMPATIBILITY = frozenset(
+    chr(c) for c in (0xFA0E, 0xFA0F, 0xFA11, 0xFA13, 0xFA14, 0xFA1F, 0xFA21, 0xFA23, 0xFA24)
+) | frozenset(chr(c) for c in range(0xFA27, 0xFA2A))
+
+
+def _is_ideograph(char: str) -> bool:
+    code = ord(char)
+    return char in _UNIFIED_IN_COMPATIBILITY or any(a <= code <= b for a, b in _IDEOGRAPH_RANGES)
+
+
+def _is_latin_letter(char: str) -> bool:
+    return char.isalpha() and unicodedata.name(char, "").startswith("LATIN ")
+
+
+def validate_legal_name(value: str) -> str:
+    """Return a person's legal name in canonical form or raise a ValidationError saying why.
+
+    A legal name is Chinese characters (CJK unified ideographs, extensions included) or, for a
+    foreigner, Latin letters, its parts joined by the middle dot · (•, ・, ‧ and the like become
+    it) and Latin words by single spaces; 1 to 64 characters. Full-width letters and runs of
+    spaces are folded first, and spaces next to a Chinese character or a dot dropped. Nothing
+    else: the name lands on receipts, PDFs and certificates as it is written here.
+    """
+    folded = "".join(
+        unicodedata.normalize("NFKC", char)
+        if char.isalpha() and unicodedata.decomposition(char).startswith(("<wide>", "<narrow>"))
+        else char
+        for char in unicodedata.normalize("NFC", value or "")
+    )
+    name = _DOT_LOOKALIKES.sub(MIDDLE_DOT, _SPACES.sub(" ", folded)).strip()
+    # A space is kept only between two Latin letters: "Anna Maria", not "张 三" or "阿 · 木".
+    name = "".join(
+        char
+        for i, char in enumerate(name)
+        if char != " " or (_is_latin_letter(name[i - 1]) and _is_latin_letter(name[i + 1]))
+    )
+    if not name:
+        raise ValidationError(
+            _("Enter your legal name as on your ID card (at most 64 characters)."),
+            code="invalid_legal_name",
+        )
+    wrong = next(
+        (c for c in name if not (_is_ideograph(c) or _is_latin_letter(c) or c in " \u00b7")),
+        None,
+    )
+    if wrong is not None:
+        raise ValidationError(
+            _(
+                "A legal name holds Chinese characters, or Latin letters, with · between its "
+                "parts; “%(character)s” cannot be part of one."
+            ),
+            code="legal_name_characters",
+            params={"character": _shown(wrong)},
+        )
+    if name[0] == MIDDLE_DOT or name[-1] == MIDDLE_DOT or MIDDLE_DOT * 2 in name:
+        raise ValidationError(
+            _("In a legal name, · stands between two parts of the name, one at a time."),
+            code="legal_name_dots",
+        )
+    if len(name) > LEGAL_NAME_MAX_LENGTH:
+        raise ValidationError(
+            _("A legal name has at most %(limit)d characters; this one has %(count)d."),
+            code="legal_name_length",
+            params={"limit": LEGAL_NAME_MAX_LENGTH, "count": len(name)},
+        )
+    return name
+
+
 def mask_id_number(number: str) -> str:
     """4401**********123X: area prefix and last four only."""
     if not number:

@@ -37,6 +37,9 @@ class RealNameSerializer(serializers.Serializer):
     legal_name = serializers.CharField(max_length=64)
     id_number = serializers.CharField(max_length=24, write_only=True)
 
+    def validate_legal_name(self, value: str) -> str:
+        return identity.validate_legal_name(value)
+
     def validate_id_number(self, value: str) -> str:
         return identity.validate_id_number(value)
 

@@ -9,8 +9,11 @@ holder's: the clerk releases the number from it, so the real holder can declare 
 from __future__ import annotations
 
 import secrets
+import time
 from datetime import timedelta
 
+from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
@@ -20,7 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from portal import audit, identity, roles, sms
-from portal.errors import NotAllowed
+from portal.errors import NotAllowed, Refusal
 from portal.models import (
     AuditAction,
     PersonProfile,
@@ -47,19 +50,95 @@ def _duplicate_error() -> ValidationError:
     return ValidationError({"id_number": ValidationError(message, code="duplicate_id_number")})
 
 
+# The audit action of a declaration refused because the number is another account's: many of
+# them from one account is someone probing whose numbers are registered.
+DUPLICATE_REFUSED = "realname_duplicate_refused"
+
+
+class TooManyDeclarations(Refusal):
+    """An account declared a real name more often than REALNAME_DECLARATIONS_PER_HOUR or
+    _PER_DAY allow (429): each declaration says whether a number is registered elsewhere."""
+
+    status = 429
+    code = "too_many_declarations"
+
+
+class _NumberHeldElsewhere(Exception):
+    def __init__(self, holder: User | None) -> None:
+        self.holder = holder
+
+
+def _count_declaration(user: User) -> None:
+    """Count one declaration of the account; refuse it when the hour's or the day's limit is
+    used up. Counters live in the cache (shared by every process), in fixed windows."""
+    now = _clock()
+    limits = (
+        (60 * 60, settings.REALNAME_DECLARATIONS_PER_HOUR),
+        (24 * 60 * 60, settings.REALNAME_DECLARATIONS_PER_DAY),
+    )
+    for window, limit in limits:
+        start = now - now % window
+        key = f"realname-declarations:{user.pk}:{window}:{start}"
+        cache.add(key, 0, timeout=window)
+        try:
+            used = cache.incr(key)
+        except ValueError:  # expired between add and incr
+            cache.set(key, 1, timeout=window)
+            used = 1
+        if used > limit:
+            raise TooManyDeclarations(_too_many_message(start + window - now))
+
+
+def _clock() -> int:
+    return int(time.time())
+
+
+def _too_many_message(seconds: int) -> str:
+    minutes = -(-seconds // 60)
+    if minutes <= 90:
+        return ngettext(
+            "You have declared a real name too many times. Try again in %(count)d minute, "
+            "or declare it at a service window.",
+            "You have declared a real name too many times. Try again in %(count)d minutes, "
+            "or declare it at a service window.",
+            minutes,
+        ) % {"count": minutes}
+    hours = -(-minutes // 60)
+    return ngettext(
+        "You have declared a real name too many times. Try again in %(count)d hour, "
+        "or declare it at a service window.",
+        "You have declared a real name too many times. Try again in %(count)d hours, "
+        "or declare it at a service window.",
+        hours,
+    ) % {"count": hours}
+
+
 def declare(user: User, *, legal_name: str, id_number: str) -> PersonProfile:
-    """Record the name and ID number a user gives for himself (self-declared level)."""
+    """Record the name and ID number a user gives for himself (self-declared level).
+
+    An account may declare REALNAME_DECLARATIONS_PER_HOUR and _PER_DAY times (429 beyond); a
+    number another account holds is refused, and the refusal is audited (DUPLICATE_REFUSED,
+    with that account as the subject) so that administrators can see probing."""
     number = identity.validate_id_number(id_number)
-    legal_name = legal_name.strip()
-    if not legal_name or "\x00" in legal_name or len(legal_name) > 64:
-        raise ValidationError(
-            {
-                "legal_name": ValidationError(
-                    _("Enter your legal name as on your ID card (at most 64 characters)."),
-                    code="invalid_legal_name",
-                )
-            }
+    try:
+        legal_name = identity.validate_legal_name(legal_name)
+    except ValidationError as exc:
+        raise ValidationError({"legal_name": exc}) from None
+    _count_declaration(user)
+    try:
+        return _declare(user, legal_name=legal_name, number=number)
+    except _NumberHeldElsewhere as held:
+        audit.record(
+            DUPLICATE_REFUSED,
+            actor=user,
+            subject=held.holder,
+            fields=["id_number"],
+            reason="Declared an ID number another account holds",
         )
+        raise _duplicate_error() from None
+
+
+def _declare(user: User, *, legal_name: str, number: str) -> PersonProfile:
     with transaction.atomic():
         profile, _created = PersonProfile.objects.select_for_update().get_or_create(user=user)
         if profile.released_index and profile.released_index == identity.blind_index(number):
@@ -79,12 +158,9 @@ def declare(user: User, *, legal_name: str, id_number: str) -> PersonProfile:
                 _("Your identity has been verified; to change it, visit a service window."),
                 code="realname_locked",
             )
-        if (
-            PersonProfile.objects.filter(id_number_index=identity.blind_index(number))
-            .exclude(pk=profile.pk)
-            .exists()
-        ):
-            raise _duplicate_error()
+        holder = _holder(number, besides=profile)
+        if holder is not None:
+            raise _NumberHeldElsewhere(holder)
         profile.legal_name = legal_name
         profile.set_id_number(number)
         profile.realname_level = RealNameLevel.SELF_DECLARED
@@ -94,9 +170,20 @@ def declare(user: User, *, legal_name: str, id_number: str) -> PersonProfile:
             with transaction.atomic():
                 profile.save()
         except IntegrityError:  # a concurrent declaration of the same number won the race
-            raise _duplicate_error() from None
+            raise _NumberHeldElsewhere(_holder(number, besides=profile)) from None
         _end_codes(profile)  # a code sent for the old declaration must not verify the new one
     return profile
+
+
+def _holder(number: str, *, besides: PersonProfile) -> User | None:
+    """The account, other than ``besides``'s, that holds the ID number."""
+    other = (
+        PersonProfile.objects.filter(id_number_index=identity.blind_index(number))
+        .exclude(pk=besides.pk)
+        .select_related("user")
+        .first()
+    )
+    return other.user if other else None
 
 
 def find_person(

@@ -13,6 +13,8 @@ import datetime
 import functools
 import hashlib
 import io
+import re
+import unicodedata
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -42,6 +44,26 @@ MIME_OF = {
     "png": {"image/png"},
     "ofd": {"application/ofd"},
 }
+# The extension a material is named with, from the type its content really is: never the one
+# the citizen's file name claims (a "证书.pdf.hta" runs when a clerk opens it on Windows).
+EXTENSION_OF = {
+    "application/pdf": ".pdf",
+    "image/jpeg": ".jpg",
+    "image/png": ".png",
+    "application/ofd": ".ofd",
+}
+# An extension to drop from the end of a name: ".pdf", ".hta", ".7z", "。exe", not the ".05" of
+# "户口本 2024.05".
+_EXTENSION = re.compile(
+    r"[.\uff0e\u3002](?=[^.]*[A-Za-z\uff21-\uff3a\uff41-\uff5a])"
+    r"[0-9A-Za-z\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]{1,10}$"
+)
+# Characters Windows (or a shell, or Content-Disposition) treats specially.
+_UNSAFE_IN_NAME = frozenset("<>:\"/\\|?*%;'`$&{}[]~^")
+_RESERVED_STEMS = frozenset(
+    ["CON", "PRN", "AUX", "NUL"] + [f"{d}{n}" for d in ("COM", "LPT") for n in range(10)]
+)
+STEM_MAX_LENGTH = 100
 EDITABLE = (
     ApplicationStatus.DRAFT,
     ApplicationStatus.AWAITING_SUPPLEMENT,
@@ -63,6 +85,30 @@ def sniff(head: bytes, data: IO[bytes]) -> str | None:
         except zipfile.BadZipFile:
             return None
     return kind.mime
+
+
+def safe_file_name(name: str, content_type: str) -> str:
+    """The name a material is stored and downloaded under: what the citizen called the file,
+    as a stem only (any path, every extension, control and invisible characters and characters
+    unsafe in a file name dropped), with the extension of the type its content really is.
+
+    不动产权证书.pdf.hta → 不动产权证书.pdf; x.pdf.html → x.pdf; 张三 2024.05 户口本.png stays.
+    """
+    stem = unicodedata.normalize("NFC", name or "").replace("\\", "/").rsplit("/", 1)[-1]
+    stem = "".join(
+        " " if unicodedata.category(char).startswith("Z") else char
+        for char in stem
+        if char not in _UNSAFE_IN_NAME and not unicodedata.category(char).startswith("C")
+    )
+    while True:
+        shorter = _EXTENSION.sub("", stem.strip(" .\u3002\uff0e"))
+        if shorter == stem:
+            break
+        stem = shorter
+    stem = " ".join(stem.split())[:STEM_MAX_LENGTH].strip(" .") or "material"
+    if stem.upper() in _RESERVED_STEMS:
+        stem += "_"
+    return stem + EXTENSION_OF.get(content_type, ".bin")
 
 
 def _editable(application: Application, by: User) -> None:
@@ -161,7 +207,7 @@ def attach_upload(
         application=application,
         requirement=requirement,
         source=MaterialSource.UPLOAD,
-        file_name=name.replace("\x00", "")[-200:] or "upload",
+        file_name=safe_file_name(name, mime),
         content_type=mime,
         size=len(data),
         sha256=hashlib.sha256(data).hexdigest(),

@@ -21,7 +21,7 @@ from django.db.models import QuerySet
 
 from services.models import BundleSearchToken, SearchToken, Service
 from services.search import vocabulary
-from services.search.query import Term, parse
+from services.search.query import Term, parse, reread
 from services.search.text import TEXT_MARK, is_cjk
 
 MAX_RESULTS = 300
@@ -174,23 +174,51 @@ def _procedures(rows: list[Any], count: int) -> list[bool]:
     return result
 
 
-def _score(rows: list[Any], terms: list[Term], idf: list[float], unknown: bool = False) -> Scored:
+def _topics(rows: list[Any], terms: list[Term]) -> set[int]:
+    """The query's words that name a thing (not generic: 补领, 转移, 证明) and that some name
+    carries: 营业执照 in 营业执照丢了."""
+    return {
+        n
+        for n, term in enumerate(terms)
+        if not term.optional and not term.generic and any(row[1 + n] > NAME_LEVEL for row in rows)
+    }
+
+
+def _score(
+    rows: list[Any],
+    terms: list[Term],
+    idf: list[float],
+    unknown: bool = False,
+    topics: set[int] | frozenset[int] = frozenset(),
+) -> Scored:
     """Scores of the matching items. With ``unknown`` (a word of the query that nothing in the
     catalogue has), an item is kept only if its name carries a word of the query that names a
     thing: 房屋出租登记备案 must not find 企业备案 by its procedure, 交通违章罚款缴纳 not the
-    transport services by their category."""
+    transport services by their category, 无犯罪证明 not every certificate. When some name
+    carries a word of the query that names a thing (``topics``), only items that match one are
+    kept: 营业执照丢了 must not find 补领婚姻登记证 by 丢了 alone."""
     count = len(terms)
     required = [n for n, t in enumerate(terms) if not t.optional]
     procedure = _procedures(rows, count) if unknown else [False] * count
+    procedure = [p or terms[n].generic for n, p in enumerate(procedure)]
     # A word nothing has (df 0) carries no weight: one unknown word must not hide what the
     # others name. (Weighing it like a common word answered more "not offered" queries
     # honestly but lost more real ones on the tuning set: ADR 0011.)
-    mass = sum(idf[n] if idf[n] > 0 else UNKNOWN_WEIGHT for n in required) or 1.0
+    # Beside a word that names a thing in a name, generic words (转移, 证明) only lift: 社保转移
+    # must keep the social insurance services though 转移 is the rarer word.
+    # So do words no name carries (缴费 in 社保缴费证明: a description's word, rare, so heavy).
+    deciding = [n for n in required if n in topics] if topics else required
+    mass = sum(idf[n] if idf[n] > 0 else UNKNOWN_WEIGHT for n in deciding) or 1.0
     scored = Scored()
+    named: set[int] = set()
     for row in rows:
         weights = row[1 : 1 + count]
         if unknown and not any(weights[n] > NAME_LEVEL and not procedure[n] for n in required):
             continue
+        if topics and not any(weights[n] for n in topics):
+            continue
+        if any(weights[n] > NAME_LEVEL for n in topics):
+            named.add(row[0])
         score = coverage = 0.0
         for n, term in enumerate(terms):
             if weights[n] > 0:
@@ -199,7 +227,7 @@ def _score(rows: list[Any], terms: list[Term], idf: list[float], unknown: bool =
                     score += AREA_SHARE * gain
                 else:
                     score += gain
-                    coverage += idf[n]
+                    coverage += idf[n] if n in deciding else 0.0
         if coverage / mass >= MIN_COVERAGE:
             scored.scores[row[0]] = score
             scored.coverage[row[0]] = coverage / mass
@@ -211,7 +239,10 @@ def _score(rows: list[Any], terms: list[Term], idf: list[float], unknown: bool =
             for i, s in scored.scores.items()
             if scored.coverage[i] >= 0.99 or s >= MIN_SHARE_OF_BEST * best
         ),
-        key=lambda i: (-scored.scores[i], i),
+        # An item whose name carries a word naming the thing comes before one that has it
+        # only in its text, however many generic words its name adds (居民身份证补领 has
+        # 户口 in its description and 补领 in its name: after 市内户口迁移 for 户口本丢了).
+        key=lambda i: (i not in named, -scored.scores[i], i),
     )
     scored.ids = ranked[:MAX_RESULTS]
     return scored
@@ -264,9 +295,23 @@ def find(
     rows, *more = _matches(sources, terms, not names_only)
     total = words.services
     df = [sum(1 for r in rows if r[n + 1] > 0) for n in range(len(terms))]
+    bundle_rows = more[0] if more else []
+    unmatched = [not d and not any(r[n + 1] for r in bundle_rows) for n, d in enumerate(df)]
+    if any(unmatched):
+        # A Chinese word that nothing has is read again: the everyday phrase it begins, else
+        # its sound (a slip of a pinyin keyboard). One more statement, only for such queries.
+        again = [
+            reread(t, words) if u and not t.optional else None
+            for t, u in zip(terms, unmatched, strict=True)
+        ]
+        if any(again):
+            terms = [a or t for a, t in zip(again, terms, strict=True)]
+            rows, *more = _matches(sources, terms, not names_only)
+            df = [sum(1 for r in rows if r[n + 1] > 0) for n in range(len(terms))]
     idf = [_idf(d, total) if d else 0.0 for d in df]
     unknown = [not t.optional and not d for t, d in zip(terms, df, strict=True)]
-    services = _score(rows, terms, idf, any(unknown))
+    topics = _topics(rows + (more[0] if more else []), terms)
+    services = _score(rows, terms, idf, any(unknown), topics)
     if not bundles:
         return Found(terms, services, [], [])
     # Bundles use the catalogue's word weights: ten bundles say nothing about rarity. A word
@@ -279,6 +324,7 @@ def find(
         terms,
         bundle_idf,
         any(u and not d for u, d in zip(unknown, bundle_df, strict=True)),
+        topics,
     )
     best_service = max(services.scores.values(), default=0.0)
     leading = [i for i in found.ids if found.scores[i] >= LEADING_BUNDLE_SHARE * best_service]

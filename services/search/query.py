@@ -22,7 +22,10 @@ from services.search.text import (
     english_key,
     fuzzy_pinyin,
     is_cjk,
+    jieba_module,
     normalise,
+    pinyin_syllables,
+    syllables,
 )
 from services.search.vocabulary import Vocabulary
 
@@ -50,6 +53,12 @@ class Term:
     slips: tuple[str, ...] = ()
     optional: bool = False
     primary: tuple[str, ...] = ()  # what an everyday phrase means first: as good as exact
+    # Names an action or a kind of paper (丢了, 转移, 证明, permit), or is two bare letters:
+    # it ranks, but never alone keeps an item when another word names the thing asked about.
+    generic: bool = False
+    # How a Chinese word nothing has may be read instead: by its sound (结昏: jiehun, typed
+    # with a pinyin keyboard), or as the start of an everyday phrase (租房: 租房子).
+    sound: str = ""
 
     def keys(self) -> tuple[str, ...]:
         return (*self.exact, *self.primary, *self.official, *self.fuzzy, *self.slips)
@@ -92,8 +101,10 @@ def latin_term(word: str, vocabulary: Vocabulary) -> Term | None:
     meaning = _official_keys(
         vocabulary.colloquial.get(word) or vocabulary.colloquial.get(phrase or slipped, ())
     )
-    primary, official = ((), (slipped, *meaning)) if slipped else (meaning[:1], meaning[1:])
-    fuzzy: list[str] = []
+    # A slip counts as much as an official word, what the word means beyond the first as
+    # fuzzy pinyin (yingye zhizao: 营业执照 before 设立登记).
+    primary, official = ((), (slipped, *meaning[:1])) if slipped else (meaning[:1], meaning[1:])
+    fuzzy: list[str] = list(meaning[1:]) if slipped else []
     slips: list[str] = []
     if word.isalpha() and len(word) >= 3:
         folded = fuzzy_pinyin(word)
@@ -103,7 +114,60 @@ def latin_term(word: str, vocabulary: Vocabulary) -> Term | None:
             slips = [FUZZY_MARK + folded[:i] + folded[i + 1 :] for i in range(len(folded))]
             slips = slips[-MAX_SLIPS:]
     e, p, o, f, s = _unique(exact, primary, official, fuzzy, slips)
-    return Term(word, e, o, f, s, primary=p)
+    # Two letters with no meaning of their own (hk, sb) are initials matching hundreds of
+    # names: like a lone character they say little.
+    bare = len(word) <= 2 and english_key(word) == word and not phrase
+    generic = bare or _generic(vocabulary, english_key(word), meaning[:1])
+    return Term(word, e, o, f, s, primary=p, generic=generic)
+
+
+def _generic(vocabulary: Vocabulary, text: str, primary: tuple[str, ...]) -> bool:
+    """A word is generic if it is a narrowing word or means one first (丢了: 补领)."""
+    return vocabulary.generic(text) or any(vocabulary.generic(key) for key in primary)
+
+
+def _english_phrase(words: list[str], vocabulary: Vocabulary) -> Term | None:
+    """An English phrase of the vocabulary (business licence), its words compared as stems."""
+    phrase = vocabulary.english.get(tuple(english_key(w) for w in words))
+    if not phrase:
+        return None
+    meaning = _official_keys(vocabulary.colloquial[phrase])
+    p, o = _unique(meaning[:1], meaning[1:])
+    return Term(phrase, (), o, primary=p, generic=_generic(vocabulary, phrase, meaning[:1]))
+
+
+def _latin_words(chunks: list[str], vocabulary: Vocabulary) -> list[str]:
+    """Pinyin typed in separate syllables joins like the unspaced form: ``jia zhao`` is
+    ``jiazhao``, ``jie hun deng ji`` is ``jiehundengji``. A run of pinyin words is joined when
+    every word is one syllable or the joined form is an everyday word's pinyin (``yingye
+    zhizao``: 营业执照); otherwise each word stays one (``gongjijin tiqu``)."""
+    result: list[str] = []
+    run: list[str] = []
+
+    def flush() -> None:
+        joined = "".join(run)
+        known = joined in vocabulary.pinyin or (
+            FUZZY_MARK + fuzzy_pinyin(joined) in vocabulary.pinyin
+        )
+        if len(run) > 1 and (known or all(len(pinyin_syllables(w) or ()) == 1 for w in run)):
+            result.append(joined)
+        else:
+            result.extend(run)
+        run.clear()
+
+    for chunk in chunks:
+        if chunk.isascii() and chunk.isalpha() and pinyin_syllables(chunk):
+            if chunk in vocabulary.filler and not run:
+                result.append(chunk)
+                continue
+            run.append(chunk)
+            continue
+        if run:
+            flush()
+        result.append(chunk)
+    if run:
+        flush()
+    return result
 
 
 def _phrase_scan(chunk: str, phrases: dict[str, list[str]]) -> list[tuple[str, str]]:
@@ -144,10 +208,69 @@ def _phrase_index(vocabulary: Vocabulary) -> dict[str, list[str]]:
     return index
 
 
+@dataclass
+class _Unit:
+    """A word of a Chinese run after filler is gone."""
+
+    text: str
+    phrase: bool  # a vocabulary phrase (everyday word or area)
+    piece: int  # which scanned piece it came from
+    after_gap: bool  # filler stood between it and the word before
+
+
+def _strip_filler(word: str, vocabulary: Vocabulary, known: set[str]) -> str:
+    """A word jieba glued filler to (刚出生, 要办理) without it, if what is left is a word."""
+    for filler in sorted(vocabulary.filler, key=len, reverse=True):
+        if not is_cjk(filler) or len(word) - len(filler) < 2:
+            continue
+        for rest in (word.removeprefix(filler), word.removesuffix(filler)):
+            if rest != word and (rest in known or jieba_module().dt.FREQ.get(rest)):
+                return rest
+    return word
+
+
+def _units(chunk: str, vocabulary: Vocabulary) -> list[_Unit]:
+    """The words of a Chinese run, vocabulary phrases first, filler dropped; then words that
+    filler had kept apart and that make an everyday phrase together meet again: 孩子|刚|出生
+    is 孩子出生, and a lone verb meets its object on either side (公积金|怎么|取: 取公积金)."""
+    phrases = _phrase_index(vocabulary)
+    known = {*vocabulary.colloquial, *vocabulary.areas}
+    units: list[_Unit] = []
+    gap = False
+    for n, (kind, piece) in enumerate(_phrase_scan(chunk, phrases)):
+        if kind == "phrase":
+            units.append(_Unit(piece, True, n, gap))
+            gap = False
+            continue
+        for word in cut(piece):
+            if word in vocabulary.filler:
+                gap = True
+                continue
+            word = _strip_filler(word, vocabulary, known)
+            units.append(_Unit(word, word in known, n, gap))
+            gap = False
+    merged: list[_Unit] = []
+    for unit in units:
+        if merged:
+            before = merged[-1]
+            candidates = [before.text + unit.text]
+            if len(before.text) == 1 or len(unit.text) == 1:
+                candidates.append(unit.text + before.text)
+            phrase = next((c for c in candidates if c in vocabulary.colloquial), None)
+            if phrase:
+                merged[-1] = _Unit(phrase, True, unit.piece, before.after_gap)
+                continue
+        merged.append(unit)
+    return merged
+
+
 def _chinese_terms(chunk: str, vocabulary: Vocabulary) -> list[Term]:
     terms: list[Term] = []
-    for kind, piece in _phrase_scan(chunk, _phrase_index(vocabulary)):
-        if kind == "phrase":
+    glued: _Unit | None = None  # the last plain word, which a lone character may join
+    for unit in _units(chunk, vocabulary):
+        piece = unit.text
+        if unit.phrase:
+            glued = None
             if piece in vocabulary.areas:
                 area = vocabulary.areas[piece]
                 names = (area, *(p for p, a in vocabulary.areas.items() if a == area))
@@ -156,21 +279,53 @@ def _chinese_terms(chunk: str, vocabulary: Vocabulary) -> list[Term]:
             else:
                 meaning = _official_keys(vocabulary.colloquial[piece])
                 e, p, o = _unique((piece,), meaning[:1], meaning[1:])
-                terms.append(Term(piece, e, o, primary=p))
+                generic = _generic(vocabulary, piece, meaning[:1])
+                terms.append(Term(piece, e, o, primary=p, generic=generic))
             continue
-        glued: list[str] = []
-        previous_kept = False
-        for word in cut(piece):
-            if word in vocabulary.filler:
-                previous_kept = False
-                continue
-            if len(word) == 1 and previous_kept and glued:
-                glued[-1] += word  # 残疾人|证 → 残疾人证: precise, still a substring of names
-            else:
-                glued.append(word)
-            previous_kept = True
-        terms.extend(Term(word, (word[:TOKEN_LENGTH],)) for word in glued)
+        if (
+            len(piece) == 1
+            and glued is not None
+            and not unit.after_gap
+            and unit.piece == glued.piece
+            and terms
+        ):
+            # 残疾人|证 → 残疾人证: precise, still a substring of names
+            glued = _Unit(glued.text + piece, False, unit.piece, glued.after_gap)
+            terms[-1] = _plain_term(glued.text, vocabulary)
+            continue
+        glued = unit
+        terms.append(_plain_term(piece, vocabulary))
     return terms
+
+
+def _plain_term(word: str, vocabulary: Vocabulary) -> Term:
+    word = word[:TOKEN_LENGTH]
+    sound = "".join(syllables(word)) if len(word) > 1 else ""
+    return Term(word, (word,), generic=vocabulary.generic(word), sound=sound)
+
+
+def reread(term: Term, vocabulary: Vocabulary) -> Term | None:
+    """Another reading of a Chinese word nothing in the catalogue has: the everyday phrase it
+    is with the noun suffix 子 (租房: 租房子), else its sound as pinyin (结昏: jiehun, 身分证:
+    shenfenzheng), which finds the names and everyday words that sound so; or None."""
+    if not term.sound:
+        return None
+    phrase = term.text + "子"  # the everyday noun suffix: 租房 is 租房子, 房 is 房子
+    if phrase in vocabulary.colloquial:
+        meaning = _official_keys(vocabulary.colloquial[phrase])
+        p, o = _unique(meaning[:1], meaning[1:])
+        return Term(term.text, (), o, primary=p, generic=_generic(vocabulary, phrase, p))
+    read = latin_term(term.sound, vocabulary)
+    if read is None:
+        return None
+    # A guess: the sound ranks as fuzzy pinyin does, and no letter is left out.
+    return Term(
+        term.text,
+        (),
+        read.primary + read.official,
+        fuzzy=read.exact + read.fuzzy,
+        generic=term.generic or read.generic,
+    )
 
 
 def parse(query: str, vocabulary: Vocabulary) -> list[Term]:
@@ -180,20 +335,37 @@ def parse(query: str, vocabulary: Vocabulary) -> list[Term]:
     text = normalise(query)
     terms: list[Term] = []
     letters = ""  # single letters typed apart (y y z z) are one run of initials
-    chunks = CHUNK.findall(text)
-    for n, chunk in enumerate(chunks):
+    raw = CHUNK.findall(text)
+    chunks: list[str] = []
+    for n, chunk in enumerate(raw):
         if len(chunk) == 1 and chunk.isalpha() and chunk.isascii():
             letters += chunk
-            if n + 1 < len(chunks) and len(chunks[n + 1]) == 1 and chunks[n + 1].isascii():
+            if n + 1 < len(raw) and len(raw[n + 1]) == 1 and raw[n + 1].isascii():
                 continue
             chunk, letters = letters, ""
+        chunks.append(chunk)
+    chunks = _latin_words(chunks, vocabulary)
+    n = 0
+    while n < len(chunks):
+        chunk = chunks[n]
         if is_cjk(chunk):
             terms.extend(_chinese_terms(chunk, vocabulary))
+            n += 1
+            continue
+        # An English phrase of the vocabulary (two or three words) is one term.
+        for size in (3, 2):
+            run = chunks[n : n + size]
+            if len(run) == size and not any(is_cjk(w) for w in run):
+                phrase = _english_phrase(run, vocabulary)
+                if phrase:
+                    terms.append(phrase)
+                    n += size
+                    break
         else:
-            # An English phrase of the vocabulary (two words) is one term.
             term = latin_term(chunk, vocabulary)
             if term:
                 terms.append(term)
+            n += 1
     # A lone Chinese character beside other words says little and matches thousands of names.
     if any(len(t.text) > 1 or not is_cjk(t.text) for t in terms if not t.optional):
         terms = [t for t in terms if t.optional or len(t.text) > 1 or not is_cjk(t.text)]

@@ -16,7 +16,7 @@ from services.models import Bundle, SearchMiss, Service
 from services.search import vocabulary
 from services.search.engine import Found
 from services.search.query import parse
-from services.search.text import CJK_RUN, syllables
+from services.search.text import CJK_RUN, pinyin_syllables, syllables
 
 SUGGESTIONS = 8
 
@@ -97,17 +97,41 @@ def did_you_mean(query: str, limit: int = 3) -> list[dict[str, str]]:
     words = vocabulary.load()
     result: list[dict[str, str]] = []
     for term in parse(query, words):
-        if term.optional:
+        # A generic word (证明, 补领) suggests every certificate or replacement: no help.
+        if term.optional or term.generic:
             continue
         text = term.text
         latin = not CJK_RUN.search(text)
         meaning = words.colloquial.get(text) or words.colloquial.get(words.pinyin.get(text, ""))
         if meaning and CJK_RUN.fullmatch(meaning[0]):
             _append(result, {"kind": "word", "text": meaning[0]})
+        # Only words that share a real word with the query are close: two characters, or
+        # two that sound the same (结昏: 结婚); in Latin letters, only pinyin is compared.
+        if latin and not pinyin_syllables(text):
+            continue
         candidates = _candidates(words, latin)
-        for key in difflib.get_close_matches(_key(text, False), list(candidates), n=3, cutoff=0.5):
-            _append(result, candidates[key])
+        for key in difflib.get_close_matches(_key(text, False), list(candidates), n=6, cutoff=0.5):
+            if _shares_word(text, key, latin):
+                _append(result, candidates[key])
     return result[:limit]
+
+
+def _pairs(word: str) -> set[str]:
+    """The two-character pieces of a Chinese word, as written and as they sound."""
+    sounds = [syllables(c)[:1] for c in word]
+    result = {word[i : i + 2] for i in range(len(word) - 1)}
+    result |= {"|".join((*sounds[i], *sounds[i + 1])) for i in range(len(word) - 1) if sounds[i]}
+    return result
+
+
+def _shares_word(query: str, candidate: str, latin: bool = False) -> bool:
+    if latin:  # two syllables in a row
+        mine, theirs = pinyin_syllables(query) or (), pinyin_syllables(candidate) or ()
+        return bool(
+            {mine[i : i + 2] for i in range(len(mine) - 1)}
+            & {theirs[i : i + 2] for i in range(len(theirs) - 1)}
+        )
+    return bool(_pairs(query) & _pairs(candidate))
 
 
 def _append(result: list[dict[str, str]], entry: dict[str, str]) -> None:

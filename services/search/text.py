@@ -18,7 +18,8 @@ from pypinyin import lazy_pinyin
 
 CJK = "\u3400-\u4dbf\u4e00-\u9fff"
 CJK_RUN = re.compile(rf"[{CJK}]+")
-CHUNK = re.compile(rf"[{CJK}]+|[a-z0-9][a-z0-9'-]*")
+# Hyphens separate words (ID-card is ID card); an apostrophe belongs to one (driver's).
+CHUNK = re.compile(rf"[{CJK}]+|[a-z0-9][a-z0-9']*")
 LATIN_WORD = re.compile(r"[a-z0-9]+")
 
 # Fuzzy keys start with this character, which no word does: they live beside the exact keys
@@ -104,6 +105,41 @@ def cut(text: str) -> list[str]:
 def syllables(text: str) -> tuple[str, ...]:
     """The pinyin of each Chinese character, tone marks dropped."""
     return tuple(s for s in lazy_pinyin(text, errors="ignore") if s.isalnum())
+
+
+@lru_cache(maxsize=1)
+def _syllable_set() -> frozenset[str]:
+    """Every toneless pinyin syllable (ü as v and as u), from pypinyin's dictionary."""
+    from pypinyin.pinyin_dict import pinyin_dict
+
+    found: set[str] = set()
+    for readings in pinyin_dict.values():
+        for reading in readings.split(","):
+            plain = "".join(
+                c for c in unicodedata.normalize("NFKD", reading) if not unicodedata.combining(c)
+            )
+            found.update({plain, plain.replace("ü", "v"), plain.replace("ü", "u")})
+    return frozenset(s for s in found if s.isascii() and s.isalpha())
+
+
+@lru_cache(maxsize=4096)
+def pinyin_syllables(word: str) -> tuple[str, ...] | None:
+    """``word`` cut into pinyin syllables (``jiazhao`` → jia zhao), or None if it is not pinyin.
+    The southern slips fuzzy keys accept (zizao for zhizhao) are pinyin too."""
+    known = _syllable_set()
+    n = len(word)
+    # best[i]: a cut of word[:i] into the fewest syllables
+    best: list[tuple[str, ...] | None] = [()] + [None] * n
+    for end in range(1, n + 1):
+        for start in range(max(0, end - 6), end):
+            head = best[start]
+            if (
+                head is not None
+                and word[start:end] in known
+                and (best[end] is None or len(head) + 1 < len(best[end] or ()))
+            ):
+                best[end] = (*head, word[start:end])
+    return best[n] if n else None
 
 
 # Southern speakers' confusions, one key for each pair: zh/z, ch/c, sh/s, l/n, ing/in, eng/en.

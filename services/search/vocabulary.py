@@ -16,12 +16,23 @@ from importlib import resources
 
 from django.core.cache import cache
 
-from services.search.text import CJK_RUN, FUZZY_MARK, fuzzy_pinyin, normalise, syllables
+from services.search.text import (
+    CJK_RUN,
+    FUZZY_MARK,
+    LATIN_WORD,
+    english_key,
+    fuzzy_pinyin,
+    normalise,
+    syllables,
+)
 
-CACHE_KEY = "services:search:vocabulary:v2"
+CACHE_KEY = "services:search:vocabulary:v3"
 STAMP_KEY = "services:search:vocabulary:stamp"
 # Every change is signalled; the expiry only bounds how stale the catalogue's size may get.
 CACHE_SECONDS = 3600
+# The meaning of a narrowing word that names an action or a kind of paper (补领, 转移, 证明),
+# never the thing asked about.
+GENERIC = "generic"
 
 
 @dataclass(frozen=True)
@@ -33,9 +44,17 @@ class Vocabulary:
     filler: frozenset[str] = frozenset()
     areas: dict[str, str] = field(default_factory=dict)  # any name → the area's own name
     narrowing: frozenset[str] = frozenset()
+    generic_words: frozenset[str] = frozenset()  # narrowing words that name no thing
     services: int = 1
     bundles: tuple[tuple[str, str, str], ...] = ()  # (slug, name, English name)
     pinyin: dict[str, str] = field(default_factory=dict)  # shebao → 社保
+    # English phrases of several words by their stems: ("busi", "licens") → business license
+    english: dict[tuple[str, ...], str] = field(default_factory=dict)
+
+    def generic(self, key: str) -> bool:
+        """Whether ``key`` names an action or a kind of paper (补领, 转移, 证明; permit), not a
+        thing: a narrowing word marked generic (English ones also as their stems)."""
+        return key in self.generic_words
 
     def phrases(self) -> list[str]:
         """Everyday phrases and area names, longest first: the query is scanned for these."""
@@ -56,6 +75,9 @@ def parse_seed(text: str) -> list[tuple[str, str, str]]:
         if section := re.fullmatch(r"\[(\w+)\]", line):
             kind = section.group(1)
             continue
+        if kind == "generic":  # a narrowing word marked generic (no kind of its own)
+            rows.append(("narrowing", normalise(line), GENERIC))
+            continue
         phrase, _sep, means = line.partition("=")
         rows.append((kind, normalise(phrase), " ".join(normalise(means).split())))
     return rows
@@ -70,6 +92,7 @@ def compile_words(rows: list[tuple[str, str, str]], services: int, bundles: list
     areas: dict[str, str] = {}
     filler: set[str] = set()
     narrowing: set[str] = set()
+    generic: set[str] = set()
     for kind, phrase, means in rows:
         phrase = normalise(phrase)
         if not phrase:
@@ -84,6 +107,10 @@ def compile_words(rows: list[tuple[str, str, str]], services: int, bundles: list
                 areas.setdefault(other, phrase)
         elif kind == "narrowing":
             narrowing.add(phrase)
+            if means.strip() == GENERIC:
+                generic.add(phrase)
+                if LATIN_WORD.fullmatch(phrase):
+                    generic.add(english_key(phrase))
     # Everyday words typed in pinyin (shebao), with southern slips (sebao), or as initials of
     # three or more letters (sbk): two letters are too ambiguous.
     pinyin: dict[str, str] = {}
@@ -94,12 +121,19 @@ def compile_words(rows: list[tuple[str, str, str]], services: int, bundles: list
             pinyin.setdefault(FUZZY_MARK + fuzzy_pinyin("".join(spelled)), phrase)
             if len(spelled) >= 3:
                 pinyin.setdefault("".join(s[0] for s in spelled), phrase)
+    english = {
+        tuple(english_key(w) for w in phrase.split()): phrase
+        for phrase in colloquial
+        if " " in phrase and all(LATIN_WORD.fullmatch(w) for w in phrase.split())
+    }
     return Vocabulary(
         pinyin=pinyin,
+        english=english,
         colloquial=colloquial,
         filler=frozenset(filler),
         areas=areas,
         narrowing=frozenset(narrowing),
+        generic_words=frozenset(generic),
         services=max(1, services),
         bundles=tuple((slug, name, name_en) for slug, name, name_en in bundles),
     )

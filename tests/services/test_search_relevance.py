@@ -16,6 +16,10 @@ SET = Path(__file__).parent / "data" / "search_relevance.json"
 # measured once the tuning was done. A change that loses queries fails here.
 TUNE_TOP3 = 0.99
 HOLDOUT_TOP3 = 0.91
+# The reviewer's probe of 2026-12-07 (tuned on, like "tune") and the holdout written beside it
+# before search was changed (measured, never tuned on): 36% and 72% top-3 before.
+PROBE_TOP3 = 0.97
+PROBE_HOLDOUT_TOP3 = 0.86
 
 
 @pytest.fixture
@@ -33,6 +37,8 @@ def test_the_relevance_set_finds_an_expected_item_in_the_top_three(catalogue):
     shares = relevance.evaluate(relevance.load(SET))
     assert shares["tune"]["all"]["top3"] >= TUNE_TOP3, shares["misses"].get("tune")
     assert shares["holdout"]["all"]["top3"] >= HOLDOUT_TOP3
+    assert shares["probe"]["all"]["top3"] >= PROBE_TOP3, shares["misses"].get("probe")
+    assert shares["probe-holdout"]["all"]["top3"] >= PROBE_HOLDOUT_TOP3
 
 
 def test_one_unknown_word_or_filler_no_longer_empties_the_result(catalogue):
@@ -142,3 +148,92 @@ def test_on_a_generated_catalogue_the_citys_own_service_leads_its_district_copie
     for query, name in EVERYDAY.items():
         top = [h.item for h in search.page(search.find(query), 0, 3) if h.kind == "service"]
         assert (name, "4") in [(s.name, s.code[0]) for s in top], (query, [s.name for s in top])
+
+
+def test_the_word_that_names_the_thing_decides_and_generic_words_only_lift(catalogue):
+    # 丢了, 换证, 转移, 证明 name an action or a kind of paper: a service matching only them
+    # neither outranks nor joins the services the other word names.
+    # (Services that have the thing in their text only still follow: 居民身份证补领 says 户口.)
+    replacing = {"补领婚姻登记证"}
+    transfers = {"住房公积金个人账户转移"}
+    certificates = {"清税证明开具", "出生医学证明首次签发"}
+    for query, leading, unrelated in [
+        ("营业执照丢了", "个体工商户营业执照设立登记", replacing),
+        ("户口本丢了", "市内户口迁移", replacing),
+        ("居住证丢了", "居住证申领", replacing),
+        ("社保转移", "个人社会保险参保登记", transfers),
+        ("社保证明", "个人社会保险参保登记", certificates),
+    ]:
+        hits = search.page(search.find(query), 0, 50)
+        names = [h.item.name for h in hits]
+        assert names[0] == leading and not unrelated & set(names), (query, names)
+    assert first("身份证换证")[0] == "居民身份证换领"
+    # Alone, a generic word still finds what it names.
+    assert "补领婚姻登记证" in first("补领", 5)
+
+
+def test_filler_a_typing_slip_or_a_hyphen_never_empties_the_query(catalogue):
+    assert first("孩子刚出生要办什么手续")[0] == "新生儿出生一件事"  # 孩子|刚|出生: 孩子出生
+    assert first("公积金怎么取")[0].endswith("提取住房公积金")  # 取 meets 公积金 again
+    assert first("结昏登记")[0] == "内地居民结婚登记"  # 昏 sounds as 婚
+    assert first("身分证")[0].startswith("居民身份证")
+    assert first("ID-card") == first("ID card")
+    assert first("租房")[0] == "公共租赁住房申请"  # 租房子 without its 子
+
+
+def test_pinyin_typed_in_syllables_reads_like_the_unspaced_form(catalogue):
+    assert first("jia zhao") == first("jiazhao")
+    assert first("jie hun deng ji")[0] == "内地居民结婚登记"
+    assert set(first("yingye zhizhao", 2)) == {"个体工商户营业执照设立登记", "企业设立登记"}
+
+
+def test_umbrella_words_find_every_service_they_cover(catalogue):
+    assert {"内地居民结婚登记", "内地居民离婚登记"} <= set(first("婚姻登记", 5))
+    assert all(name.startswith("不动产") for name in first("房产证"))
+    assert first("死亡")[0] == "身后一件事"
+    assert set(first("business licence", 2)) == {"个体工商户营业执照设立登记", "企业设立登记"}
+
+
+def test_junk_finds_nothing_and_suggests_nothing(catalogue):
+    for query in [
+        "无犯罪证明",
+        "'; DROP TABLE services;--",
+        "hk macau permit",
+        "签证",
+        "护照",
+        "低保",
+        "asdfgh",
+        "<script>alert(1)</script>",
+    ]:
+        assert search.find(query).count == 0, query
+        assert search.did_you_mean(query) == [], query
+    # A slip of a known word is suggested when it finds nothing of its own.
+    assert {"kind": "word", "text": "社会保险"} in search.did_you_mean("shebaoo")
+
+
+# Everyday words whose things the demo does not offer (a vehicle transfer, the first licence).
+NOT_IN_DEMO = {"过户", "二手车过户", "车辆过户", "汽车过户", "学车", "考驾照"}
+
+
+def test_every_everyday_word_means_something_the_catalogue_says(catalogue):
+    """An everyday word whose official words no name, keyword or text carries finds nothing
+    (房产证 meant 不动产权证书 and 不动产登记; names say 不动产首次登记)."""
+    from services.models import BundleSearchToken, SearchToken
+    from services.search.text import TEXT_MARK, english_key, is_cjk
+
+    words = search.vocabulary.load()
+
+    def said(word):
+        key = word if is_cjk(word) else english_key(word)
+        return any(
+            model.objects.filter(token__startswith=prefix).exists()
+            for model in (SearchToken, BundleSearchToken)
+            for prefix in (key, TEXT_MARK + key)
+        )
+
+    useless = [
+        phrase
+        for phrase, means in words.colloquial.items()
+        if phrase not in NOT_IN_DEMO and not any(said(word) for word in means)
+    ]
+    assert useless == []

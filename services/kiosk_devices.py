@@ -90,7 +90,7 @@ def device(request: HttpRequest, hall: ServiceHall) -> Device | None:
 
 
 def enrolled_hall_id(request: HttpRequest) -> int | None:
-    """The hall the browser's cookie names, still valid or not checked (for the staff page)."""
+    """The hall whose valid kiosk cookie this browser holds, or None (for the staff page)."""
     found = _read_cookie(request)
     if found is None or found.generation != generation(found.hall_id):
         return None

@@ -25,7 +25,8 @@
       return document.getElementById(id);
     }).filter(Boolean);
     if (!fields.length) { return; }
-    var field = fields[0];
+    // The field focused now (autofocus may already have happened), else the first.
+    var field = fields.indexOf(document.activeElement) >= 0 ? document.activeElement : fields[0];
     fields.forEach(function (each) {
       each.addEventListener("focus", function () { field = each; });
     });

@@ -62,7 +62,7 @@ def test_a_kiosk_is_enrolled_by_the_halls_clerk_before_it_gives_tickets(new_page
 
     kiosk = new_page()
     kiosk.goto("/staff/hall/kiosks/")
-    sign_in(kiosk, w.clerk.email, PASSWORD)
+    sign_in(kiosk, str(w.clerk.email), PASSWORD)
     expect(kiosk.get_by_role("heading", name="The hall's kiosks")).to_be_visible()
     shoot(kiosk, "enrol")
     kiosk.get_by_role("button", name="Enrol this browser as its kiosk").click()

@@ -49,6 +49,7 @@ def test_a_browser_that_is_no_kiosk_of_the_hall_gets_a_clear_403_and_takes_no_ti
         page = anyone.get(_url(name, h.hall))
         assert page.status_code == 403, name
         assert "This page works on the hall's kiosks" in page.content.decode()
+        assert 'class="kiosk-home"' not in page.content.decode()  # its start is refused too
     refused = anyone.post(_url("kiosk_walk_in", h.hall), {"group": h.group.pk})
     assert refused.status_code == 403
     assert not Ticket.objects.exists()
@@ -184,14 +185,16 @@ def test_a_number_alone_shows_nothing_and_asks_for_the_check_code(english):
 def test_the_number_with_its_check_code_typed_as_digits_shows_the_progress(english):
     w = world()
     case = w.accepted()
-    digits = "".join(c for c in case.acceptance_number if c.isdigit())
+    number = case.acceptance_number
+    assert number is not None
+    digits = "".join(c for c in number if c.isdigit())
     found = enrolled(w.hall).post(
         _url("kiosk_progress", w.hall),
         {"number": digits, "check": kiosk_devices.check_code(case)},
     )
     assert found.status_code == 200
     body = found.content.decode()
-    assert case.acceptance_number in body and w.service.name in body
+    assert number in body and w.service.name in body
     assert w.applicant.person_profile.legal_name not in body
 
 

@@ -13,6 +13,12 @@ class ServicesConfig(AppConfig):
         StaffLink("services:hall_windows", _("My window today"), frozenset({"clerk"}), 22),
         StaffLink("services:hall_check_in", _("Check-in desk"), frozenset({"clerk"}), 23),
         StaffLink(
+            "services:kiosk_devices",
+            _("Hall kiosks"),
+            frozenset({"clerk", "department_admin", "system_admin"}),
+            24,
+        ),
+        StaffLink(
             "services:workbench",
             _("Review queue"),
             frozenset({"reviewer", "department_admin"}),

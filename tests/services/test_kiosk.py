@@ -81,6 +81,15 @@ def test_a_clerk_of_the_hall_enrols_the_kiosk_which_then_holds_no_session(englis
     assert ticket.status_code == 200 and "A001" in ticket.content.decode()
 
 
+def test_the_staff_home_leads_a_clerk_to_the_kiosk_enrolment(english):
+    clerk = make_hall().clerk()
+    client = Client()
+    client.force_login(clerk)
+    home = client.get(reverse("portal:staff_home")).content.decode()
+    assert f'href="{reverse("services:kiosk_devices")}"' in home
+    assert "Hall kiosks" in home
+
+
 def test_only_the_halls_staff_may_enrol_or_revoke_its_kiosks(english):
     h = make_hall()
     other = make_hall()

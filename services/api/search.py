@@ -95,8 +95,9 @@ Q_PARAMETER = OpenApiParameter(
     "q",
     str,
     description="What the resident typed: Chinese (simplified or traditional), everyday words "
-    "(开个奶茶店), a sentence, pinyin with slips (yingye zhizao), initials (yyzz), English or "
-    "a service code. At most 100 characters.",
+    "(开个奶茶店), a sentence, a homophone slip (身分证), pinyin joined or in syllables and with "
+    "slips (yingye zhizao for 营业执照, jia zhao), initials (yyzz), English or a service code. "
+    "At most 100 characters.",
 )
 
 

@@ -293,31 +293,38 @@ def find(
     if bundles:
         sources.append((BundleSearchToken, "bundle_id", None))
     rows, *more = _matches(sources, terms, not names_only)
-    total = words.services
-    df = [sum(1 for r in rows if r[n + 1] > 0) for n in range(len(terms))]
+    found = _rank(terms, rows, more[0] if more else None, words.services)
+    if found.count:
+        return found
+    # A Chinese word that nothing has is read again when the query found nothing: as the
+    # everyday phrase it is with 子 (租房), else by its sound (结昏, 身分证: slips of a pinyin
+    # keyboard). One more statement, only for a query that would otherwise show nothing.
     bundle_rows = more[0] if more else []
-    unmatched = [not d and not any(r[n + 1] for r in bundle_rows) for n, d in enumerate(df)]
-    if any(unmatched):
-        # A Chinese word that nothing has is read again: the everyday phrase it begins, else
-        # its sound (a slip of a pinyin keyboard). One more statement, only for such queries.
-        again = [
-            reread(t, words) if u and not t.optional else None
-            for t, u in zip(terms, unmatched, strict=True)
-        ]
-        if any(again):
-            terms = [a or t for a, t in zip(again, terms, strict=True)]
-            rows, *more = _matches(sources, terms, not names_only)
-            df = [sum(1 for r in rows if r[n + 1] > 0) for n in range(len(terms))]
+    again = [
+        reread(t, words)
+        if not t.optional and not any(r[n + 1] for r in rows + bundle_rows)
+        else None
+        for n, t in enumerate(terms)
+    ]
+    if not any(again):
+        return found
+    terms = [a or t for a, t in zip(again, terms, strict=True)]
+    rows, *more = _matches(sources, terms, not names_only)
+    return _rank(terms, rows, more[0] if more else None, words.services)
+
+
+def _rank(terms: list[Term], rows: list[Any], bundle_rows: list[Any] | None, total: int) -> Found:
+    """Services and bundles scored from the rows the index gave."""
+    df = [sum(1 for r in rows if r[n + 1] > 0) for n in range(len(terms))]
     idf = [_idf(d, total) if d else 0.0 for d in df]
     unknown = [not t.optional and not d for t, d in zip(terms, df, strict=True)]
-    topics = _topics(rows + (more[0] if more else []), terms)
+    topics = _topics(rows + (bundle_rows or []), terms)
     services = _score(rows, terms, idf, any(unknown), topics)
-    if not bundles:
+    if bundle_rows is None:
         return Found(terms, services, [], [])
     # Bundles use the catalogue's word weights: ten bundles say nothing about rarity. A word
     # only bundles have (一件事, newborn) weighs like the rarest word.
     bundle_idf = [i if i else _idf(1, total) for i in idf]
-    bundle_rows = more[0]
     bundle_df = [sum(1 for r in bundle_rows if r[n + 1] > 0) for n in range(len(terms))]
     found = _score(
         bundle_rows,

@@ -113,7 +113,9 @@ def _too_many_message(seconds: int) -> str:
     ) % {"count": hours}
 
 
-def declare(user: User, *, legal_name: str, id_number: str) -> PersonProfile:
+def declare(
+    user: User, *, legal_name: str, id_number: str, request: HttpRequest | None = None
+) -> PersonProfile:
     """Record the name and ID number a user gives for himself (self-declared level).
 
     An account may declare REALNAME_DECLARATIONS_PER_HOUR and _PER_DAY times (429 beyond); a
@@ -134,6 +136,7 @@ def declare(user: User, *, legal_name: str, id_number: str) -> PersonProfile:
             subject=held.holder,
             fields=["id_number"],
             reason="Declared an ID number another account holds",
+            request=request,
         )
         raise _duplicate_error() from None
 

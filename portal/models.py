@@ -416,6 +416,12 @@ class AuditAction(models.TextChoices):
     SIGNING_KEY_ROTATED = "signing_key_rotated", _("Signing key rotated")
     CERTIFICATE_TYPE_CHANGED = "certificate_type_changed", _("Certificate type changed")
     ISSUING_SYSTEM_CHANGED = "issuing_system_changed", _("Issuing system changed")
+    REALNAME_DUPLICATE_REFUSED = (
+        "realname_duplicate_refused",
+        _("Real-name declaration refused: the ID number is another account's"),
+    )
+    KIOSK_ENROLLED = "kiosk_enrolled", _("Hall kiosk enrolled")
+    KIOSK_REVOKED = "kiosk_revoked", _("Hall kiosks revoked")
 
 
 class AuditEventQuerySet(models.QuerySet["AuditEvent"]):

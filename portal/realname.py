@@ -52,7 +52,7 @@ def _duplicate_error() -> ValidationError:
 
 # The audit action of a declaration refused because the number is another account's: many of
 # them from one account is someone probing whose numbers are registered.
-DUPLICATE_REFUSED = "realname_duplicate_refused"
+DUPLICATE_REFUSED = AuditAction.REALNAME_DUPLICATE_REFUSED
 
 
 class TooManyDeclarations(Refusal):

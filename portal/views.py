@@ -92,7 +92,7 @@ def realname_declare(request: HttpRequest) -> HttpResponse:
     form = RealNameForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            realname.declare(user, **form.cleaned_data)
+            realname.declare(user, **form.cleaned_data, request=request)
         except ValidationError as exc:
             apply_errors(form, exc)
         else:

@@ -29,8 +29,8 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.crypto import constant_time_compare
 from rest_framework.throttling import SimpleRateThrottle
 
-from portal import roles
-from portal.models import ServiceHall, StaffRole, User
+from portal import audit, roles
+from portal.models import AuditAction, ServiceHall, StaffRole, User
 from services.codes import next_in_sequence
 from services.models.applications import Application, NumberSequence
 
@@ -115,6 +115,7 @@ def enrol(response: HttpResponse, hall: ServiceHall, *, by: User) -> None:
         samesite="Strict",
     )
     logger.info("kiosk enrolled for hall %s by user %s", hall.pk, by.pk)
+    audit.record(AuditAction.KIOSK_ENROLLED, actor=by, hall_id=hall.pk)
 
 
 def unenrol(response: HttpResponse) -> None:
@@ -126,6 +127,7 @@ def revoke_all(hall: ServiceHall, *, by: User) -> int:
     """Every kiosk of ``hall`` stops working until enrolled again; returns the new generation."""
     new = next_in_sequence(_generation_key(hall.pk))
     logger.info("kiosks of hall %s revoked by user %s (generation %s)", hall.pk, by.pk, new)
+    audit.record(AuditAction.KIOSK_REVOKED, actor=by, hall_id=hall.pk, generation=new)
     return new
 
 

@@ -61,7 +61,9 @@ def me(request: Request) -> Response:
 def declare_realname(request: Request) -> Response:
     serializer = RealNameSerializer(data=request.data)
     serializer.is_valid(raise_exception=True)
-    profile = realname.declare(signed_in_user(request), **serializer.validated_data)
+    profile = realname.declare(
+        signed_in_user(request), **serializer.validated_data, request=request
+    )
     return Response(PersonSerializer(profile).data)
 
 

@@ -127,8 +127,9 @@ def test_probing_numbers_is_stopped_and_seen_by_administrators(api):
         (prober.pk, holders[0].user_id),
         (prober.pk, holders[1].user_id),
     ]
-    for row in rows:  # who tried whose number, never the number itself
+    for row in rows:  # who tried whose number and from where, never the number itself
         assert holders[0].reveal_id_number() not in str(row.detail) + row.reason
+        assert row.client_address == "127.0.0.1"
 
 
 @override_settings(REALNAME_DECLARATIONS_PER_HOUR=1)

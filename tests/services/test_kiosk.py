@@ -11,7 +11,7 @@ from django.core import signing
 from django.test import Client
 from django.urls import reverse
 
-from portal.models import StaffRole
+from portal.models import AuditAction, AuditEvent, StaffRole
 from services import documents, kiosk_devices
 from services.models.reservations import Ticket
 from tests.services.booking_cases import make_hall
@@ -76,6 +76,8 @@ def test_a_clerk_of_the_hall_enrols_the_kiosk_which_then_holds_no_session(englis
     assert cookie["httponly"] and cookie["samesite"] == "Strict"
     assert int(cookie["max-age"]) >= 300 * 24 * 3600
     assert "_auth_user_id" not in kiosk.session  # the clerk is signed out of the kiosk
+    enrolment = AuditEvent.objects.get(action=AuditAction.KIOSK_ENROLLED)
+    assert enrolment.actor == clerk and enrolment.detail == {"hall_id": h.hall.pk}
     assert kiosk.get(_url("kiosk", h.hall)).status_code == 200
     ticket = kiosk.post(_url("kiosk_walk_in", h.hall), {"group": h.group.pk})
     assert ticket.status_code == 200 and "A001" in ticket.content.decode()
@@ -120,6 +122,7 @@ def test_revoking_a_halls_kiosks_stops_every_one_until_enrolled_again(english):
         reverse("services:kiosk_devices"), {"hall": h.hall.pk, "action": "revoke"}, follow=True
     )
     assert "has to be enrolled again" in done.content.decode()
+    assert AuditEvent.objects.filter(action=AuditAction.KIOSK_REVOKED).count() == 1
     assert kiosk.get(_url("kiosk", h.hall)).status_code == 403
     assert kiosk.post(_url("kiosk_walk_in", h.hall), {"group": h.group.pk}).status_code == 403
     assert enrolled(h.hall, kiosk).get(_url("kiosk", h.hall)).status_code == 200

@@ -138,9 +138,10 @@ def _english_phrase(words: list[str], vocabulary: Vocabulary) -> Term | None:
 
 def _latin_words(chunks: list[str], vocabulary: Vocabulary) -> list[str]:
     """Pinyin typed in separate syllables joins like the unspaced form: ``jia zhao`` is
-    ``jiazhao``, ``jie hun deng ji`` is ``jiehundengji``. A run of pinyin words is joined when
-    every word is one syllable or the joined form is an everyday word's pinyin (``yingye
-    zhizao``: 营业执照); otherwise each word stays one (``gongjijin tiqu``)."""
+    ``jiazhao``. A run of pinyin words is one word when the joined form is an everyday word's
+    pinyin (``yingye zhizao``: 营业执照); single syllables join into the everyday words they
+    spell and the rest (``jie hun deng ji``: jiehun dengji); other words stay apart
+    (``gongjijin tiqu``)."""
     result: list[str] = []
     run: list[str] = []
 
@@ -149,8 +150,10 @@ def _latin_words(chunks: list[str], vocabulary: Vocabulary) -> list[str]:
         known = joined in vocabulary.pinyin or (
             FUZZY_MARK + fuzzy_pinyin(joined) in vocabulary.pinyin
         )
-        if len(run) > 1 and (known or all(len(pinyin_syllables(w) or ()) == 1 for w in run)):
+        if len(run) > 1 and known:
             result.append(joined)
+        elif len(run) > 1 and all(len(pinyin_syllables(w) or ()) == 1 for w in run):
+            result.extend(_syllable_words(run, vocabulary))
         else:
             result.extend(run)
         run.clear()
@@ -168,6 +171,29 @@ def _latin_words(chunks: list[str], vocabulary: Vocabulary) -> list[str]:
     if run:
         flush()
     return result
+
+
+def _syllable_words(run: list[str], vocabulary: Vocabulary) -> list[str]:
+    """Syllables typed apart, joined into words: the longest everyday words the vocabulary
+    spells first (shen fen zheng bu ban: shenfenzheng buban), what lies between joined."""
+    words: list[str] = []
+    rest = ""
+    i = 0
+    while i < len(run):
+        for j in range(len(run), i + 1, -1):
+            joined = "".join(run[i:j])
+            if (
+                joined in vocabulary.pinyin
+                or FUZZY_MARK + fuzzy_pinyin(joined) in vocabulary.pinyin
+            ):
+                words.extend([rest, joined] if rest else [joined])
+                rest = ""
+                i = j
+                break
+        else:
+            rest += run[i]
+            i += 1
+    return [*words, rest] if rest else words
 
 
 def _phrase_scan(chunk: str, phrases: dict[str, list[str]]) -> list[tuple[str, str]]:

@@ -184,6 +184,8 @@ def test_filler_a_typing_slip_or_a_hyphen_never_empties_the_query(catalogue):
 def test_pinyin_typed_in_syllables_reads_like_the_unspaced_form(catalogue):
     assert first("jia zhao") == first("jiazhao")
     assert first("jie hun deng ji")[0] == "内地居民结婚登记"
+    # Syllables join into the everyday words they spell: shenfenzheng (身份证) buban (补办).
+    assert first("shen fen zheng bu ban")[0] == "居民身份证补领"
     assert set(first("yingye zhizhao", 2)) == {"个体工商户营业执照设立登记", "企业设立登记"}
 
 

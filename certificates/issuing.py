@@ -198,10 +198,17 @@ def _sign(certificate: Certificate) -> None:
     )
 
 
-def _holder_name(name: str | None) -> str:
+def _holder_name(name: str | None, kind: str) -> str:
+    """A person's legal name by the rule of identity.validate_legal_name (it lands on the
+    certificate as written); an organisation's registered name as given."""
     name = (name or "").strip()
     if not name or len(name) > 200 or "\x00" in name:
         raise ValidationError({"holder_name": _("Enter the holder's name.")}, code="holder_name")
+    if kind == HolderKind.PERSON:
+        try:
+            return identity.validate_legal_name(name)
+        except ValidationError as exc:
+            raise ValidationError({"holder_name": exc.messages}, code="holder_name") from None
     return name
 
 
@@ -250,7 +257,7 @@ def issue(
             {"type": _("This department does not issue this type of certificate.")},
             code="not_an_issuer",
         )
-    holder_name = _holder_name(holder_name)
+    holder_name = _holder_name(holder_name, type.holder_kind)
     code, code_type = _holder_code(type.holder_kind, holder_code)
     if code_type == HolderCodeType.RESIDENT_ID and code in "".join(number.split()).upper():
         # The number is shown unmasked wherever the certificate is (shares, staff lists).
@@ -318,7 +325,7 @@ def check_issue(
 ) -> None:
     """Raise the ValidationError ``issue`` would for these details, changing nothing: what a
     preview checks before it shows what will be signed."""
-    _holder_name(holder_name)
+    _holder_name(holder_name, type.holder_kind)
     code, code_type = _holder_code(type.holder_kind, holder_code)
     if code_type == HolderCodeType.RESIDENT_ID and code in "".join(number.split()).upper():
         raise ValidationError(
@@ -345,7 +352,12 @@ def renew(
     _require_authority(by, certificate.issuer)
     # Locked first, so that a concurrent retry waits here and then finds the first result.
     certificate = Certificate.objects.select_for_update().get(pk=certificate.pk)
-    new_holder_name = _holder_name(holder_name or certificate.holder_name)
+    # A new name is checked; the one it was issued with stays as it is.
+    new_holder_name = (
+        _holder_name(holder_name, certificate.type.holder_kind)
+        if holder_name
+        else certificate.holder_name
+    )
     # Checked before the old version is superseded; a certificate's surface never changes.
     cleaned_surface = _surface(certificate.type, {**certificate.surface, **(surface or {})})
     earlier = _earlier(certificate.issuer, idempotency_key)

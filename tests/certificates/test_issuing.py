@@ -96,6 +96,21 @@ def test_issue_refuses_a_bad_holder_code_and_unknown_fields(issuer, ctype, perso
         )
 
 
+@pytest.mark.parametrize("name", ["<b>x</b>", "张三123", "张三\n李四"])
+def test_a_persons_certificate_carries_only_a_legal_name(issuer, ctype, person, name):
+    with pytest.raises(ValidationError) as refused:
+        issuing.issue(
+            type=ctype,
+            issuer=issuer,
+            holder_name=name,
+            holder_code=person.reveal_id_number(),
+            surface={},
+            by=None,
+        )
+    assert "holder_name" in refused.value.message_dict
+    assert not Certificate.objects.filter(holder_name=name).exists()
+
+
 def test_only_administrators_of_the_issuing_department_issue(issuer, ctype, person):
     outsider = make_staff(StaffRole.DEPARTMENT_ADMIN)
     with pytest.raises(NotAllowed):

@@ -277,9 +277,6 @@ MESSAGES = {
         "A legal name has at most 64 characters; this one has 65.",
     ),
 }
-# New messages whose Chinese waits in /tmp/po/privacy.json for the next locale merge: drop
-# them from here once it is in.
-CHINESE_PENDING = {"legal_name_characters", "legal_name_dots", "legal_name_length"}
 
 
 def test_the_message_table_covers_every_code_the_module_gives():
@@ -299,12 +296,7 @@ def test_every_message_renders_in_english_with_its_details(english, code):
 
 @pytest.mark.parametrize(
     "code",
-    [
-        pytest.param(c, marks=pytest.mark.xfail(reason="Chinese not merged yet"))
-        if c in CHINESE_PENDING
-        else c
-        for c in MESSAGES
-    ],
+    list(MESSAGES),
 )
 def test_every_message_has_a_chinese_translation_with_the_same_details(code):
     validator, value, text = MESSAGES[code]

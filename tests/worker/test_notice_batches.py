@@ -40,6 +40,12 @@ def waiting_items() -> int:
     return int(_redis_for(app.conf.broker_url).llen(tasks.NOTICES.items))
 
 
+@pytest.fixture(autouse=True)
+def no_notices_waiting(celery_broker_url):
+    """Earlier tests of this process left notices and a "waiting" marker that no worker took."""
+    _redis_for(app.conf.broker_url).delete(tasks.NOTICES.items, tasks.NOTICES.waiting)
+
+
 def test_many_submits_publish_one_waiting_task_which_tells_each_applicant_once(
     celery_broker_url, published_tasks
 ):

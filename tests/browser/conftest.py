@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -160,6 +161,24 @@ def screenshot(request) -> Callable[[object, str], Path]:
         return path
 
     return take
+
+
+@pytest.fixture
+def shoot(request, screenshot) -> Callable[[object, str], None]:
+    """``shoot(page, "name")``: screenshots at 1280 and 390 px, copied into the test module's
+    ``SHOTS`` folder as well; at 390 px the page must not scroll sideways."""
+    shots = Path(request.module.SHOTS)
+
+    def both(page, name: str) -> None:
+        shots.mkdir(parents=True, exist_ok=True)
+        page.set_viewport_size({"width": 1280, "height": 900})
+        shutil.copy(screenshot(page, f"{name}-1280"), shots / f"{name}-1280.png")
+        page.set_viewport_size({"width": 390, "height": 844})
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), name
+        shutil.copy(screenshot(page, f"{name}-390"), shots / f"{name}-390.png")
+        page.set_viewport_size({"width": 1280, "height": 900})
+
+    return both
 
 
 def sign_in(page, login: str, password: str) -> None:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 from pathlib import Path
 
 import pytest
@@ -22,22 +21,6 @@ from tests.services.cases import profile_of, world
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 # Copies of the screenshots for people to look at (not kept in the repository).
 SHOTS = Path(os.environ.get("COUNTER_SHOTS", "/tmp/shots/counter"))
-
-
-@pytest.fixture
-def shoot(screenshot):
-    """Screenshots at 1280 and 390 px; at 390 px the page must not scroll sideways."""
-
-    def both(page, name: str) -> None:
-        SHOTS.mkdir(parents=True, exist_ok=True)
-        page.set_viewport_size({"width": 1280, "height": 900})
-        shutil.copy(screenshot(page, f"{name}-1280"), SHOTS / f"{name}-1280.png")
-        page.set_viewport_size({"width": 390, "height": 844})
-        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), name
-        shutil.copy(screenshot(page, f"{name}-390"), SHOTS / f"{name}-390.png")
-        page.set_viewport_size({"width": 1280, "height": 900})
-
-    return both
 
 
 def test_a_clerk_takes_in_a_walk_in_application_and_prints_the_receipt(page, shoot, settings):

@@ -5,7 +5,6 @@ then gives a walk-in ticket and, with the receipt's check code, an application's
 from __future__ import annotations
 
 import os
-import shutil
 from pathlib import Path
 
 import pytest
@@ -25,22 +24,6 @@ SHOTS = Path(os.environ.get("KIOSK_SHOTS", "/tmp/shots/kiosk"))
 @pytest.fixture(autouse=True)
 def _no_mfa(settings):
     settings.STAFF_MFA_REQUIRED = False  # the second factor has its own journey
-
-
-@pytest.fixture
-def shoot(screenshot):
-    """Screenshots at 1280 and 390 px; at 390 px the page must not scroll sideways."""
-
-    def both(page, name: str) -> None:
-        SHOTS.mkdir(parents=True, exist_ok=True)
-        page.set_viewport_size({"width": 1280, "height": 900})
-        shutil.copy(screenshot(page, f"{name}-1280"), SHOTS / f"{name}-1280.png")
-        page.set_viewport_size({"width": 390, "height": 844})
-        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), name
-        shutil.copy(screenshot(page, f"{name}-390"), SHOTS / f"{name}-390.png")
-        page.set_viewport_size({"width": 1280, "height": 900})
-
-    return both
 
 
 def test_a_kiosk_is_enrolled_by_the_halls_clerk_before_it_gives_tickets(new_page, shoot):

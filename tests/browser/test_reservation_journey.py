@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import shutil
 from pathlib import Path
 
 import pytest
@@ -29,22 +28,6 @@ from tests.services.cases import world
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SHOTS = Path(os.environ.get("HALL_SHOTS", "/tmp/shots/hall/journey"))
-
-
-@pytest.fixture
-def shoot(screenshot):
-    """Screenshots at 1280 and 390 px; at 390 px the page must not scroll sideways."""
-
-    def both(page, name: str) -> None:
-        SHOTS.mkdir(parents=True, exist_ok=True)
-        page.set_viewport_size({"width": 1280, "height": 900})
-        shutil.copy(screenshot(page, f"{name}-1280"), SHOTS / f"{name}-1280.png")
-        page.set_viewport_size({"width": 390, "height": 844})
-        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), name
-        shutil.copy(screenshot(page, f"{name}-390"), SHOTS / f"{name}-390.png")
-        page.set_viewport_size({"width": 1280, "height": 900})
-
-    return both
 
 
 def _slot(group: WindowGroup, starts_in: dt.timedelta) -> Slot:

@@ -12,7 +12,10 @@ every cookie of the older generation stops working at once and each kiosk is enr
 
 The limits (per device and per client address) are DRF's ``SimpleRateThrottle`` in the cache,
 as the public verification pages' (``portal.api.throttles``), with their own settings
-``KIOSK_THROTTLE_DEVICE`` and ``KIOSK_THROTTLE_ADDRESS``.
+``KIOSK_THROTTLE_DEVICE`` and ``KIOSK_THROTTLE_ADDRESS``. They stop a script, not a busy
+hall: one kiosk serves a line of visitors one after another, so the device limit (20 a minute)
+stays well above a visitor every few seconds. What stops one person taking a pile of tickets
+is the limit per person (ID or mobile number) and queue in ``queueing.walk_in``.
 """
 
 from __future__ import annotations

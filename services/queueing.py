@@ -20,9 +20,9 @@ from django.db import connection, transaction
 from django.http import HttpRequest
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import ngettext, pgettext_lazy
 
-from portal import roles
+from portal import identity, roles
 from portal.errors import Conflict, IllegalMove, Invalid, NotAllowed
 from portal.models import Organisation, ServiceHall, StaffRole, User
 from services import booking as booking_moves
@@ -169,10 +169,13 @@ def walk_in(
     bundle: Bundle | None = None,
     group: WindowGroup | None = None,
     person: User | None = None,
+    holder: str = "",
     by: User | None = None,
 ) -> Ticket:
     """A walk-in ticket for a service, a bundle or straight for a queue (e.g. the results
-    window). Raises Invalid (not_offered_here, no_queue)."""
+    window). ``holder`` is the ID or mobile number a kiosk visitor typed (canonical form): one
+    holder has at most ``live_tickets_per_holder()`` tickets waiting or called in a queue.
+    Raises Invalid (not_offered_here, no_queue) and Conflict (too_many_tickets)."""
     if group is None:
         groups = slots.groups_for(hall, service=service, bundle=bundle)
         if not groups:
@@ -185,7 +188,53 @@ def walk_in(
         group = groups[0]
     elif group.hall_id != hall.pk:
         raise Invalid(_("This queue is not at this hall."), code="no_queue")
-    return _issue(hall, group, priority=False, person=person, service=service, bundle=bundle, by=by)
+    index = identity.blind_index(holder, purpose=HOLDER_PURPOSE) if holder else ""
+    if index:
+        _refuse_too_many(group, index)
+    ticket = _issue(
+        hall, group, priority=False, person=person, service=service, bundle=bundle, by=by
+    )
+    if index:
+        Ticket.objects.filter(pk=ticket.pk).update(holder_index=index)
+        ticket.holder_index = index
+    return ticket
+
+
+HOLDER_PURPOSE = "ticket_holder"
+# A visitor may hold a ticket for himself and one for the person he accompanies, in the same
+# queue; more would be taking numbers to sell or to jump the queue.
+LIVE_TICKETS_PER_HOLDER = 2
+
+
+def live_tickets_per_holder() -> int:
+    return int(getattr(settings, "QUEUE_LIVE_TICKETS_PER_HOLDER", LIVE_TICKETS_PER_HOLDER))
+
+
+def _refuse_too_many(group: WindowGroup, index: str) -> None:
+    # The queue's row is locked so that two kiosks cannot both give the last ticket allowed.
+    WindowGroup.objects.select_for_update().filter(pk=group.pk).first()
+    live = list(
+        Ticket.objects.filter(
+            group=group,
+            day=timezone.localdate(),
+            holder_index=index,
+            status__in=(T.WAITING, T.CALLED),
+        )
+        .order_by("serial")
+        .values_list("number", flat=True)
+    )
+    if len(live) >= live_tickets_per_holder():
+        raise Conflict(
+            ngettext(
+                "You already hold ticket %(numbers)s for this queue. Please wait to be called; "
+                "the front desk helps if you need another.",
+                "You already hold tickets %(numbers)s for this queue. Please wait to be called; "
+                "the front desk helps if you need another.",
+                len(live),
+            )
+            % {"numbers": ", ".join(live)},
+            code="too_many_tickets",
+        )
 
 
 # --- Windows ------------------------------------------------------------------------------

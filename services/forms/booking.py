@@ -5,8 +5,13 @@ They only check the input's shape; the booking and queueing rules refuse the res
 
 from __future__ import annotations
 
+import re
+import unicodedata
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
+
+from portal import identity
 
 
 class SlotChoiceForm(forms.Form):
@@ -44,6 +49,26 @@ class KioskCodeForm(forms.Form):
     """What the kiosk's scanner or keypad typed: a booking QR payload or its code."""
 
     code = forms.CharField(label=_("Booking code"), max_length=200)
+
+
+class KioskHolderForm(forms.Form):
+    """Who takes a walk-in ticket at the kiosk: his ID number (the card reader types it) or his
+    mobile number, so that one person cannot take a pile of tickets for the same queue."""
+
+    holder = forms.CharField(label=_("Your ID number or mobile number"), max_length=40)
+
+    def clean_holder(self) -> str:
+        typed = self.cleaned_data["holder"]
+        digits = re.sub(r"[\s\-]", "", unicodedata.normalize("NFKC", typed)).upper()
+        local = re.sub(r"^(\+86|0086)", "", digits)
+        if len(local) == 11 and local.startswith("1") and local.isdigit():
+            return identity.normalise_phone(digits)
+        if len(digits) >= 15 or "X" in digits:
+            return identity.validate_id_number(typed)
+        raise forms.ValidationError(
+            _("Enter your 18-character ID number or your 11-digit mobile number."),
+            code="holder",
+        )
 
 
 class AcceptanceNumberForm(forms.Form):

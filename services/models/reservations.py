@@ -478,6 +478,10 @@ class Ticket(models.Model):
     called_at = models.DateTimeField(_("called at"), null=True, blank=True)
     calls = models.PositiveSmallIntegerField(_("times called"), default=0)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    # A keyed hash (``identity.blind_index``) of the ID or mobile number a kiosk visitor typed
+    # for a walk-in ticket: it limits one person's live tickets per queue without keeping the
+    # number itself.
+    holder_index = models.CharField(_("holder index"), max_length=64, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("ticket")
@@ -489,6 +493,11 @@ class Ticket(models.Model):
         indexes = [
             models.Index(
                 fields=["group", "day", "status", "-priority", "issued_at"], name="ticket_queue"
+            ),
+            models.Index(
+                fields=["group", "day", "holder_index"],
+                name="ticket_holder",
+                condition=~models.Q(holder_index=""),
             ),
         ]
 

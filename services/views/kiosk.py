@@ -34,7 +34,7 @@ from portal.errors import Refusal
 from portal.models import PersonProfile, ServiceHall
 from services import deadlines, kiosk_devices, queueing
 from services.codes import ACCEPTANCE_PREFIX
-from services.forms.booking import KioskCodeForm, VerifyScanForm
+from services.forms.booking import KioskCodeForm, KioskHolderForm, VerifyScanForm
 from services.models.applications import Application, ApplicationStatus
 from services.models.reservations import Ticket, WindowGroup
 
@@ -146,7 +146,9 @@ def check_in(request: HttpRequest, pk: int) -> HttpResponse:
 @never_cache
 @require_http_methods(["GET", "POST"])
 def walk_in(request: HttpRequest, pk: int) -> HttpResponse:
-    """A ticket without a booking: the visitor chooses the queue by what he came for."""
+    """A ticket without a booking: the visitor types his ID or mobile number (the card reader
+    types the ID number) and chooses the queue by what he came for. The number limits one
+    person's live tickets per queue (``queueing.walk_in``); it is kept only as a keyed hash."""
     hall, refused = _enrolled(request, pk)
     if refused:
         return refused
@@ -155,19 +157,28 @@ def walk_in(request: HttpRequest, pk: int) -> HttpResponse:
         .distinct()
         .order_by("order", "letter")
     )
+    form = KioskHolderForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
         chosen = request.POST.get("group", "").strip()
         group = next((g for g in groups if str(g.pk) == chosen), None)
-        if group is None:
-            return _page(request, hall, "walk_in.html", status=400, groups=groups)
+        if group is None or not form.is_valid():
+            return _page(request, hall, "walk_in.html", status=400, groups=groups, form=form)
         try:
-            ticket = queueing.walk_in(hall, group=group, by=None)
+            ticket = queueing.walk_in(
+                hall, group=group, holder=form.cleaned_data["holder"], by=None
+            )
         except Refusal as exc:
             return _page(
-                request, hall, "walk_in.html", status=exc.status, groups=groups, refusal=exc.message
+                request,
+                hall,
+                "walk_in.html",
+                status=exc.status,
+                groups=groups,
+                form=KioskHolderForm(),
+                refusal=exc.message,
             )
         return _ticket_screen(request, hall, ticket)
-    return _page(request, hall, "walk_in.html", groups=groups)
+    return _page(request, hall, "walk_in.html", groups=groups, form=form)
 
 
 def _scanned_token(typed: str) -> str | None:

@@ -2,7 +2,8 @@
 
 Under /staff/, so a second factor guards it. Enrolling sets the kiosk's device cookie
 (``services.kiosk_devices``), signs the staff member out (a kiosk holds nobody's session) and
-opens the kiosk's start screen.
+opens the kiosk's start screen. Revoking asks first, on a page naming the hall (a second POST,
+no script needed), since every kiosk of the hall stops at once.
 """
 
 from __future__ import annotations
@@ -43,6 +44,13 @@ def kiosks(request: HttpRequest) -> HttpResponse:
             return response
         back = redirect("services:kiosk_devices")
         if action == "revoke" and hall is not None:
+            # Revoking stops every kiosk of the hall at once: a second POST confirms it.
+            return render(
+                request,
+                "services/kiosk/revoke_confirm.html",
+                {"hall": hall, "this_browser": kiosk_devices.enrolled_hall_id(request) == hall.pk},
+            )
+        if action == "revoke_confirmed" and hall is not None:
             kiosk_devices.revoke_all(hall, by=user)
             messages.success(
                 request,

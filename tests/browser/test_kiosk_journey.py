@@ -56,6 +56,10 @@ def test_a_kiosk_is_enrolled_by_the_halls_clerk_before_it_gives_tickets(new_page
     assert not any(c["name"] == "sessionid" for c in kiosk.context.cookies())
 
     kiosk.get_by_role("link", name="Take a ticket").click()
+    # A mobile number typed on the on-screen keypad (one person's live tickets are limited).
+    for digit in "13800138000":
+        kiosk.locator(f'.kiosk-keypad [data-key="{digit}"]').click()
+    expect(kiosk.get_by_label("Your ID number or mobile number")).to_have_value("13800138000")
     kiosk.get_by_role("button", name=h.group.name).click()
     ticket = Ticket.objects.get()
     expect(kiosk.locator(".kiosk-ticket-number")).to_have_text(ticket.number)

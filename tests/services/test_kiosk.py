@@ -5,6 +5,7 @@ look-up needs the receipt (its QR code, or the number with the check code printe
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 
 import pytest
 from django.core import signing
@@ -39,6 +40,14 @@ def _url(name: str, hall) -> str:
     return reverse(f"services:{name}", args=[hall.pk])
 
 
+_phones = itertools.count(13800138000)
+
+
+def _walk_in(h, holder: str = "", group=None) -> dict:
+    """The walk-in form: the queue's tile and a holder (a new mobile number unless given)."""
+    return {"group": (group or h.group).pk, "holder": holder or str(next(_phones))}
+
+
 # --- Enrolment ----------------------------------------------------------------------------------
 
 
@@ -50,14 +59,14 @@ def test_a_browser_that_is_no_kiosk_of_the_hall_gets_a_clear_403_and_takes_no_ti
         assert page.status_code == 403, name
         assert "This page works on the hall's kiosks" in page.content.decode()
         assert 'class="kiosk-home"' not in page.content.decode()  # its start is refused too
-    refused = anyone.post(_url("kiosk_walk_in", h.hall), {"group": h.group.pk})
+    refused = anyone.post(_url("kiosk_walk_in", h.hall), _walk_in(h))
     assert refused.status_code == 403
     assert not Ticket.objects.exists()
     # Another hall's kiosk, and a cookie not signed by the portal, are no kiosk of it either.
     assert enrolled(make_hall().hall).get(_url("kiosk", h.hall)).status_code == 403
     forged = Client()
     forged.cookies[kiosk_devices.COOKIE_NAME] = f"{h.hall.pk}:0:abc"
-    assert forged.post(_url("kiosk_walk_in", h.hall), {"group": h.group.pk}).status_code == 403
+    assert forged.post(_url("kiosk_walk_in", h.hall), _walk_in(h)).status_code == 403
     assert not Ticket.objects.exists()
     # The certificate check stays public (as /verify/ is).
     assert anyone.get(_url("kiosk_verify", h.hall)).status_code == 200
@@ -79,7 +88,7 @@ def test_a_clerk_of_the_hall_enrols_the_kiosk_which_then_holds_no_session(englis
     enrolment = AuditEvent.objects.get(action=AuditAction.KIOSK_ENROLLED)
     assert enrolment.actor == clerk and enrolment.detail == {"hall_id": h.hall.pk}
     assert kiosk.get(_url("kiosk", h.hall)).status_code == 200
-    ticket = kiosk.post(_url("kiosk_walk_in", h.hall), {"group": h.group.pk})
+    ticket = kiosk.post(_url("kiosk_walk_in", h.hall), _walk_in(h))
     assert ticket.status_code == 200 and "A001" in ticket.content.decode()
 
 
@@ -118,14 +127,45 @@ def test_revoking_a_halls_kiosks_stops_every_one_until_enrolled_again(english):
     assert kiosk.get(_url("kiosk", h.hall)).status_code == 200
     manager = Client()
     manager.force_login(h.clerk())
+    asked = manager.post(reverse("services:kiosk_devices"), {"hall": h.hall.pk, "action": "revoke"})
+    # The first press only asks, naming the hall; nothing is revoked yet.
+    page = asked.content.decode()
+    assert asked.status_code == 200 and "Revoke all kiosks of this hall?" in page
+    assert h.hall.name in page and 'value="revoke_confirmed"' in page
+    assert not AuditEvent.objects.filter(action=AuditAction.KIOSK_REVOKED).exists()
+    assert kiosk.get(_url("kiosk", h.hall)).status_code == 200
     done = manager.post(
-        reverse("services:kiosk_devices"), {"hall": h.hall.pk, "action": "revoke"}, follow=True
+        reverse("services:kiosk_devices"),
+        {"hall": h.hall.pk, "action": "revoke_confirmed"},
+        follow=True,
     )
     assert "has to be enrolled again" in done.content.decode()
     assert AuditEvent.objects.filter(action=AuditAction.KIOSK_REVOKED).count() == 1
     assert kiosk.get(_url("kiosk", h.hall)).status_code == 403
-    assert kiosk.post(_url("kiosk_walk_in", h.hall), {"group": h.group.pk}).status_code == 403
+    assert kiosk.post(_url("kiosk_walk_in", h.hall), _walk_in(h)).status_code == 403
     assert enrolled(h.hall, kiosk).get(_url("kiosk", h.hall)).status_code == 200
+
+
+def test_the_revoke_question_warns_when_this_browser_is_one_of_the_kiosks(english):
+    h = make_hall()
+    browser = enrolled(h.hall)
+    browser.force_login(h.clerk())
+    page = browser.post(
+        reverse("services:kiosk_devices"), {"hall": h.hall.pk, "action": "revoke"}
+    ).content.decode()
+    assert "This browser is one of its kiosks and stops too." in page
+
+
+def test_an_outsider_cannot_confirm_revoking_another_halls_kiosks():
+    h = make_hall()
+    outsider = Client()
+    outsider.force_login(make_hall().clerk())
+    refused = outsider.post(
+        reverse("services:kiosk_devices"), {"hall": h.hall.pk, "action": "revoke_confirmed"}
+    )
+    assert refused.status_code == 403
+    assert not AuditEvent.objects.filter(action=AuditAction.KIOSK_REVOKED).exists()
+    assert kiosk_devices.generation(h.hall.pk) == 0
 
 
 def test_the_kiosk_home_button_says_home(english):
@@ -142,25 +182,22 @@ def test_a_kiosk_taking_tickets_too_fast_is_told_to_wait(settings, english):
     h = make_hall()
     kiosk = enrolled(h.hall)
     for _ in range(3):
-        assert kiosk.post(_url("kiosk_walk_in", h.hall), {"group": h.group.pk}).status_code == 200
-    refused = kiosk.post(_url("kiosk_walk_in", h.hall), {"group": h.group.pk})
+        assert kiosk.post(_url("kiosk_walk_in", h.hall), _walk_in(h)).status_code == 200
+    refused = kiosk.post(_url("kiosk_walk_in", h.hall), _walk_in(h))
     assert refused.status_code == 429 and int(refused["Retry-After"]) > 0
     assert "This kiosk is being used too often" in refused.content.decode()
     assert Ticket.objects.count() == 3
     # Another kiosk of the hall is counted on its own.
-    assert (
-        enrolled(h.hall).post(_url("kiosk_walk_in", h.hall), {"group": h.group.pk}).status_code
-        == 200
-    )
+    assert enrolled(h.hall).post(_url("kiosk_walk_in", h.hall), _walk_in(h)).status_code == 200
 
 
 def test_kiosks_behind_one_address_share_its_limit(settings):
     settings.KIOSK_THROTTLE_ADDRESS = "2/min"
     h = make_hall()
     url = _url("kiosk_walk_in", h.hall)
-    assert enrolled(h.hall).post(url, {"group": h.group.pk}).status_code == 200
-    assert enrolled(h.hall).post(url, {"group": h.group.pk}).status_code == 200
-    assert enrolled(h.hall).post(url, {"group": h.group.pk}).status_code == 429
+    assert enrolled(h.hall).post(url, _walk_in(h)).status_code == 200
+    assert enrolled(h.hall).post(url, _walk_in(h)).status_code == 200
+    assert enrolled(h.hall).post(url, _walk_in(h)).status_code == 429
     assert Client().post(_url("kiosk_verify", h.hall), {"scanned": "x"}).status_code == 429
 
 
@@ -253,3 +290,57 @@ def test_an_overdue_case_says_how_many_working_days_overdue_on_the_kiosk_and_tra
     for page in (kiosk.content.decode(), track.content.decode()):
         assert "3 working days overdue" in page
         assert "-3" not in page
+
+
+# --- One person's tickets -----------------------------------------------------------------------
+
+
+def test_a_walk_in_ticket_needs_an_id_or_mobile_number(english):
+    h = make_hall()
+    kiosk = enrolled(h.hall)
+    page = kiosk.get(_url("kiosk_walk_in", h.hall)).content.decode()
+    assert 'name="holder"' in page and 'data-key="X"' in page
+    missing = kiosk.post(_url("kiosk_walk_in", h.hall), {"group": h.group.pk})
+    assert missing.status_code == 400 and "This field is required." in missing.content.decode()
+    wrong = kiosk.post(_url("kiosk_walk_in", h.hall), _walk_in(h, holder="12345"))
+    assert wrong.status_code == 400
+    assert "Enter your 18-character ID number or your 11-digit mobile number." in (
+        wrong.content.decode()
+    )
+    typo = kiosk.post(_url("kiosk_walk_in", h.hall), _walk_in(h, holder="11010519491231002Y"))
+    assert typo.status_code == 400 and "A resident ID number holds only" in typo.content.decode()
+    assert not Ticket.objects.exists()
+    taken = kiosk.post(_url("kiosk_walk_in", h.hall), _walk_in(h, holder="11010519491231002x"))
+    assert taken.status_code == 200 and "A001" in taken.content.decode()
+    # Only a keyed hash of the number is kept.
+    ticket = Ticket.objects.get()
+    assert ticket.holder_index and "11010519491231002X" not in ticket.holder_index
+
+
+def test_one_person_holds_at_most_two_live_tickets_per_queue(english):
+    h = make_hall()
+    kiosk = enrolled(h.hall)
+    url = _url("kiosk_walk_in", h.hall)
+    assert kiosk.post(url, _walk_in(h, holder="138 0013 8000")).status_code == 200
+    # The same number typed another way is the same person.
+    assert kiosk.post(url, _walk_in(h, holder="+8613800138000")).status_code == 200
+    refused = kiosk.post(url, _walk_in(h, holder="13800138000"))
+    assert refused.status_code == 409
+    page = refused.content.decode()
+    assert "You already hold tickets A001, A002 for this queue." in page
+    assert Ticket.objects.count() == 2
+    # Someone else, and the same person in another queue, still get theirs.
+    assert kiosk.post(url, _walk_in(h, holder="13900139000")).status_code == 200
+    assert kiosk.post(url, _walk_in(h, holder="13800138000", group=h.results)).status_code == 200
+    # Once one of his tickets is served he may take another.
+    Ticket.objects.filter(number="A001").update(status="done")
+    assert kiosk.post(url, _walk_in(h, holder="13800138000")).status_code == 200
+
+
+def test_the_limit_of_live_tickets_is_a_setting(settings):
+    settings.QUEUE_LIVE_TICKETS_PER_HOLDER = 1
+    h = make_hall()
+    kiosk = enrolled(h.hall)
+    url = _url("kiosk_walk_in", h.hall)
+    assert kiosk.post(url, _walk_in(h, holder="13800138000")).status_code == 200
+    assert kiosk.post(url, _walk_in(h, holder="13800138000")).status_code == 409

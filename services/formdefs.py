@@ -7,6 +7,10 @@ A definition is data, kept on the service as JSON::
                  "rules": {"max_length": 20}}]}
 
 ``key`` is shared between services: a bundle asks once for a key several members use.
+
+A person's name (an applicant's, an agent's, a legal representative's, a newborn's) is of type
+``person_name``: it takes the legal-name rule of the profile, the API and certificates
+(``identity.validate_legal_name``). An organisation's name stays ``text``: it has its own rules.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from portal import identity
 
 FIELD_TYPES: dict[str, Any] = {
     "text": _("Text"),
+    "person_name": _("A person's legal name"),
     "number": _("Number"),
     "date": _("Date"),
     "choice": _("Choice"),
@@ -38,6 +43,7 @@ FIELD_TYPES: dict[str, Any] = {
 # Which validation rules each type takes.
 RULES: dict[str, set[str]] = {
     "text": {"min_length", "max_length", "pattern"},
+    "person_name": {"max_length"},
     "address": {"min_length", "max_length"},
     "number": {"min", "max", "integer"},
     "date": {"min_date", "max_date"},
@@ -219,6 +225,8 @@ def clean_value(field: Mapping[str, Any], raw: Any) -> Any:
     value = str(raw).strip()
     if "\x00" in value:
         raise ValidationError(_("Text may not contain NUL bytes."), code="null_characters")
+    if kind == "person_name":
+        return _clean_person_name(value, rules)
     if kind == "id_number":
         return identity.validate_id_number(value)
     if kind == "uscc":
@@ -254,6 +262,20 @@ def _clean_text(value: str, rules: Mapping[str, Any], kind: str) -> str:
     if rules.get("pattern") and not re.fullmatch(rules["pattern"], value):
         raise ValidationError(_("The value is not in the expected format."), code="pattern")
     return value
+
+
+def _clean_person_name(value: str, rules: Mapping[str, Any]) -> str:
+    """A person's name as the profile, the API and certificates take it (``identity.
+    validate_legal_name``), then the field's own shorter limit if it has one."""
+    name = identity.validate_legal_name(value)
+    limit = rules.get("max_length")
+    if limit is not None and len(name) > limit:
+        raise ValidationError(
+            _("Enter at most %(limit)d characters (you entered %(count)d)."),
+            code="max_length",
+            params={"limit": limit, "count": len(name)},
+        )
+    return name
 
 
 def _clean_number(value: str, rules: Mapping[str, Any]) -> int | float:
@@ -349,6 +371,12 @@ def _widget(field: Mapping[str, Any]) -> forms.Widget:
         return forms.TextInput(attrs={**attrs, "inputmode": "tel", "autocomplete": "tel"})
     if kind in ("id_number", "uscc"):
         return forms.TextInput(attrs={**attrs, "autocomplete": "off", "spellcheck": "false"})
+    if kind == "person_name":
+        # Whose name depends on the form (a newborn's, a parent's): no autofill of the user's.
+        limit = min(rules.get("max_length", identity.LEGAL_NAME_MAX_LENGTH), 200)
+        return forms.TextInput(
+            attrs={**attrs, "autocomplete": "off", "spellcheck": "false", "maxlength": limit}
+        )
     if "max_length" in rules:
         attrs["maxlength"] = rules["max_length"]
     return forms.TextInput(attrs=attrs)

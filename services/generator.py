@@ -240,7 +240,7 @@ def generate(*, services: int = 7000, departments: int = 50, seed: int = 1) -> G
                         {
                             "key": "applicant_name",
                             "label": "申请人姓名",
-                            "type": "text",
+                            "type": "person_name",
                             "required": True,
                         },
                         {

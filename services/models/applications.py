@@ -395,7 +395,18 @@ class Material(models.Model):
         ordering = ["requirement__order", "id"]
 
     def __str__(self) -> str:
-        return self.file_name or str(self.requirement)
+        return self.shown_name or str(self.requirement)
+
+    @property
+    def shown_name(self) -> str:
+        """An upload's name as pages and downloads show it: ``materials.safe_file_name`` of the
+        stored one, so a row stored before names were made safe shows no path, control or
+        right-to-left characters either. A certificate's or paper's name is the catalogue's."""
+        if self.source != MaterialSource.UPLOAD or not self.file_name:
+            return self.file_name
+        from services.materials import safe_file_name  # it imports this module
+
+        return safe_file_name(self.file_name, self.content_type)
 
 
 class NumberSequence(models.Model):

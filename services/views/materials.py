@@ -10,7 +10,6 @@ from django.http.response import HttpResponseBase
 from portal.auth import signed_in_user
 from services import application_selectors as selectors
 from services import staff_reads
-from services.materials import safe_file_name
 from services.models.applications import Material, MaterialSource
 
 # Nothing in the file may run, load or be framed, should a browser render it after all.
@@ -45,9 +44,10 @@ def material_download(request: HttpRequest, pk: int) -> HttpResponseBase:
         handle,
         as_attachment=True,
         # The stem of the stored name with the extension of the content's type, also for a
-        # material stored before names were made safe ("证书.pdf.hta" → "证书.pdf"). Django
-        # quotes the name, or encodes it (RFC 6266) when it holds anything else.
-        filename=safe_file_name(material.file_name, material.content_type),
+        # material stored before names were made safe ("证书.pdf.hta" → "证书.pdf"), as every
+        # page shows it. Django quotes the name, or encodes it (RFC 6266) when it holds anything
+        # else.
+        filename=material.shown_name,
         content_type=material.content_type or "application/octet-stream",
     )
     response["X-Content-Type-Options"] = "nosniff"

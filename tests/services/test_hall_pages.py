@@ -253,14 +253,16 @@ def test_the_kiosk_says_why_a_code_is_refused():
 def test_the_kiosk_gives_a_walk_in_ticket_for_a_queue():
     h = make_hall()
     response = enrolled(h.hall).post(
-        reverse("services:kiosk_walk_in", args=[h.hall.pk]), {"group": h.group.pk}
+        reverse("services:kiosk_walk_in", args=[h.hall.pk]),
+        {"group": h.group.pk, "holder": "13800138000"},
     )
     ticket = Ticket.objects.get()
     assert (ticket.number, ticket.priority, ticket.person) == ("A001", False, None)
     assert "A001" in response.content.decode()
     other = make_hall()
     refused = enrolled(h.hall).post(
-        reverse("services:kiosk_walk_in", args=[h.hall.pk]), {"group": other.group.pk}
+        reverse("services:kiosk_walk_in", args=[h.hall.pk]),
+        {"group": other.group.pk, "holder": "13800138000"},
     )
     assert refused.status_code == 400
 

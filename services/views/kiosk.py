@@ -75,7 +75,12 @@ def _page(
     return render(
         request,
         f"services/kiosk/{template}",
-        {"hall": hall, "idle_seconds": IDLE_SECONDS, **context},
+        {
+            "hall": hall,
+            "idle_seconds": IDLE_SECONDS,
+            "per_holder": queueing.live_tickets_per_holder(),
+            **context,
+        },
         status=status,
     )
 

@@ -300,6 +300,7 @@ def test_a_walk_in_ticket_needs_an_id_or_mobile_number(english):
     kiosk = enrolled(h.hall)
     page = kiosk.get(_url("kiosk_walk_in", h.hall)).content.decode()
     assert 'name="holder"' in page and 'data-key="X"' in page
+    assert "at most 2 unserved tickets per queue" in page
     missing = kiosk.post(_url("kiosk_walk_in", h.hall), {"group": h.group.pk})
     assert missing.status_code == 400 and "This field is required." in missing.content.decode()
     wrong = kiosk.post(_url("kiosk_walk_in", h.hall), _walk_in(h, holder="12345"))
@@ -337,10 +338,11 @@ def test_one_person_holds_at_most_two_live_tickets_per_queue(english):
     assert kiosk.post(url, _walk_in(h, holder="13800138000")).status_code == 200
 
 
-def test_the_limit_of_live_tickets_is_a_setting(settings):
+def test_the_limit_of_live_tickets_is_a_setting(settings, english):
     settings.QUEUE_LIVE_TICKETS_PER_HOLDER = 1
     h = make_hall()
     kiosk = enrolled(h.hall)
     url = _url("kiosk_walk_in", h.hall)
+    assert "at most 1 unserved ticket per queue" in kiosk.get(url).content.decode()
     assert kiosk.post(url, _walk_in(h, holder="13800138000")).status_code == 200
     assert kiosk.post(url, _walk_in(h, holder="13800138000")).status_code == 409

@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from typing import Any
 
@@ -66,6 +67,12 @@ SUBMIT_ENDPOINT = Endpoint(
     needs_login=True,
     expect_status=201,
     script="submit.lua",
+)
+
+# The ceiling of SUBMIT_ENDPOINT on this stack (portal/bench_urls.py): the same request, cookie
+# and headers to a view that reads as much and writes as many rows, checking nothing.
+SIGNED_IN_WRITE_ENDPOINT = dataclasses.replace(
+    SUBMIT_ENDPOINT, name="signed-in-write", path="/bench/signed-in-write"
 )
 
 

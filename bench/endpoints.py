@@ -15,7 +15,7 @@ Literal braces must be doubled.
 
 from __future__ import annotations
 
-from bench.applications import SUBMIT_ENDPOINT
+from bench.applications import SIGNED_IN_WRITE_ENDPOINT, SUBMIT_ENDPOINT
 from bench.certificates import CERTIFICATE_ENDPOINTS
 from bench.config import ConfigError
 from bench.reservations import RESERVATION_ENDPOINTS
@@ -45,6 +45,7 @@ ENDPOINTS: list[Endpoint] = [
 # Each app's endpoints live beside its other benchmarks.
 ENDPOINTS.extend(CERTIFICATE_ENDPOINTS)
 ENDPOINTS.append(SUBMIT_ENDPOINT)
+ENDPOINTS.append(SIGNED_IN_WRITE_ENDPOINT)
 ENDPOINTS.extend(RESERVATION_ENDPOINTS)
 
 # In-process measurements reported in the same table, compared with the ping floor's CPU.

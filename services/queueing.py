@@ -374,12 +374,14 @@ def cancel(ticket: Ticket, *, by: User | None) -> Ticket:
 
 
 def cancel_left_over(day: dt.date) -> int:
-    """At the end of a day: every ticket still waiting is cancelled. Returns how many."""
+    """At the end of a day: every ticket still waiting is cancelled, and the day's holder
+    indexes, which only limit live tickets of the day, are forgotten. Returns how many."""
     cancelled = 0
     for pk in Ticket.objects.filter(day__lte=day, status=T.WAITING).values_list("pk", flat=True):
         with transaction.atomic():
             cancel(Ticket(pk=pk), by=None)
             cancelled += 1
+    Ticket.objects.filter(day__lte=day).exclude(holder_index="").update(holder_index="")
     return cancelled
 
 

@@ -175,6 +175,21 @@ def test_walk_in_tickets_are_numbered_per_queue_and_day():
     assert [first.number, second.number, pickup.number] == ["A001", "A002", "C001"]
 
 
+def test_one_holder_gets_at_most_two_live_tickets_a_queue_until_the_day_ends():
+    h = make_hall()
+    first = queueing.walk_in(h.hall, service=h.service, holder="+8613800138000")
+    queueing.walk_in(h.hall, service=h.service, holder="+8613800138000")
+    with pytest.raises(Conflict) as refused:
+        queueing.walk_in(h.hall, service=h.service, holder="+8613800138000")
+    assert refused.value.code == "too_many_tickets"
+    assert "+8613800138000" not in first.holder_index  # a keyed hash, not the number
+    # Without a holder (the front desk's walk-ins) there is no such limit.
+    queueing.walk_in(h.hall, service=h.service)
+    # At the end of the day the waiting tickets are cancelled and the holders forgotten.
+    assert queueing.cancel_left_over(timezone.localdate()) == 3
+    assert not Ticket.objects.exclude(holder_index="").exists()
+
+
 def test_a_walk_in_for_a_service_the_hall_does_not_take_is_refused():
     h, other = make_hall(), make_hall()
     with pytest.raises(Invalid) as refused:

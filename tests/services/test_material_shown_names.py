@@ -1,6 +1,6 @@
 """A material stored before names were made safe (a path, control characters, a right-to-left
-override, a name far too long) is shown everywhere in its safe form: the applicant's form, the
-counter, the reviewer's workbench and the download's file name."""
+override, a name far too long) is shown everywhere in its safe form: the applicant's form and case
+page, the counter, the reviewer's workbench and the download's file name."""
 
 from __future__ import annotations
 
@@ -57,6 +57,16 @@ def test_the_applicants_form_shows_the_safe_name(client, english):
     page = client.get(reverse("services:application_edit", args=[app.pk])).content.decode()
     assert f"Handed in: {safe}" in page
     _shows_only_the_safe_name(page, safe)
+
+
+def test_the_applicants_case_page_shows_the_safe_name(client):
+    w = world()
+    submitted = w.submitted()
+    safe = _hostile(submitted.materials.get())
+    sign_in(client, w.applicant)
+    page = client.get(reverse("services:application_detail", args=[submitted.pk]))
+    assert page.status_code == 200
+    _shows_only_the_safe_name(page.content.decode(), safe)
 
 
 def test_the_counter_shows_a_scanned_materials_safe_name(client):

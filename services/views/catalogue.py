@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import filetype
 from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
@@ -14,6 +15,7 @@ from django.views.decorators.http import require_http_methods
 
 from services import bundles, formdefs, search, selectors
 from services.models import ApplicantKind, Bundle, LifeEvent, MaterialRequirement, Service
+from services.views.materials import SANDBOX
 
 PAGE_SIZE = 20
 MAX_PAGE_SIZE = 50
@@ -168,6 +170,7 @@ def bundle_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 MATERIAL_FILES = {"blank-form": "blank_form", "sample": "sample"}
+INLINE_TYPES = frozenset({"application/pdf", "image/png", "image/jpeg"})
 
 
 def material_file(request: HttpRequest, code: str, key: str, which: str) -> FileResponse:
@@ -183,7 +186,26 @@ def material_file(request: HttpRequest, code: str, key: str, which: str) -> File
     document = getattr(requirement, MATERIAL_FILES.get(which, ""), None)
     if not document:
         raise Http404(_("No such document."))
-    return FileResponse(document.open("rb"), as_attachment=False, filename=document.name)
+    try:
+        handle = document.open("rb")
+    except FileNotFoundError:
+        raise Http404(_("No such document.")) from None
+    # Uploaded in /admin/ and served to anyone from the portal's origin: only a file whose
+    # content is a PDF or an image opens in the browser; anything else (an HTML "form", an SVG,
+    # a script another page could load under script-src 'self') is only ever downloaded.
+    kind = filetype.guess(handle.read(8192))
+    handle.seek(0)
+    mime = kind.mime if kind is not None else ""
+    inline = mime in INLINE_TYPES
+    response = FileResponse(
+        handle,
+        as_attachment=not inline,
+        filename=document.name.rsplit("/", 1)[-1],
+        content_type=mime if inline else "application/octet-stream",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = SANDBOX
+    return response
 
 
 def _service_or_404(code: str) -> Service:

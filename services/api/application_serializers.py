@@ -228,6 +228,8 @@ class ApplicationMaterialSerializer(serializers.ModelSerializer):
 
     requirement = serializers.CharField(source="requirement.key")
     name = serializers.CharField(source="requirement.name")
+    # As pages show it: the safe form also of a name stored before names were made safe.
+    file_name = serializers.CharField(source="shown_name", read_only=True)
     certificate = serializers.SerializerMethodField()
 
     class Meta:
@@ -382,7 +384,7 @@ def _material(material: Material) -> dict[str, Any]:
         "requirement": requirement.key,
         "name": requirement.name,
         "source": str(material.source),
-        "file_name": material.file_name,
+        "file_name": material.shown_name,
         "content_type": material.content_type,
         "size": material.size,
         "certificate": material.certificate.identifier if material.certificate else None,

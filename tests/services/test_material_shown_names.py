@@ -1,6 +1,6 @@
 """A material stored before names were made safe (a path, control characters, a right-to-left
 override, a name far too long) is shown everywhere in its safe form: the applicant's form and case
-page, the counter, the reviewer's workbench and the download's file name."""
+page, the counter, the reviewer's workbench, the API and the download's file name."""
 
 from __future__ import annotations
 
@@ -95,3 +95,13 @@ def test_the_workbench_shows_the_safe_name_and_downloads_under_it(client):
     assert download.status_code == 200
     assert download_name(download) == safe
     assert "\u202e" not in download["Content-Disposition"]
+
+
+def test_the_api_gives_the_safe_name(client):
+    w = world()
+    submitted = w.submitted()
+    safe = _hostile(submitted.materials.get())
+    client.force_login(w.applicant)
+    case = client.get(f"/api/v1/applications/{submitted.pk}/")
+    assert case.status_code == 200, case.content
+    assert [m["file_name"] for m in case.json()["materials"]] == [safe]

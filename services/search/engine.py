@@ -19,10 +19,10 @@ from typing import Any
 from django.db import connection
 from django.db.models import QuerySet
 
-from services.models import BundleSearchToken, SearchToken, Service
+from services.models import Bundle, BundleSearchToken, SearchToken, Service
 from services.search import vocabulary
 from services.search.query import Term, parse, reread
-from services.search.text import TEXT_MARK, is_cjk
+from services.search.text import TEXT_MARK, cut, is_cjk, is_noun, normalise, word_class
 
 MAX_RESULTS = 300
 MAX_KEYS = 48  # index ranges read per query
@@ -52,7 +52,7 @@ PROCEDURE_LENGTH = 2  # 登记, 备案; not 社会保险参保登记, which ends
 FACTORS = (("exact", 10), ("primary", 10), ("official", 9), ("fuzzy", 6), ("slips", 4))
 
 
-def _prefix_sql(key: str) -> tuple[str, str]:
+def prefix_sql(key: str) -> tuple[str, str]:
     """A prefix test on ``token`` that uses the token index, and its parameter."""
     if connection.vendor == "postgresql":
         # LIKE 'key%' through the varchar_pattern_ops index, whatever the collation.
@@ -112,7 +112,7 @@ def _matches(sources: list[Source], terms: list[Term], text: bool = True) -> lis
     for source, (model, owner, _scope) in enumerate(sources):
         table = connection.ops.quote_name(model._meta.db_table)
         for n, factor, key, cap, ends in branches:
-            condition, value = _prefix_sql(key)
+            condition, value = prefix_sql(key)
             end = "CASE WHEN token = %s THEN 1 ELSE 0 END" if ends else "0"
             # Numbers and a quoted table name only; the keys are parameters.
             parts.append(
@@ -184,12 +184,112 @@ def _topics(rows: list[Any], terms: list[Term]) -> set[int]:
     }
 
 
+def _compounds(terms: list[Term], nowhere: list[bool]) -> dict[int, str]:
+    """Known words that a word nothing has qualifies, the two typed as one name whose last
+    word is a noun: 车辆 in 车辆年检 (a vehicle's inspection), 资格证 in 教师资格证 (a
+    teacher's certificate). {term: "before"|"after"}, where the unknown word stands. A verb
+    after the word (社保卡|不见, 公积金|提现) or before it (老公|去世) names no other thing."""
+    position = {t.text: n for n, t in enumerate(terms)}
+    qualified: dict[int, str] = {}
+    for n, term in enumerate(terms):
+        m = position.get(term.after) if term.after else None
+        if m is None or nowhere[n] == nowhere[m] or not is_cjk(terms[m].text):
+            continue
+        if nowhere[m]:
+            # 车辆|年检, 公司|地址: the unknown word is the head. A word jieba does not know
+            # is no evidence of a noun (不干, 能领: a verb glued to a word).
+            if _dictionary_noun(terms[m].text):
+                qualified[n] = "after"
+        elif _dictionary_noun(terms[n].text) and not terms[m].primary and not terms[m].official:
+            # 教师|资格证: a catalogue word as typed, a noun before it. An everyday phrase
+            # after a noun is mostly what a person does (孩子|上学), not a kind of thing.
+            qualified[m] = "before"
+    return qualified
+
+
+def _dictionary_noun(word: str) -> bool:
+    return word_class(word) is not None and is_noun(word)
+
+
+def _kin(rows: list[Any], terms: list[Term], topics: set[int]) -> set[int]:
+    """Services whose name carries the query's action but not its thing, of a category whose
+    names carry the thing: 营业执照注销 finds 企业注销登记 (the licence is the company's
+    registration), never 食品经营许可证注销 or 补领婚姻登记证 for 营业执照丢了. One query, only
+    when such services were found."""
+    actions = [n for n, t in enumerate(terms) if t.generic and not t.optional and n not in topics]
+    if not topics or not actions:
+        return set()
+    about = {row[0] for row in rows if any(row[1 + n] > NAME_LEVEL for n in topics)}
+    doing = {
+        row[0]
+        for row in rows
+        if row[0] not in about
+        and not any(row[1 + n] for n in topics)
+        and any(row[1 + n] > NAME_LEVEL for n in actions)
+    }
+    if not doing or not about:
+        return set()
+    ids = sorted(about | doing)
+    marks = ", ".join(["%s"] * len(ids))
+    table = connection.ops.quote_name(Service._meta.db_table)
+    with connection.cursor() as cursor:
+        # Plain SQL: compiling the ORM's query cost more than the look-up.
+        cursor.execute(f"SELECT id, category_id FROM {table} WHERE id IN ({marks})", ids)  # noqa: S608
+        category = dict(cursor.fetchall())
+    families = {category[i] for i in about if i in category}
+    return {i for i in doing if category.get(i) in families}
+
+
+def _names_it(name: str, keys: list[str], where: str) -> bool:
+    """Whether a name is about a word the query qualifies: nothing before it in the name
+    (教师资格证 is no 从业资格证) or, when the unknown word came after it, nothing naming
+    another thing right after it (车辆年检 is not about 车辆营运证; 驾驶执照续期 is about
+    机动车驾驶证期满换证, 公司地址变更 about 企业变更登记)."""
+    for key in keys:
+        at = name.find(key)
+        if at < 0:
+            continue
+        if where == "before":
+            if at == 0:
+                return True
+            continue
+        rest = name[at + len(key) :]
+        following = cut(rest)[:1]
+        if not following or not (word_class(following[0]) or "").startswith("n"):
+            return True
+    return False
+
+
+def _holding(
+    qualified: dict[int, str], terms: list[Term], rows: list[Any], model: Any
+) -> dict[int, set[int]]:
+    """Per qualified term, the items whose names are about it (one query, only for a query
+    with a word nothing has typed as one name with a known word)."""
+    wanted = {row[0] for row in rows for n in qualified if row[1 + n] > NAME_LEVEL}
+    if not wanted:
+        return {n: set() for n in qualified}
+    names = dict(model.objects.filter(pk__in=wanted).values_list("pk", "name"))
+    result: dict[int, set[int]] = {}
+    for n, where in qualified.items():
+        keys = [k for k in (*terms[n].exact, *terms[n].primary, *terms[n].official) if is_cjk(k)]
+        result[n] = {
+            row[0]
+            for row in rows
+            if row[1 + n] > NAME_LEVEL
+            and row[0] in names
+            and _names_it(normalise(names[row[0]]).removesuffix("一件事"), keys, where)
+        }
+    return result
+
+
 def _score(
     rows: list[Any],
     terms: list[Term],
     idf: list[float],
     unknown: bool = False,
     topics: set[int] | frozenset[int] = frozenset(),
+    holding: dict[int, set[int]] | None = None,
+    kin: set[int] | frozenset[int] = frozenset(),
 ) -> Scored:
     """Scores of the matching items. With ``unknown`` (a word of the query that nothing in the
     catalogue has), an item is kept only if its name carries a word of the query that names a
@@ -209,15 +309,20 @@ def _score(
     # So do words no name carries (缴费 in 社保缴费证明: a description's word, rare, so heavy).
     deciding = [n for n in required if n in topics] if topics else required
     mass = sum(idf[n] if idf[n] > 0 else UNKNOWN_WEIGHT for n in deciding) or 1.0
+    whole = sum(idf[n] if idf[n] > 0 else UNKNOWN_WEIGHT for n in required) or 1.0
     scored = Scored()
     named: set[int] = set()
     for row in rows:
         weights = row[1 : 1 + count]
-        if unknown and not any(weights[n] > NAME_LEVEL and not procedure[n] for n in required):
+        held = holding or {}
+        if unknown and not any(
+            weights[n] > NAME_LEVEL and not procedure[n] and (n not in held or row[0] in held[n])
+            for n in required
+        ):
             continue
-        if topics and not any(weights[n] for n in topics):
+        if topics and not any(weights[n] for n in topics) and row[0] not in kin:
             continue
-        if any(weights[n] > NAME_LEVEL for n in topics):
+        if any(weights[n] > NAME_LEVEL for n in topics) or row[0] in kin:
             named.add(row[0])
         score = coverage = 0.0
         for n, term in enumerate(terms):
@@ -227,10 +332,12 @@ def _score(
                     score += AREA_SHARE * gain
                 else:
                     score += gain
-                    coverage += idf[n] if n in deciding else 0.0
-        if coverage / mass >= MIN_COVERAGE:
+                    # A service of the thing's family counts its action as the thing.
+                    coverage += idf[n] if n in deciding or row[0] in kin else 0.0
+        share = coverage / (whole if row[0] in kin else mass)
+        if share >= MIN_COVERAGE:
             scored.scores[row[0]] = score
-            scored.coverage[row[0]] = coverage / mass
+            scored.coverage[row[0]] = min(share, 1.0)
     best = max(scored.scores.values(), default=0.0)
     # Matching all of the query keeps an item; matching part of it, scoring near the best.
     ranked = sorted(
@@ -319,7 +426,11 @@ def _rank(terms: list[Term], rows: list[Any], bundle_rows: list[Any] | None, tot
     idf = [_idf(d, total) if d else 0.0 for d in df]
     unknown = [not t.optional and not d for t, d in zip(terms, df, strict=True)]
     topics = _topics(rows + (bundle_rows or []), terms)
-    services = _score(rows, terms, idf, any(unknown), topics)
+    nowhere = [u and not any(r[n + 1] for r in bundle_rows or []) for n, u in enumerate(unknown)]
+    qualified = _compounds(terms, nowhere) if any(nowhere) else {}
+    holding = _holding(qualified, terms, rows, Service) if qualified else None
+    kin = _kin(rows, terms, topics)
+    services = _score(rows, terms, idf, any(unknown), topics, holding, kin)
     if bundle_rows is None:
         return Found(terms, services, [], [])
     # Bundles use the catalogue's word weights: ten bundles say nothing about rarity. A word
@@ -332,6 +443,7 @@ def _rank(terms: list[Term], rows: list[Any], bundle_rows: list[Any] | None, tot
         bundle_idf,
         any(u and not d for u, d in zip(unknown, bundle_df, strict=True)),
         topics,
+        _holding(qualified, terms, bundle_rows, Bundle) if qualified else None,
     )
     best_service = max(services.scores.values(), default=0.0)
     leading = [i for i in found.ids if found.scores[i] >= LEADING_BUNDLE_SHARE * best_service]

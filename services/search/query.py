@@ -11,7 +11,8 @@ An area name is an optional term: it lifts services of that area, never excludes
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from itertools import pairwise
 
 from django.utils.translation import gettext_lazy as _
 
@@ -59,6 +60,9 @@ class Term:
     # How a Chinese word nothing has may be read instead: by its sound (结昏: jiehun, typed
     # with a pinyin keyboard), or as the start of an everyday phrase (租房: 租房子).
     sound: str = ""
+    # The word typed right after it, nothing between (车辆|年检, 教师|资格证): if that is a
+    # noun, the two may name one thing (engine: a word nothing has there names another).
+    after: str = ""
 
     def keys(self) -> tuple[str, ...]:
         return (*self.exact, *self.primary, *self.official, *self.fuzzy, *self.slips)
@@ -227,7 +231,9 @@ def _phrase_index(vocabulary: Vocabulary) -> dict[str, list[str]]:
     if index is None:
         index = {}
         for phrase in vocabulary.phrases():  # longest first
-            if is_cjk(phrase):
+            # A one-character everyday word (取: 提取) counts only where jieba leaves it alone:
+            # scanned for, it would split words (领取, 取消).
+            if is_cjk(phrase) and len(phrase) > 1:
                 index.setdefault(phrase[0], []).append(phrase)
         _phrase_index_cache.clear()
         _phrase_index_cache[key] = index
@@ -244,10 +250,23 @@ class _Unit:
     after_gap: bool  # filler stood between it and the word before
 
 
+_filler_cache: list[tuple[Vocabulary, list[str]]] = []
+
+
+def _chinese_filler(vocabulary: Vocabulary) -> list[str]:
+    """The Chinese filler words, longest first, sorted once per compiled vocabulary (sorting
+    them for every word of a long query cost more than the rest of its parsing)."""
+    if _filler_cache and _filler_cache[0][0] is vocabulary:
+        return _filler_cache[0][1]
+    found = sorted((f for f in vocabulary.filler if is_cjk(f)), key=len, reverse=True)
+    _filler_cache[:] = [(vocabulary, found)]
+    return found
+
+
 def _strip_filler(word: str, vocabulary: Vocabulary, known: set[str]) -> str:
     """A word jieba glued filler to (刚出生, 要办理) without it, if what is left is a word."""
-    for filler in sorted(vocabulary.filler, key=len, reverse=True):
-        if not is_cjk(filler) or len(word) - len(filler) < 2:
+    for filler in _chinese_filler(vocabulary):
+        if len(word) - len(filler) < 2:
             continue
         for rest in (word.removeprefix(filler), word.removesuffix(filler)):
             if rest != word and (rest in known or jieba_module().dt.FREQ.get(rest)):
@@ -287,13 +306,58 @@ def _units(chunk: str, vocabulary: Vocabulary) -> list[_Unit]:
                 merged[-1] = _Unit(phrase, True, unit.piece, before.after_gap)
                 continue
         merged.append(unit)
-    return merged
+    return _sound_alike(merged, vocabulary)
+
+
+SOUND_WINDOW = 4  # words
+SOUND_CHARACTERS = 8
+
+
+def _sound_alike(units: list[_Unit], vocabulary: Vocabulary) -> list[_Unit]:
+    """Neighbouring words that sound like an everyday phrase but are written otherwise are
+    that phrase, typed with a pinyin keyboard's wrong character (社保|咔: 社保卡, 户口|签|移:
+    户口迁移, 营业|只|照: 营业执照). Only a run that is no word of its own and holds a
+    piece that is no word either (a lone character, or one jieba does not know): 事业 is a
+    word, not a slip of 失业."""
+    result: list[_Unit] = []
+    i = 0
+    while i < len(units):
+        for j in range(min(len(units), i + SOUND_WINDOW), i + 1, -1):
+            run = units[i:j]
+            written = "".join(u.text for u in run)
+            if (
+                len(written) > SOUND_CHARACTERS
+                or any(u.after_gap for u in run[1:])
+                or written in vocabulary.colloquial
+                or _is_word(written)
+                or not any(not u.phrase and (len(u.text) == 1 or not _is_word(u.text)) for u in run)
+            ):
+                continue
+            spelled = "".join(syllables(written))
+            phrase = vocabulary.pinyin.get(spelled) or vocabulary.pinyin.get(
+                FUZZY_MARK + fuzzy_pinyin(spelled)
+            )
+            if phrase and is_cjk(phrase):
+                result.append(_Unit(phrase, True, run[-1].piece, run[0].after_gap))
+                i = j
+                break
+        else:
+            result.append(units[i])
+            i += 1
+    return result
+
+
+def _is_word(text: str) -> bool:
+    return bool(jieba_module().dt.FREQ.get(text))
 
 
 def _chinese_terms(chunk: str, vocabulary: Vocabulary) -> list[Term]:
     terms: list[Term] = []
     glued: _Unit | None = None  # the last plain word, which a lone character may join
+    # Which term each word became, to tell what stands right after what.
+    made: list[tuple[int, bool]] = []  # (term index, after a gap)
     for unit in _units(chunk, vocabulary):
+        made.append((len(terms), unit.after_gap))
         piece = unit.text
         if unit.phrase:
             glued = None
@@ -318,9 +382,14 @@ def _chinese_terms(chunk: str, vocabulary: Vocabulary) -> list[Term]:
             # 残疾人|证 → 残疾人证: precise, still a substring of names
             glued = _Unit(glued.text + piece, False, unit.piece, glued.after_gap)
             terms[-1] = _plain_term(glued.text, vocabulary)
+            made[-1] = (len(terms) - 1, unit.after_gap)
             continue
         glued = unit
         terms.append(_plain_term(piece, vocabulary))
+    # Two terms typed one right after the other (no filler, no lone character between).
+    for (first, _gap), (second, gap) in pairwise(made):
+        if second == first + 1 and not gap and second < len(terms):
+            terms[first] = replace(terms[first], after=terms[second].text)
     return terms
 
 
@@ -340,7 +409,9 @@ def reread(term: Term, vocabulary: Vocabulary) -> Term | None:
     if phrase in vocabulary.colloquial:
         meaning = _official_keys(vocabulary.colloquial[phrase])
         p, o = _unique(meaning[:1], meaning[1:])
-        return Term(term.text, (), o, primary=p, generic=_generic(vocabulary, phrase, p))
+        return Term(
+            term.text, (), o, primary=p, generic=_generic(vocabulary, phrase, p), after=term.after
+        )
     read = latin_term(term.sound, vocabulary)
     if read is None:
         return None
@@ -351,6 +422,7 @@ def reread(term: Term, vocabulary: Vocabulary) -> Term | None:
         read.primary + read.official,
         fuzzy=read.exact + read.fuzzy,
         generic=term.generic or read.generic,
+        after=term.after,
     )
 
 
@@ -393,8 +465,16 @@ def parse(query: str, vocabulary: Vocabulary) -> list[Term]:
                 terms.append(term)
             n += 1
     # A lone Chinese character beside other words says little and matches thousands of names.
+    # A one-character everyday word (取: 提取) is kept.
     if any(len(t.text) > 1 or not is_cjk(t.text) for t in terms if not t.optional):
-        terms = [t for t in terms if t.optional or len(t.text) > 1 or not is_cjk(t.text)]
+        terms = [
+            t
+            for t in terms
+            if t.optional
+            or len(t.text) > 1
+            or not is_cjk(t.text)
+            or t.text in vocabulary.colloquial
+        ]
     unique: dict[str, Term] = {}
     for term in terms:
         unique.setdefault(term.text, term)

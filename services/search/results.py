@@ -7,14 +7,14 @@ import difflib
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, F
 from django.utils import timezone
 
 from portal.logging import mask_text
-from services.models import Bundle, SearchMiss, Service
+from services.models import Bundle, BundleSearchToken, SearchMiss, SearchToken, Service
 from services.search import vocabulary
-from services.search.engine import Found
+from services.search.engine import Found, prefix_sql
 from services.search.query import parse
 from services.search.text import CJK_RUN, pinyin_syllables, syllables
 
@@ -113,7 +113,23 @@ def did_you_mean(query: str, limit: int = 3) -> list[dict[str, str]]:
         for key in difflib.get_close_matches(_key(text, False), list(candidates), n=6, cutoff=0.5):
             if _shares_word(text, key, latin):
                 _append(result, candidates[key])
-    return result[:limit]
+    # A word no published name carries would find nothing again (车辆过户 means
+    # 机动车转移登记, which the demo does not offer): not suggested.
+    return [r for r in result if r["kind"] != "word" or _named(r["text"])][:limit]
+
+
+def _named(word: str) -> bool:
+    """Whether a published service's or bundle's name key starts with ``word``: one indexed
+    look-up per word, only for a query that found nothing."""
+    condition, value = prefix_sql(word)
+    params = [value] if connection.vendor == "postgresql" else [word, word + "\U0010ffff"]
+    with connection.cursor() as cursor:
+        for model in (SearchToken, BundleSearchToken):
+            table = connection.ops.quote_name(model._meta.db_table)
+            cursor.execute(f"SELECT 1 FROM {table} WHERE {condition} LIMIT 1", params)  # noqa: S608
+            if cursor.fetchone():
+                return True
+    return False
 
 
 def _pairs(word: str) -> set[str]:

@@ -91,6 +91,32 @@ def is_cjk(text: str) -> bool:
     return bool(text) and CJK_RUN.fullmatch(text) is not None
 
 
+_tags: dict[str, str] | None = None
+
+
+def word_class(word: str) -> str | None:
+    """jieba's part of speech of a dictionary word (n, v, vn…), None for a word it does not
+    know. Its table is read on first use (about a second): only queries with a word nothing
+    in the catalogue has ask."""
+    global _tags
+    if _tags is None:
+        with _jieba_lock:
+            if _tags is None:
+                jieba_module()
+                import jieba.posseg
+
+                _tags = jieba.posseg.dt.word_tag_tab
+    return _tags.get(word)
+
+
+def is_noun(word: str) -> bool:
+    """Whether a Chinese word may be the head noun of a name: a noun, an abbreviation or a
+    verbal noun in jieba's dictionary (年检, 资格证, 违章), or a word it does not know (most
+    are names of things)."""
+    tag = word_class(word)
+    return tag is None or tag.startswith(("n", "j", "l")) or tag == "vn"
+
+
 def words(text: str) -> list[str]:
     """jieba's search-mode words of a Chinese text (overlapping: 营业执照 and 执照)."""
     return [w for w in jieba_module().cut_for_search(text) if w.strip()]

@@ -19,7 +19,11 @@ HOLDOUT_TOP3 = 0.91
 # The reviewer's probe of 2026-12-07 (tuned on, like "tune") and the holdout written beside it
 # before search was changed (measured, never tuned on): 36% and 72% top-3 before.
 PROBE_TOP3 = 0.97
-PROBE_HOLDOUT_TOP3 = 0.86
+PROBE_HOLDOUT_TOP3 = 0.96
+# The second probe of 2026-12-07: 40 queries written before they were run (90% top-3 then, 95%
+# after the day's changes) and 20 never tuned on (100%).
+SECOND_PROBE_TOP3 = 0.95
+SECOND_PROBE_HOLDOUT_TOP3 = 0.95
 
 
 @pytest.fixture
@@ -39,6 +43,9 @@ def test_the_relevance_set_finds_an_expected_item_in_the_top_three(catalogue):
     assert shares["holdout"]["all"]["top3"] >= HOLDOUT_TOP3
     assert shares["probe"]["all"]["top3"] >= PROBE_TOP3, shares["misses"].get("probe")
     assert shares["probe-holdout"]["all"]["top3"] >= PROBE_HOLDOUT_TOP3
+    second = shares["probe-2026-12-07"]["all"]["top3"]
+    assert second >= SECOND_PROBE_TOP3, shares["misses"].get("probe-2026-12-07")
+    assert shares["probe-2026-12-07-holdout"]["all"]["top3"] >= SECOND_PROBE_HOLDOUT_TOP3
 
 
 def test_one_unknown_word_or_filler_no_longer_empties_the_result(catalogue):
@@ -239,3 +246,55 @@ def test_every_everyday_word_means_something_the_catalogue_says(catalogue):
         if phrase not in NOT_IN_DEMO and not any(said(word) for word in means)
     ]
     assert useless == []
+
+
+def test_a_known_word_typed_as_one_name_with_a_word_nothing_has_names_another_thing(catalogue):
+    # 车辆年检 is a vehicle's inspection, not the transport company's 车辆营运证; 教师资格证 a
+    # teacher's certificate, not the transport workers' 从业资格证: nothing, with suggestions.
+    for query in ["车辆年检", "车辆违章", "教师资格证"]:
+        assert search.find(query).count == 0, query
+    # The catalogue's thing with an attribute or a step nothing names is still that thing.
+    assert first("驾驶执照续期")[0] == "机动车驾驶证期满换证"
+    assert "企业变更登记" in first("公司地址变更")
+    assert first("失业救济金")[0] == "失业保险金申领"
+    # A verb after the thing (不见, 提现) or a person before it (孩子) names no other thing.
+    assert first("社保卡不见了")[0].startswith("社会保障卡")
+    assert first("公积金提现")[0].endswith("提取住房公积金")
+    assert first("孩子上学")[0] == "教育入学一件事"
+
+
+def test_a_lone_verb_means_what_it_asks_for(catalogue):
+    assert set(first("取住房公积金", 2)) == {
+        "离休退休提取住房公积金",
+        "死亡或宣告死亡提取住房公积金",
+    }
+    assert first("公积金怎么提")[0].endswith("提取住房公积金")
+    # Inside a word it is no word of its own: 领取 stays whole.
+    assert search.parse_query("领取退休金") == ["领取", "退休金"]
+
+
+def test_words_typed_with_a_wrong_character_of_the_same_sound(catalogue):
+    assert first("社保咔")[0].startswith("社会保障卡")  # 咔 for 卡
+    assert first("户口签移")[0] == "市内户口迁移"  # 签 for 迁
+    assert first("营业只照")[0] == "个体工商户营业执照设立登记"  # 只 for 执
+    assert first("离昏")[0] == "内地居民离婚登记"
+    # A real word is not read as another that sounds the same: 事业 is no slip of 失业.
+    assert "失业" not in search.parse_query("事业单位")
+
+
+def test_an_action_on_a_licence_finds_the_registration_that_issues_it(catalogue):
+    # 营业执照 is the company's registration: its 注销 is 企业注销登记, never the food licence's.
+    names = first("营业执照注销", 5)
+    assert {"企业注销登记", "企业简易注销登记"} <= set(names)
+    assert "食品经营许可证注销" not in names
+    assert "补领婚姻登记证" not in first("营业执照丢了", 20)
+
+
+def test_a_suggested_word_finds_something(catalogue):
+    # 车辆过户 means 机动车转移登记, which the demo does not offer: suggesting it would lead to
+    # another empty page.
+    for query in ["二手车过户", "车辆违章", "车辆年检", "教师资格证", "结昏", "驾驶症"]:
+        for suggestion in search.did_you_mean(query):
+            if suggestion["kind"] == "word":
+                assert search.find(suggestion["text"]).count, (query, suggestion)
+    assert {"kind": "word", "text": "从业资格证"} in search.did_you_mean("教师资格证")

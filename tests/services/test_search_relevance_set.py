@@ -24,9 +24,11 @@ KINDS = {
     "nothing",
 }
 # The reviewer's probe of 2026-12-07 and a holdout written beside it before search was changed
-# (never tuned on) add typing slips as their own kind.
-PROBE_SPLITS = {"probe", "probe-holdout"}
-PROBE_KINDS = {"typo"}
+# (never tuned on) add typing slips as their own kind; the second probe of that day (40 queries
+# written before they were run, and 20 never tuned on) adds pinyin or initials mixed with
+# Chinese or English.
+PROBE_SPLITS = {"probe", "probe-holdout", "probe-2026-12-07", "probe-2026-12-07-holdout"}
+PROBE_KINDS = {"typo", "mixed"}
 
 
 def queries() -> list[dict]:

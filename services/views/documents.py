@@ -3,10 +3,13 @@ staff who may see the case (their read is audited: a receipt names the applicant
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 
+from certificates.rendering import FontMissing
 from portal.auth import signed_in_user
 from services import application_selectors as selectors
 from services import documents, staff_reads
@@ -42,7 +45,12 @@ def receipt_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     if refused is not None:
         return refused
     document = documents.receipt(application)
-    response = HttpResponse(documents.pdf(document), content_type="application/pdf")
+    try:
+        content = documents.pdf(document)
+    except FontMissing:
+        messages.error(request, _("The PDF cannot be made on this server: a font is missing."))
+        return redirect("services:receipt", pk=application.pk)
+    response = HttpResponse(content, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="receipt-{document.number}.pdf"'
     return response
 

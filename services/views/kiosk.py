@@ -166,6 +166,9 @@ def walk_in(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         chosen = request.POST.get("group", "").strip()
         group = next((g for g in groups if str(g.pk) == chosen), None)
+        if not chosen and form.is_valid():
+            # The card reader (or the Enter key) sent the number alone: now the queue.
+            return _page(request, hall, "walk_in.html", groups=groups, form=form, choose_queue=True)
         if group is None or not form.is_valid():
             return _page(request, hall, "walk_in.html", status=400, groups=groups, form=form)
         try:

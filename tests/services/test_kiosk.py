@@ -318,6 +318,19 @@ def test_a_walk_in_ticket_needs_an_id_or_mobile_number(english):
     assert ticket.holder_index and "11010519491231002X" not in ticket.holder_index
 
 
+def test_the_number_sent_alone_by_a_card_reader_asks_for_the_queue_and_takes_no_ticket(english):
+    h = make_hall()
+    kiosk = enrolled(h.hall)
+    page = kiosk.get(_url("kiosk_walk_in", h.hall)).content.decode()
+    # Enter (a card reader ends the number with it) presses the form's first button: this one.
+    assert page.index('name="group" value=""') < page.index(f'value="{h.group.pk}"')
+    asked = kiosk.post(_url("kiosk_walk_in", h.hall), {"group": "", "holder": "13800138000"})
+    assert asked.status_code == 200
+    assert "Now choose what you came for." in asked.content.decode()
+    assert 'value="13800138000"' in asked.content.decode()
+    assert not Ticket.objects.exists()
+
+
 def test_one_person_holds_at_most_two_live_tickets_per_queue(english):
     h = make_hall()
     kiosk = enrolled(h.hall)

@@ -45,3 +45,19 @@ def test_generic_words_are_marked_and_useless_meanings_corrected():
     assert rows[("colloquial", "房产证")] == "不动产"
     assert rows[("colloquial", "房本")] == "不动产 房屋"
     assert rows[("colloquial", "婚姻登记")] == "结婚登记 离婚登记 婚姻登记"
+
+
+single = importlib.import_module("services.migrations.0016_search_single_character_words")
+
+
+def test_one_character_verbs_are_added_and_an_edited_word_is_kept():
+    """Migration 0016 on a database seeded before: 取 means 提取 again (取住房公积金 finds the
+    withdrawals); an administrator's own meaning of 提现 stays."""
+    SearchWord.objects.filter(phrase__in=["取", "提现"]).delete()
+    SearchWord.objects.create(kind="colloquial", phrase="提现", means="提取住房公积金")  # edited
+
+    single.add(apps, None)
+
+    means = dict(SearchWord.objects.filter(kind="colloquial").values_list("phrase", "means"))
+    assert means["取"] == "提取"
+    assert means["提现"] == "提取住房公积金"

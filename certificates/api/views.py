@@ -9,10 +9,12 @@ from contextlib import contextmanager
 from typing import Any
 
 from csp.decorators import csp_exempt
+from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import generics, permissions, status
@@ -36,11 +38,13 @@ from certificates import identifiers, issuing, selectors, sharing, verification
 from certificates.api import serializers as s
 from certificates.api.authentication import IsIssuingSystem, IssuingSystemAuthentication
 from certificates.models import Certificate, IssuingSystem
+from portal import roles
 from portal.api.errors import json_error
 from portal.api.pagination import PageNumberPagination
 from portal.api.permissions import ViaSession
 from portal.api.throttles import AddressRateThrottle
 from portal.auth import signed_in_user
+from portal.middleware import session_has_mfa
 
 
 def _public(view: Any) -> Any:
@@ -159,9 +163,28 @@ class Wallet(generics.ListAPIView):
 wallet = Wallet.as_view()
 
 
+class SecondFactor(permissions.BasePermission):
+    """A browser session that signed in with its second factor, as /staff/certificates/ asks:
+    a password alone signs nothing in a department's name."""
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        request.data  # noqa: B018  (a body that cannot be read is refused first, with a 400)
+        if (
+            settings.STAFF_MFA_REQUIRED
+            and roles.is_staff_member(signed_in_user(request))
+            and not session_has_mfa(request._request)
+        ):
+            raise PermissionDenied(
+                _("Sign in with your second factor to issue or change certificates."),
+                code="second_factor_required",
+            )
+        return True
+
+
 def _issuers(view: Any) -> Any:
-    """For a department administrator's session or a department system's client token."""
-    view = permission_classes([ViaSession | IsIssuingSystem])(view)
+    """For a department administrator's session (with its second factor) or a department
+    system's client token."""
+    view = permission_classes([(ViaSession & SecondFactor) | IsIssuingSystem])(view)
     return authentication_classes([IssuingSystemAuthentication, SessionAuthentication])(view)
 
 
@@ -217,7 +240,7 @@ def _issuers_certificate(request: Request, pk: int) -> Certificate:
     extensions={
         "x-error-codes": {
             "400": ["not_an_issuer", "validity", "issued_on", "holder_name", "number"],
-            "403": ["not_an_issuing_system"],
+            "403": ["not_an_issuing_system", "second_factor_required"],
             "409": ["idempotency_conflict"],
         }
     },

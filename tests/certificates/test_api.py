@@ -9,6 +9,12 @@ from tests.certificates.demo_types import demo_type
 from tests.factories import make_staff
 
 
+@pytest.fixture(autouse=True)
+def _second_factor_tested_apart(settings):
+    """A password-only session is refused: tests/certificates/test_api_second_factor.py."""
+    settings.STAFF_MFA_REQUIRED = False
+
+
 def _admin(issuer):
     user = make_staff(StaffRole.DEPARTMENT_ADMIN)
     StaffAssignment.objects.filter(user=user).update(department=issuer)

@@ -59,7 +59,8 @@ def test_an_illegal_certificate_move_and_an_illegal_application_move_answer_alik
     assert "cannot be approved" in answers[1]["detail"]
 
 
-def test_an_outsider_issuing_is_refused_403_in_the_api(client, issuer, ctype, person):
+def test_an_outsider_issuing_is_refused_403_in_the_api(client, settings, issuer, ctype, person):
+    settings.STAFF_MFA_REQUIRED = False
     client.force_login(make_staff(StaffRole.DEPARTMENT_ADMIN))
     body = {
         "type_code": ctype.code,

@@ -29,6 +29,7 @@ from portal.models import Department, StaffRole, User
 from services import satisfaction, statistics, warnings
 from services.models.statistics import CaseDay
 from services.statistics import Scope
+from services.views import csv_text
 
 DEFAULT_DAYS = 30
 MAX_DAYS = 366
@@ -296,6 +297,6 @@ def dashboard_csv(request: HttpRequest, table: str) -> HttpResponse:
     writer.writerow([c.key for c in spec.columns])
     for row in spec.rows(Figures(scope), form["unit"]):
         writer.writerow(
-            [row.get(c.key, "") if row.get(c.key) is not None else "" for c in spec.columns]
+            [csv_text.cell(row[c.key]) if row.get(c.key) is not None else "" for c in spec.columns]
         )
     return response

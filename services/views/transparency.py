@@ -22,6 +22,7 @@ from portal.models import Department
 from services import satisfaction
 from services.models import Service
 from services.statistics import Scope
+from services.views import csv_text
 
 PUBLIC_DAYS = 365
 OPEN_DATA_SECONDS = 3600
@@ -137,6 +138,6 @@ def open_data_file(request: HttpRequest, which: str, fmt: str) -> HttpResponse:
         response.write("\ufeff")
         writer = csv.DictWriter(response, fieldnames=[name for name, _text in FIELDS])
         writer.writeheader()
-        writer.writerows(rows)
+        writer.writerows({key: csv_text.cell(value) for key, value in row.items()} for row in rows)
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response

@@ -9,6 +9,7 @@ walk of the data. No real request to this API nests deeper than a handful of lev
 from __future__ import annotations
 
 import codecs
+import math
 import re
 from collections.abc import Mapping
 from typing import IO, Any
@@ -49,6 +50,15 @@ def nests_deeper_than(limit: int, text: str) -> bool:
     return False
 
 
+def _finite(text: str) -> float:
+    """A JSON number as a float; one no float holds (1e400 reads as infinity, which no JSON
+    column stores: a database error, a 500) is refused like NaN and Infinity."""
+    number = float(text)
+    if not math.isfinite(number):
+        raise ValueError(f"Number out of range: {text[:40]}")
+    return number
+
+
 class JSONParser(parsers.JSONParser):
     """DRF's JSON parser with MAX_DEPTH levels of nesting at most (400 ``too_deep``)."""
 
@@ -65,7 +75,7 @@ class JSONParser(parsers.JSONParser):
             text = codecs.getreader(encoding)(stream).read()
             if nests_deeper_than(MAX_DEPTH, text):
                 raise NestedTooDeeply
-            return json.loads(text, parse_constant=parse_constant)
+            return json.loads(text, parse_constant=parse_constant, parse_float=_finite)
         except RecursionError:  # not expected after the depth check; never a 500
             raise NestedTooDeeply from None
         except ValueError as exc:

@@ -1,0 +1,42 @@
+"""A JSON number too large for a float (1e400) or the literals NaN and Infinity are no JSON a
+database can store: the API refuses the body with a 400, never a server error."""
+
+import pytest
+
+from tests.factories import ServiceHallFactory, UserFactory
+from tests.services.factories import ServiceFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _service():
+    service = ServiceFactory(online=True)
+    service.halls.add(ServiceHallFactory())
+    return service
+
+
+@pytest.mark.parametrize("number", ["1e400", "-1e999", "NaN", "Infinity", "-Infinity"])
+def test_a_number_no_float_holds_is_a_400(client, number):
+    service = _service()
+    client.force_login(UserFactory())
+    body = f'{{"service": "{service.code}", "answers": {{"name": {number}}}, "submit": false}}'
+    response = client.post(
+        "/api/v1/applications/",
+        body,
+        content_type="application/json",
+        HTTP_IDEMPOTENCY_KEY="k-1",
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert response.status_code == 400, response.content[:300]
+    assert response.json()["code"] == "parse_error"
+
+
+def test_an_ordinary_large_number_still_parses(client):
+    service = _service()
+    client.force_login(UserFactory())
+    body = f'{{"service": "{service.code}", "answers": {{"name": 1e300}}, "submit": false}}'
+    response = client.post(
+        "/api/v1/applications/", body, content_type="application/json", HTTP_IDEMPOTENCY_KEY="k-2"
+    )
+    assert response.status_code == 201, response.content[:300]
+    assert response.json()["answers"] == {"name": 1e300}

@@ -19,7 +19,7 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from portal.api.parsers import NestedTooDeeply
+from portal.api.parsers import NestedTooDeeply, NulInBody
 from portal.errors import Refusal
 
 
@@ -170,7 +170,9 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         exc = _from_django_validation_error(exc)
     elif isinstance(exc, RequestDataTooBig | TooManyFieldsSent | TooManyFilesSent):
         exc = _too_much(exc)
-    elif isinstance(exc, exceptions.ParseError) and not isinstance(exc, NestedTooDeeply):
+    elif isinstance(exc, exceptions.ParseError) and not isinstance(
+        exc, NestedTooDeeply | NulInBody
+    ):
         exc = _parse_error(context)
     response = drf_exception_handler(exc, context)
     if response is None:

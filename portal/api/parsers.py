@@ -23,6 +23,9 @@ MAX_DEPTH = 32
 # A JSON string, escapes included: brackets inside strings are text, not nesting.
 _STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
 _NOT_A_BRACKET = re.compile(r"[^\[\]{}]+")
+# The escape \u0000 (not an escaped backslash before "u0000"): PostgreSQL stores no NUL in text
+# or jsonb, so a body holding one would end in a database error.
+_NUL_ESCAPE = re.compile(r"(?<!\\)(?:\\\\)*\\u0000", re.IGNORECASE)
 
 
 class NestedTooDeeply(exceptions.ParseError):
@@ -33,6 +36,13 @@ class NestedTooDeeply(exceptions.ParseError):
             _("The request body is nested too deeply: at most %(depth)d levels.")
             % {"depth": MAX_DEPTH}
         )
+
+
+class NulInBody(exceptions.ParseError):
+    default_code = "nul_character"
+
+    def __init__(self) -> None:
+        super().__init__(_("The request body holds a NUL character, which no text may contain."))
 
 
 def nests_deeper_than(limit: int, text: str) -> bool:
@@ -75,6 +85,8 @@ class JSONParser(parsers.JSONParser):
             text = codecs.getreader(encoding)(stream).read()
             if nests_deeper_than(MAX_DEPTH, text):
                 raise NestedTooDeeply
+            if "\\u" in text and _NUL_ESCAPE.search(text):
+                raise NulInBody
             return json.loads(text, parse_constant=parse_constant, parse_float=_finite)
         except RecursionError:  # not expected after the depth check; never a 500
             raise NestedTooDeeply from None

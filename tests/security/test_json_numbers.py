@@ -40,3 +40,35 @@ def test_an_ordinary_large_number_still_parses(client):
     )
     assert response.status_code == 201, response.content[:300]
     assert response.json()["answers"] == {"name": 1e300}
+
+
+@pytest.mark.parametrize(
+    "answers", ['{"name": "a\\u0000b"}', '{"\\u0000": "x"}', '{"name": "\\\\\\u0000"}']
+)
+def test_a_nul_character_is_a_400_as_postgresql_stores_none(client, answers):
+    service = _service()
+    client.force_login(UserFactory())
+    body = f'{{"service": "{service.code}", "answers": {answers}, "submit": false}}'
+    response = client.post(
+        "/api/v1/applications/",
+        body,
+        content_type="application/json",
+        HTTP_IDEMPOTENCY_KEY="k-3",
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert response.status_code == 400, response.content[:300]
+    assert response.json() == {
+        "code": "nul_character",
+        "detail": "The request body holds a NUL character, which no text may contain.",
+    }
+
+
+def test_an_escaped_backslash_before_u0000_is_text(client):
+    service = _service()
+    client.force_login(UserFactory())
+    body = f'{{"service": "{service.code}", "answers": {{"name": "C:\\\\u0000"}}, "submit": false}}'
+    response = client.post(
+        "/api/v1/applications/", body, content_type="application/json", HTTP_IDEMPOTENCY_KEY="k-4"
+    )
+    assert response.status_code == 201, response.content[:300]
+    assert response.json()["answers"] == {"name": "C:\\u0000"}

@@ -173,6 +173,28 @@ class UploadLimitMiddleware:
         return render(request, "413.html", {"size": size}, status=413)
 
 
+class NulRefusalMiddleware:
+    """A 400 for an address whose path holds a NUL character (%00): PostgreSQL stores and
+    compares no text holding one, so a look-up by a path's code or token (a service, a
+    tracking link, a booking's service) ended in a database error. Query strings are each
+    view's forms' to clean (search and the catalogue drop control characters themselves);
+    bodies are the forms' and the JSON parser's."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        if "\x00" in request.path:
+            return self._refuse(request)
+        return self.get_response(request)
+
+    def _refuse(self, request: HttpRequest) -> HttpResponseBase:
+        if request.path.startswith("/api/"):
+            message = _("The address holds a NUL character (%(nul)s), which no text may contain.")
+            return json_error(request, "nul_character", message % {"nul": "%00"}, 400)
+        return render(request, "400.html", status=400)
+
+
 class AuthenticationMiddleware(DjangoAuthenticationMiddleware):
     """Django's, with ``request.user`` read by ``portal.request_reads.get_user`` (one fixed
     statement instead of an ORM query on every signed-in request; same answers)."""

@@ -63,7 +63,8 @@ def search_page(request: HttpRequest) -> HttpResponse:
     """Services and bundles for ``?q=``, from the same ``search.find`` as the API: bundles
     whose life event the query names lead as cards; nothing found says so, offers close
     words and records the query for the administrators."""
-    query = request.GET.get("q", "")
+    # No NUL reaches a look-up or the misses' table: PostgreSQL stores no text holding one.
+    query = request.GET.get("q", "").replace("\x00", "")
     applicant = _applicant(request)
     error = ""
     found = None

@@ -46,3 +46,8 @@ def test_an_ordinary_address_is_untouched(client):
 
 def test_search_drops_the_nul_itself(client):
     assert client.get("/search/?q=a%00b").status_code == 200
+
+
+@pytest.mark.parametrize("query", ["category=a%00b", "department=a%00b"])
+def test_a_catalogue_filter_holding_a_nul_finds_nothing_rather_than_failing(client, query):
+    assert client.get(f"/services/?{query}").status_code == 200

@@ -15,7 +15,14 @@ from django.contrib.auth.middleware import (
     AuthenticationMiddleware as DjangoAuthenticationMiddleware,
 )
 from django.core.handlers.exception import response_for_exception
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBase,
+    HttpResponseRedirect,
+    QueryDict,
+)
 from django.middleware.locale import LocaleMiddleware
 from django.shortcuts import render
 from django.urls import reverse
@@ -174,25 +181,34 @@ class UploadLimitMiddleware:
 
 
 class NulRefusalMiddleware:
-    """A 400 for an address whose path holds a NUL character (%00): PostgreSQL stores and
-    compares no text holding one, so a look-up by a path's code or token (a service, a
-    tracking link, a booking's service) ended in a database error. Query strings are each
-    view's forms' to clean (search and the catalogue drop control characters themselves);
-    bodies are the forms' and the JSON parser's."""
+    """A 400 for a request whose path, query parameters or form fields hold a NUL character
+    (%00): PostgreSQL stores and compares no text holding one, so a look-up by a code, token
+    or number read from the request (a service, a tracking link, a search, a kiosk's progress
+    number) ended in a database error. Nobody types a NUL; the views need not each clean it.
+    Multipart bodies are the forms' to check (Django's fields refuse a NUL), JSON bodies the
+    parser's."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
-        if "\x00" in request.path:
+        if "\x00" in request.path or _holds_nul(request.GET):
+            return self._refuse(request)
+        if request.content_type == "application/x-www-form-urlencoded" and _holds_nul(request.POST):
             return self._refuse(request)
         return self.get_response(request)
 
     def _refuse(self, request: HttpRequest) -> HttpResponseBase:
         if request.path.startswith("/api/"):
-            message = _("The address holds a NUL character (%(nul)s), which no text may contain.")
+            message = _("The request holds a NUL character (%(nul)s), which no text may contain.")
             return json_error(request, "nul_character", message % {"nul": "%00"}, 400)
         return render(request, "400.html", status=400)
+
+
+def _holds_nul(data: QueryDict) -> bool:
+    return any(
+        "\x00" in key or any("\x00" in value for value in values) for key, values in data.lists()
+    )
 
 
 class AuthenticationMiddleware(DjangoAuthenticationMiddleware):

@@ -37,9 +37,8 @@ def _applicant(request: HttpRequest) -> str:
 
 def catalogue(request: HttpRequest) -> HttpResponse:
     applicant = _applicant(request)
-    # Codes: a NUL in one is no code, and PostgreSQL compares no text holding one.
-    department = request.GET.get("department", "")[:20].replace("\x00", "")
-    category = request.GET.get("category", "")[:40].replace("\x00", "")
+    department = request.GET.get("department", "")[:20]
+    category = request.GET.get("category", "")[:40]
     page = paginate(
         request,
         selectors.services(applicant=applicant, department=department, category=category),

@@ -146,9 +146,10 @@ def test_the_bundle_page_shows_members_and_one_material_list(client):
 
 
 def test_search_page_handles_bad_input_without_error(client, many_services):
-    for query in ["", "   ", "？？！！", "😀", "ｓｈｂｘ", "\x00", "社保 😀 ！"]:
+    for query in ["", "   ", "？？！！", "😀", "ｓｈｂｘ", "社保 😀 ！"]:
         assert client.get("/search/", {"q": query}).status_code == 200, query
     assert client.get("/search/", {"q": "社" * 101}).status_code == 400
+    assert client.get("/search/", {"q": "\x00"}).status_code == 400  # nobody types a NUL
     response = client.get("/search/", {"q": "ｓｈｂｘ"})
     assert response.context["page"].paginator.count == 26
 

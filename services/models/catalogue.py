@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from certificates.models import CertificateType
 from portal.models import Department, ServiceCategory, ServiceHall, StaffRole
 from services import formdefs
+from services.guide_files import validate_guide_document
 
 code_validator = RegexValidator(
     r"^[0-9A-Za-z-]{4,40}$", _("Use 4 to 40 letters, digits or hyphens."), code="invalid_code"
@@ -211,10 +212,18 @@ class MaterialRequirement(models.Model):
     )
     max_size_mb = models.PositiveSmallIntegerField(_("size limit (MB)"), default=10)
     blank_form = models.FileField(
-        _("blank form"), upload_to="services/forms/", blank=True, max_length=200
+        _("blank form"),
+        upload_to="services/forms/",
+        blank=True,
+        max_length=200,
+        validators=[validate_guide_document],
     )
     sample = models.FileField(
-        _("filled sample"), upload_to="services/samples/", blank=True, max_length=200
+        _("filled sample"),
+        upload_to="services/samples/",
+        blank=True,
+        max_length=200,
+        validators=[validate_guide_document],
     )
     certificate_type = models.ForeignKey(
         CertificateType,

@@ -134,7 +134,6 @@ DISCOVERY = {
                         for name in (
                             "issuer",
                             "jwks_uri",
-                            "identifier_verification_endpoint",
                             "document_verification_endpoint",
                             "certificate_types_endpoint",
                             "issuers_endpoint",
@@ -144,6 +143,11 @@ DISCOVERY = {
                         )
                     }
                     | {
+                        # RFC 6570: the client puts the identifier in place of {identifier}.
+                        "identifier_verification_endpoint": {
+                            "type": "string",
+                            "format": "uri-template",
+                        },
                         "signing_alg_values_supported": {
                             "type": "array",
                             "items": {"type": "string"},

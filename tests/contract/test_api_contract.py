@@ -120,6 +120,25 @@ def test_the_verifiers_discovery_leads_to_the_keys_and_the_token_url(client):
     assert "keys" in client.get("/certificates/keys.json").json()
 
 
+def test_the_discovery_documents_each_address_in_the_form_it_has(client):
+    from urllib.parse import urlsplit
+
+    schema = client.get("/api/schema/", {"format": "json"}).json()
+    answer = schema["paths"]["/.well-known/certificate-verification"]["get"]["responses"]["200"]
+    properties = answer["content"]["application/json"]["schema"]["properties"]
+    document = client.get("/.well-known/certificate-verification").json()
+    for name, value in document.items():
+        form = properties[name].get("format")
+        if form == "uri":
+            assert urlsplit(value).scheme in ("http", "https") and "{" not in value, name
+    template = document["identifier_verification_endpoint"]
+    assert properties["identifier_verification_endpoint"]["format"] == "uri-template"
+    assert "{identifier}" in template
+    url = template.replace("{identifier}", "1.2.156.3005.2.NOSUCH")
+    # The verification view itself answers (an unrouted address would be a 404 not_found).
+    assert client.get(urlsplit(url).path).status_code == 400
+
+
 def test_the_api_docs_page_needs_no_inline_style_or_script(client):
     page = client.get("/api/docs/")
     assert page.status_code == 200

@@ -201,13 +201,10 @@ def walk_in(
 
 
 HOLDER_PURPOSE = "ticket_holder"
-# A visitor may hold a ticket for himself and one for the person he accompanies, in the same
-# queue; more would be taking numbers to sell or to jump the queue.
-LIVE_TICKETS_PER_HOLDER = 2
 
 
 def live_tickets_per_holder() -> int:
-    return int(getattr(settings, "QUEUE_LIVE_TICKETS_PER_HOLDER", LIVE_TICKETS_PER_HOLDER))
+    return int(settings.QUEUE_LIVE_TICKETS_PER_HOLDER)
 
 
 def _refuse_too_many(group: WindowGroup, index: str) -> None:

@@ -513,3 +513,6 @@ QUEUE_CHECK_IN_EARLY_MINUTES = env.int("QUEUE_CHECK_IN_EARLY_MINUTES", default=6
 QUEUE_LATE_GRACE_MINUTES = env.int("QUEUE_LATE_GRACE_MINUTES", default=15)
 # The estimated wait when a queue has served nobody yet today.
 QUEUE_MINUTES_PER_VISIT = env.int("QUEUE_MINUTES_PER_VISIT", default=8)
+# Unserved tickets one visitor (by ID or mobile number) may hold in one queue: his own and the
+# person's he accompanies.
+QUEUE_LIVE_TICKETS_PER_HOLDER = env.int("QUEUE_LIVE_TICKETS_PER_HOLDER", default=2)

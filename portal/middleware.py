@@ -14,6 +14,7 @@ from django.contrib import messages
 from django.contrib.auth.middleware import (
     AuthenticationMiddleware as DjangoAuthenticationMiddleware,
 )
+from django.core.exceptions import SuspiciousOperation
 from django.core.handlers.exception import response_for_exception
 from django.http import (
     Http404,
@@ -194,7 +195,8 @@ class NulRefusalMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
         if "\x00" in request.path or _holds_nul(request.GET):
             return self._refuse(request)
-        if request.content_type == "application/x-www-form-urlencoded" and _holds_nul(request.POST):
+        form = request.content_type == "application/x-www-form-urlencoded"
+        if form and _form_holds_nul(request):
             return self._refuse(request)
         return self.get_response(request)
 
@@ -203,6 +205,13 @@ class NulRefusalMiddleware:
             message = _("The request holds a NUL character (%(nul)s), which no text may contain.")
             return json_error(request, "nul_character", message % {"nul": "%00"}, 400)
         return render(request, "400.html", status=400)
+
+
+def _form_holds_nul(request: HttpRequest) -> bool:
+    try:
+        return _holds_nul(request.POST)
+    except (SuspiciousOperation, OSError):
+        return False  # too many fields, too large, unreadable: the view refuses it as before
 
 
 def _holds_nul(data: QueryDict) -> bool:

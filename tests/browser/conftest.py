@@ -18,6 +18,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import shutil
@@ -186,3 +187,18 @@ def sign_in(page, login: str, password: str) -> None:
     page.get_by_label(re.compile(r"^Login:?$")).fill(login)
     page.get_by_label(re.compile(r"^Password:?$")).fill(password)
     page.get_by_role("button", name="Sign In", exact=True).click()
+
+
+@pytest.fixture
+def demo(settings) -> None:
+    """``manage.py demo``'s data, staff signing in without a second factor."""
+    from django.core.management import call_command
+
+    settings.STAFF_MFA_REQUIRED = False
+    call_command("demo", stdout=io.StringIO())
+
+
+def first_link(page, pattern: str) -> str | None:
+    """The first link on the page whose path (query left out) matches the pattern."""
+    hrefs = page.eval_on_selector_all("a[href]", "els => els.map(e => e.getAttribute('href'))")
+    return next((h for h in hrefs if re.fullmatch(pattern, (h or "").split("?")[0])), None)

@@ -3,12 +3,9 @@ phone without sideways scrolling and keep WCAG AA contrast on every control, in 
 
 from __future__ import annotations
 
-import io
-import re
-
 import pytest
 
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import first_link, sign_in
 from tests.browser.test_contrast_and_width import low_contrast, shoot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -39,19 +36,6 @@ PAGES = {
 }
 
 
-@pytest.fixture
-def demo(settings):
-    from django.core.management import call_command
-
-    settings.STAFF_MFA_REQUIRED = False
-    call_command("demo", stdout=io.StringIO())
-
-
-def _first_link(page, pattern: str) -> str | None:
-    hrefs = page.eval_on_selector_all("a[href]", "els => els.map(e => e.getAttribute('href'))")
-    return next((h for h in hrefs if re.fullmatch(pattern, h or "")), None)
-
-
 # Every role in Chinese (the default); English, whose words run longer, for two of them.
 @pytest.mark.parametrize(
     ("who", "language"),
@@ -68,7 +52,7 @@ def test_signed_in_pages_fit_a_phone_and_reach_aa_contrast(new_page, demo, who, 
     paths = list(paths)
     for listing, pattern in listings:
         page.goto(listing)
-        found = _first_link(page, pattern)
+        found = first_link(page, pattern)
         assert found, f"no link like {pattern} on {listing}"
         paths.append(found)
     page.set_viewport_size({"width": 360, "height": 800})
@@ -91,7 +75,7 @@ def test_the_issue_form_shows_where_the_clerk_is_in_its_steps(new_page, demo):
     page.goto("/accounts/login/")
     sign_in(page, "deptadmin@demo.onewindow", PASSWORD)
     page.goto("/staff/certificates/")
-    page.goto(_first_link(page, r"/staff/certificates/issue/\d+/"))
+    page.goto(first_link(page, r"/staff/certificates/issue/\d+/"))
     steps = page.locator(".step-indicator li:not(.step-count)")
     assert steps.count() == 3
     current = page.locator('.step-indicator [aria-current="step"]')

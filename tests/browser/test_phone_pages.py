@@ -9,11 +9,11 @@ run longer.
 
 from __future__ import annotations
 
-import io
-import re
 from pathlib import Path
 
 import pytest
+
+from tests.browser.conftest import first_link
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -124,19 +124,6 @@ PROBLEMS_JS = """
 """
 
 
-@pytest.fixture
-def demo(settings):
-    from django.core.management import call_command
-
-    settings.STAFF_MFA_REQUIRED = False
-    call_command("demo", stdout=io.StringIO())
-
-
-def _first_link(page, pattern: str) -> str | None:
-    hrefs = page.eval_on_selector_all("a[href]", "els => els.map(e => e.getAttribute('href'))")
-    return next((h for h in hrefs if re.fullmatch(pattern, (h or "").split("?")[0])), None)
-
-
 # Every role in Chinese (the default); English, whose words run longer, for two of them.
 VISITS = [*((who, "zh-hans") for who in PAGES), ("citizen", "en"), ("deptadmin", "en")]
 
@@ -154,7 +141,7 @@ def _problems(page, who: str) -> dict[str, list[str]]:
     for listing, pattern in listings:
         listing = listing or paths[-1]
         page.goto(listing)
-        found = _first_link(page, pattern)
+        found = first_link(page, pattern)
         assert found, f"no link like {pattern} on {listing}"
         paths.append(found)
 

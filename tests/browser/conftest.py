@@ -202,3 +202,15 @@ def first_link(page, pattern: str) -> str | None:
     """The first link on the page whose path (query left out) matches the pattern."""
     hrefs = page.eval_on_selector_all("a[href]", "els => els.map(e => e.getAttribute('href'))")
     return next((h for h in hrefs if re.fullmatch(pattern, (h or "").split("?")[0])), None)
+
+
+DEMO_PASSWORD = "OneWindow-2026"  # the demo accounts' (portal/demo.py)
+
+
+def sign_in_demo(page, who: str) -> None:
+    """Sign in as a demo account (citizen, clerk, ...) in any language of the page."""
+    page.goto("/accounts/login/")
+    page.fill("input[name=login]", f"{who}@demo.onewindow")
+    page.fill("input[name=password]", DEMO_PASSWORD)
+    page.locator("main form button[type=submit]").last.click()
+    page.wait_for_url(lambda url: "/accounts/login/" not in url)

@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import first_link, sign_in
+from tests.browser.conftest import first_link, sign_in_demo
 from tests.browser.test_contrast_and_width import low_contrast, shoot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PASSWORD = "OneWindow-2026"  # the demo accounts' (portal/demo.py)
 
 # For each demo account: its pages, and listing pages whose first matching link is opened too.
 PAGES = {
@@ -43,11 +42,7 @@ PAGES = {
 )
 def test_signed_in_pages_fit_a_phone_and_reach_aa_contrast(new_page, demo, who, language):
     page = new_page(language)
-    page.goto("/accounts/login/")
-    page.fill("input[name=login]", f"{who}@demo.onewindow")
-    page.fill("input[name=password]", PASSWORD)
-    page.locator("main form button[type=submit]").last.click()
-    page.wait_for_url(lambda url: "/accounts/login/" not in url)
+    sign_in_demo(page, who)
     paths, listings = PAGES[who]
     paths = list(paths)
     for listing, pattern in listings:
@@ -73,7 +68,7 @@ def test_signed_in_pages_fit_a_phone_and_reach_aa_contrast(new_page, demo, who, 
 def test_the_issue_form_shows_where_the_clerk_is_in_its_steps(new_page, demo):
     page = new_page()
     page.goto("/accounts/login/")
-    sign_in(page, "deptadmin@demo.onewindow", PASSWORD)
+    sign_in_demo(page, "deptadmin")
     page.goto("/staff/certificates/")
     page.goto(first_link(page, r"/staff/certificates/issue/\d+/"))
     steps = page.locator(".step-indicator li:not(.step-count)")

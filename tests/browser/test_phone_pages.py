@@ -13,12 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.conftest import first_link
+from tests.browser.conftest import first_link, sign_in_demo
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 SHOTS = Path("/tmp/shots/phone")
-PASSWORD = "OneWindow-2026"  # the demo accounts' (portal/demo.py)
 WIDTHS = (320, 390)
 TARGET_PX = 44
 
@@ -131,11 +130,7 @@ VISITS = [*((who, "zh-hans") for who in PAGES), ("citizen", "en"), ("deptadmin",
 def _problems(page, who: str) -> dict[str, list[str]]:
     """The role's pages (and the first detail page of each listing) at every width."""
     if who != "anon":
-        page.goto("/accounts/login/")
-        page.fill("input[name=login]", f"{who}@demo.onewindow")
-        page.fill("input[name=password]", PASSWORD)
-        page.locator("main form button[type=submit]").last.click()
-        page.wait_for_url(lambda url: "/accounts/login/" not in url)
+        sign_in_demo(page, who)
     paths, listings = PAGES[who]
     paths = list(paths)
     for listing, pattern in listings:

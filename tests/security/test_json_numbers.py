@@ -9,35 +9,30 @@ from tests.services.factories import ServiceFactory
 pytestmark = pytest.mark.django_db
 
 
-def _service():
+def _apply(client, answers: str, key: str):
+    """A citizen saves a draft whose answers are the given JSON text, as sent."""
     service = ServiceFactory(online=True)
     service.halls.add(ServiceHallFactory())
-    return service
+    client.force_login(UserFactory())
+    body = f'{{"service": "{service.code}", "answers": {answers}, "submit": false}}'
+    return client.post(
+        "/api/v1/applications/",
+        body,
+        content_type="application/json",
+        HTTP_IDEMPOTENCY_KEY=key,
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
 
 
 @pytest.mark.parametrize("number", ["1e400", "-1e999", "NaN", "Infinity", "-Infinity"])
 def test_a_number_no_float_holds_is_a_400(client, number):
-    service = _service()
-    client.force_login(UserFactory())
-    body = f'{{"service": "{service.code}", "answers": {{"name": {number}}}, "submit": false}}'
-    response = client.post(
-        "/api/v1/applications/",
-        body,
-        content_type="application/json",
-        HTTP_IDEMPOTENCY_KEY="k-1",
-        HTTP_ACCEPT_LANGUAGE="en",
-    )
+    response = _apply(client, f'{{"name": {number}}}', "k-1")
     assert response.status_code == 400, response.content[:300]
     assert response.json()["code"] == "parse_error"
 
 
 def test_an_ordinary_large_number_still_parses(client):
-    service = _service()
-    client.force_login(UserFactory())
-    body = f'{{"service": "{service.code}", "answers": {{"name": 1e300}}, "submit": false}}'
-    response = client.post(
-        "/api/v1/applications/", body, content_type="application/json", HTTP_IDEMPOTENCY_KEY="k-2"
-    )
+    response = _apply(client, '{"name": 1e300}', "k-2")
     assert response.status_code == 201, response.content[:300]
     assert response.json()["answers"] == {"name": 1e300}
 
@@ -46,16 +41,7 @@ def test_an_ordinary_large_number_still_parses(client):
     "answers", ['{"name": "a\\u0000b"}', '{"\\u0000": "x"}', '{"name": "\\\\\\u0000"}']
 )
 def test_a_nul_character_is_a_400_as_postgresql_stores_none(client, answers):
-    service = _service()
-    client.force_login(UserFactory())
-    body = f'{{"service": "{service.code}", "answers": {answers}, "submit": false}}'
-    response = client.post(
-        "/api/v1/applications/",
-        body,
-        content_type="application/json",
-        HTTP_IDEMPOTENCY_KEY="k-3",
-        HTTP_ACCEPT_LANGUAGE="en",
-    )
+    response = _apply(client, answers, "k-3")
     assert response.status_code == 400, response.content[:300]
     assert response.json() == {
         "code": "nul_character",
@@ -64,11 +50,6 @@ def test_a_nul_character_is_a_400_as_postgresql_stores_none(client, answers):
 
 
 def test_an_escaped_backslash_before_u0000_is_text(client):
-    service = _service()
-    client.force_login(UserFactory())
-    body = f'{{"service": "{service.code}", "answers": {{"name": "C:\\\\u0000"}}, "submit": false}}'
-    response = client.post(
-        "/api/v1/applications/", body, content_type="application/json", HTTP_IDEMPOTENCY_KEY="k-4"
-    )
+    response = _apply(client, '{"name": "C:\\\\u0000"}', "k-4")
     assert response.status_code == 201, response.content[:300]
     assert response.json()["answers"] == {"name": "C:\\u0000"}

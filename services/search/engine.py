@@ -312,9 +312,9 @@ def _score(
     whole = sum(idf[n] if idf[n] > 0 else UNKNOWN_WEIGHT for n in required) or 1.0
     scored = Scored()
     named: set[int] = set()
+    held = holding or {}
     for row in rows:
         weights = row[1 : 1 + count]
-        held = holding or {}
         if unknown and not any(
             weights[n] > NAME_LEVEL and not procedure[n] and (n not in held or row[0] in held[n])
             for n in required

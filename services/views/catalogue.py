@@ -63,8 +63,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
     """Services and bundles for ``?q=``, from the same ``search.find`` as the API: bundles
     whose life event the query names lead as cards; nothing found says so, offers close
     words and records the query for the administrators."""
-    # No NUL reaches a look-up or the misses' table: PostgreSQL stores no text holding one.
-    query = request.GET.get("q", "").replace("\x00", "")
+    query = request.GET.get("q", "")
     applicant = _applicant(request)
     error = ""
     found = None
